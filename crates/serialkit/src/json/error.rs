@@ -1,0 +1,48 @@
+//! JSON syntax errors, worded as CPython's `json` module words them.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    ExpectingValue,
+    ExpectingPropertyName,
+    ExpectingColon,
+    ExpectingComma,
+    UnterminatedString,
+    InvalidControlCharacter,
+    InvalidEscape,
+    InvalidUnicodeEscape,
+    ExtraData,
+    /// Nesting deeper than [`crate::Limits::max_depth`].
+    DepthLimit,
+}
+
+impl ErrorCode {
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::ExpectingValue => "Expecting value",
+            ErrorCode::ExpectingPropertyName => "Expecting property name enclosed in double quotes",
+            ErrorCode::ExpectingColon => "Expecting ':' delimiter",
+            ErrorCode::ExpectingComma => "Expecting ',' delimiter",
+            ErrorCode::UnterminatedString => "Unterminated string starting at",
+            ErrorCode::InvalidControlCharacter => "Invalid control character at",
+            ErrorCode::InvalidEscape => "Invalid \\escape",
+            ErrorCode::InvalidUnicodeEscape => "Invalid \\uXXXX escape",
+            ErrorCode::ExtraData => "Extra data",
+            ErrorCode::DepthLimit => "Nesting too deep",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// A syntax error at a byte offset of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub code: ErrorCode,
+    pub offset: usize,
+}
