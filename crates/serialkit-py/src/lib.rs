@@ -1,1 +1,19 @@
+//! `serialkit._native`: the Python face of the serialkit core.
+//!
+//! Each format has a module here that converts between Python objects and
+//! the core's parsers and writers directly, with no intermediate tree. The
+//! Python package `serialkit` wraps these functions in the signatures of the
+//! modules it replaces.
 
+use pyo3::prelude::*;
+
+mod json;
+mod pystr;
+mod pytypes;
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    json::register(module)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

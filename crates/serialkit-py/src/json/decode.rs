@@ -1,0 +1,223 @@
+//! Builds Python objects straight from the core JSON parser.
+
+use super::keys::KeyCache;
+use crate::pystr::{ascii_str, owned, utf8_str};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use serialkit::json::{Constant, Container, JsonStr, Number, NumberKind, Sink};
+use std::sync::MutexGuard;
+
+/// The callables `json.loads` accepts; `None` means the built-in behaviour.
+#[derive(Default)]
+pub struct Hooks<'py> {
+    pub object_hook: Option<Bound<'py, PyAny>>,
+    pub object_pairs_hook: Option<Bound<'py, PyAny>>,
+    pub parse_float: Option<Bound<'py, PyAny>>,
+    pub parse_int: Option<Bound<'py, PyAny>>,
+    pub parse_constant: Option<Bound<'py, PyAny>>,
+}
+
+pub struct PySink<'py> {
+    py: Python<'py>,
+    hooks: Hooks<'py>,
+    /// Elements of the arrays (and pairs of the objects, with
+    /// `object_pairs_hook`) being built, innermost last. One shared stack
+    /// instead of a vector per container.
+    stack: Vec<Bound<'py, PyAny>>,
+    keys: Option<MutexGuard<'static, KeyCache>>,
+}
+
+pub enum ObjectBuilder<'py> {
+    Dict(Bound<'py, PyDict>),
+    /// Start of this object's pairs on the shared stack.
+    Pairs(usize),
+}
+
+impl<'py> PySink<'py> {
+    pub fn new(py: Python<'py>, hooks: Hooks<'py>) -> Self {
+        PySink {
+            py,
+            hooks,
+            stack: Vec::new(),
+            keys: KeyCache::lock(),
+        }
+    }
+
+    fn text(&self, string: JsonStr<'_>) -> PyResult<Bound<'py, PyAny>> {
+        if string.ascii {
+            ascii_str(self.py, string.bytes)
+        } else {
+            utf8_str(self.py, string.bytes, string.surrogates)
+        }
+    }
+
+    /// Moves the top `len - start` stack entries into a new list.
+    fn list_from_stack(&mut self, start: usize) -> PyResult<Bound<'py, PyList>> {
+        let items = self.stack.drain(start..);
+        let list = owned(self.py, unsafe {
+            ffi::PyList_New(items.len() as ffi::Py_ssize_t)
+        })?;
+        for (index, item) in items.enumerate() {
+            // SAFETY: `list` is a fresh list of exactly this length;
+            // PyList_SET_ITEM steals the reference `into_ptr` gives up.
+            unsafe {
+                ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr())
+            };
+        }
+        Ok(list.cast_into::<PyList>()?)
+    }
+}
+
+fn call_hook<'py>(hook: &Bound<'py, PyAny>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    hook.call1((text,))
+}
+
+impl<'py> Sink for PySink<'py> {
+    type Value = Bound<'py, PyAny>;
+    type Key = Bound<'py, PyAny>;
+    type Array = usize;
+    type Object = ObjectBuilder<'py>;
+    type Error = PyErr;
+
+    fn null(&mut self) -> PyResult<Self::Value> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+
+    fn boolean(&mut self, value: bool) -> PyResult<Self::Value> {
+        Ok(pyo3::types::PyBool::new(self.py, value)
+            .to_owned()
+            .into_any())
+    }
+
+    fn number(&mut self, number: Number<'_>) -> PyResult<Self::Value> {
+        match number.kind {
+            NumberKind::Float => match &self.hooks.parse_float {
+                Some(hook) => call_hook(hook, number.text),
+                // The grammar only admits texts Rust parses, correctly
+                // rounded like Python's float().
+                None => owned(self.py, unsafe {
+                    ffi::PyFloat_FromDouble(number.text.parse().unwrap_or(f64::NAN))
+                }),
+            },
+            NumberKind::Int(value) => match &self.hooks.parse_int {
+                Some(hook) => call_hook(hook, number.text),
+                None => owned(self.py, unsafe { ffi::PyLong_FromLongLong(value) }),
+            },
+            NumberKind::BigInt => match &self.hooks.parse_int {
+                Some(hook) => call_hook(hook, number.text),
+                None => {
+                    let text = std::ffi::CString::new(number.text)?;
+                    // SAFETY: a NUL-terminated digit string; PyLong_FromString
+                    // enforces the interpreter's digit limit as int() does.
+                    owned(self.py, unsafe {
+                        ffi::PyLong_FromString(text.as_ptr(), std::ptr::null_mut(), 10)
+                    })
+                }
+            },
+        }
+    }
+
+    fn constant(&mut self, constant: Constant) -> PyResult<Self::Value> {
+        match &self.hooks.parse_constant {
+            Some(hook) => call_hook(hook, constant.name()),
+            None => owned(self.py, unsafe {
+                ffi::PyFloat_FromDouble(constant.value())
+            }),
+        }
+    }
+
+    fn string(&mut self, string: JsonStr<'_>) -> PyResult<Self::Value> {
+        self.text(string)
+    }
+
+    fn key(&mut self, key: JsonStr<'_>) -> PyResult<Self::Key> {
+        match &mut self.keys {
+            Some(cache) => cache.get(self.py, key.bytes, key.ascii),
+            None => self.text(key),
+        }
+    }
+
+    fn array_begin(&mut self) -> PyResult<usize> {
+        Ok(self.stack.len())
+    }
+
+    fn array_push(&mut self, _array: &mut usize, value: Self::Value) -> PyResult<()> {
+        self.stack.push(value);
+        Ok(())
+    }
+
+    fn array_end(&mut self, start: usize) -> PyResult<Self::Value> {
+        Ok(self.list_from_stack(start)?.into_any())
+    }
+
+    fn object_begin(&mut self) -> PyResult<Self::Object> {
+        Ok(if self.hooks.object_pairs_hook.is_some() {
+            ObjectBuilder::Pairs(self.stack.len())
+        } else {
+            ObjectBuilder::Dict(PyDict::new(self.py))
+        })
+    }
+
+    fn object_insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: Self::Key,
+        value: Self::Value,
+    ) -> PyResult<()> {
+        match object {
+            ObjectBuilder::Dict(dict) => {
+                // SAFETY: a dict, a str key and a value, all alive; the call
+                // takes its own references.
+                let status =
+                    unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
+                if status != 0 {
+                    return Err(PyErr::fetch(self.py));
+                }
+                Ok(())
+            }
+            ObjectBuilder::Pairs(_) => {
+                let pair = PyTuple::new(self.py, [key, value])?;
+                self.stack.push(pair.into_any());
+                Ok(())
+            }
+        }
+    }
+
+    fn object_end(&mut self, object: Self::Object) -> PyResult<Self::Value> {
+        match object {
+            ObjectBuilder::Dict(dict) => match &self.hooks.object_hook {
+                Some(hook) => hook.call1((dict,)),
+                None => Ok(dict.into_any()),
+            },
+            ObjectBuilder::Pairs(start) => {
+                let pairs = self.list_from_stack(start)?;
+                match &self.hooks.object_pairs_hook {
+                    Some(hook) => hook.call1((pairs,)),
+                    None => Ok(pairs.into_any()),
+                }
+            }
+        }
+    }
+
+    /// Counts nesting against the interpreter's recursion limit, as the
+    /// standard library's scanner does, so the same documents are too deep.
+    fn enter(&mut self, container: Container) -> PyResult<()> {
+        let context = match container {
+            Container::Array => c" while decoding a JSON array from a unicode string",
+            Container::Object => c" while decoding a JSON object from a unicode string",
+        };
+        // SAFETY: plain C API call with a static C string; nonzero means a
+        // RecursionError is set and `leave` must not be skipped by callers,
+        // which the parser guarantees.
+        if unsafe { ffi::Py_EnterRecursiveCall(context.as_ptr()) } != 0 {
+            return Err(PyErr::fetch(self.py));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        // SAFETY: paired with a successful Py_EnterRecursiveCall in `enter`.
+        unsafe { ffi::Py_LeaveRecursiveCall() }
+    }
+}

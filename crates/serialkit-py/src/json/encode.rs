@@ -1,0 +1,470 @@
+//! Writes Python objects as JSON text exactly as the standard library's
+//! `json.dumps` does, walking the objects directly.
+//!
+//! CPython has two encoders that differ in a few messages: the C one, used
+//! when `indent` is None, and the pure-Python one otherwise. `pretty` picks
+//! which one's wording and layout to follow.
+
+use crate::pystr::{ascii_str, owned, str_utf8, str_wtf8, utf8_str};
+use crate::pytypes::ExtraTypes;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use serialkit::json::escape::write_escaped;
+use serialkit::number::write_python_float_repr;
+
+pub struct EncodeOptions<'py> {
+    pub skipkeys: bool,
+    pub ensure_ascii: bool,
+    pub check_circular: bool,
+    pub allow_nan: bool,
+    pub sort_keys: bool,
+    /// Write dataclasses, datetimes, UUIDs, Decimals, Enums and sets
+    /// natively instead of passing them to `default`.
+    pub extra_types: bool,
+    pub indent: Option<String>,
+    pub item_separator: String,
+    pub key_separator: String,
+    pub default: Option<Bound<'py, PyAny>>,
+}
+
+pub fn encode<'py>(
+    py: Python<'py>,
+    object: &Bound<'py, PyAny>,
+    options: &EncodeOptions<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut encoder = Encoder {
+        py,
+        options,
+        out: Vec::with_capacity(256),
+        markers: Vec::new(),
+        level: 0,
+        surrogates: false,
+    };
+    encoder.value(object)?;
+    let layout_ascii = options.item_separator.is_ascii()
+        && options.key_separator.is_ascii()
+        && options.indent.as_deref().is_none_or(str::is_ascii);
+    if options.ensure_ascii && layout_ascii {
+        ascii_str(py, &encoder.out)
+    } else {
+        utf8_str(py, &encoder.out, encoder.surrogates)
+    }
+}
+
+struct Encoder<'a, 'py> {
+    py: Python<'py>,
+    options: &'a EncodeOptions<'py>,
+    out: Vec<u8>,
+    /// Containers being written, for `check_circular`. A vector beats a set
+    /// here: nesting is shallow in practice and bounded by the recursion
+    /// limit.
+    markers: Vec<*mut ffi::PyObject>,
+    level: usize,
+    /// A lone surrogate was copied into `out` (only without ensure_ascii).
+    surrogates: bool,
+}
+
+/// Where the type of an object sends it, checked in CPython's order.
+fn type_is(object: &Bound<'_, PyAny>, ty: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: reading the type pointer of a live object.
+    unsafe { ffi::Py_TYPE(object.as_ptr()) == ty }
+}
+
+impl<'py> Encoder<'_, 'py> {
+    fn pretty(&self) -> bool {
+        self.options.indent.is_some()
+    }
+
+    fn value(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        // Exact types first: one pointer comparison for the common cases.
+        {
+            if type_is(object, &raw mut ffi::PyUnicode_Type) {
+                return self.string(object);
+            }
+            if type_is(object, &raw mut ffi::PyLong_Type) {
+                return self.int(object);
+            }
+            if type_is(object, &raw mut ffi::PyFloat_Type) {
+                return self.float(object);
+            }
+            if type_is(object, &raw mut ffi::PyList_Type)
+                || type_is(object, &raw mut ffi::PyTuple_Type)
+            {
+                return self.sequence(object);
+            }
+            if type_is(object, &raw mut ffi::PyDict_Type) {
+                return self.dict(object);
+            }
+        }
+        if object.is_none() {
+            self.out.extend_from_slice(b"null");
+        } else if object.is(&pyo3::types::PyBool::new(self.py, true)) {
+            self.out.extend_from_slice(b"true");
+        } else if object.is(&pyo3::types::PyBool::new(self.py, false)) {
+            self.out.extend_from_slice(b"false");
+        } else if object.is_instance_of::<PyString>() {
+            self.string(object)?;
+        } else if object.is_instance_of::<pyo3::types::PyInt>() {
+            self.int(object)?;
+        } else if object.is_instance_of::<pyo3::types::PyFloat>() {
+            self.float(object)?;
+        } else if object.is_instance_of::<PyList>() || object.is_instance_of::<PyTuple>() {
+            self.sequence(object)?;
+        } else if object.is_instance_of::<PyDict>() {
+            self.dict(object)?;
+        } else if !(self.options.extra_types && self.extra(object)?) {
+            self.fallback(object)?;
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        match str_utf8(object) {
+            Some(utf8) => write_escaped(&mut self.out, utf8, self.options.ensure_ascii),
+            None => {
+                let wtf8 = str_wtf8(object)?;
+                self.surrogates |= !self.options.ensure_ascii;
+                write_escaped(&mut self.out, &wtf8, self.options.ensure_ascii);
+            }
+        }
+        Ok(())
+    }
+
+    fn int(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        let mut overflow = 0;
+        // SAFETY: `object` is an int (or subclass); the call reads its value
+        // and reports overflow instead of raising.
+        let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(object.as_ptr(), &mut overflow) };
+        if overflow == 0 {
+            if value == -1 && PyErr::occurred(self.py) {
+                return Err(PyErr::fetch(self.py));
+            }
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            return Ok(());
+        }
+        // int.__repr__, as CPython uses for subclasses too; it enforces the
+        // interpreter's limit on digits.
+        let repr = unsafe {
+            let repr_fn = (*(&raw mut ffi::PyLong_Type))
+                .tp_repr
+                .ok_or_else(|| PyTypeError::new_err("int has no repr"))?;
+            owned(self.py, repr_fn(object.as_ptr()))?
+        };
+        self.out
+            .extend_from_slice(str_utf8(&repr).unwrap_or_default());
+        Ok(())
+    }
+
+    fn float_text(&mut self, object: &Bound<'py, PyAny>, value: f64) -> PyResult<()> {
+        if value.is_finite() {
+            write_python_float_repr(&mut self.out, value);
+            return Ok(());
+        }
+        if !self.options.allow_nan {
+            return Err(self.out_of_range(object));
+        }
+        self.out.extend_from_slice(if value.is_nan() {
+            b"NaN"
+        } else if value > 0.0 {
+            b"Infinity"
+        } else {
+            b"-Infinity"
+        });
+        Ok(())
+    }
+
+    fn out_of_range(&self, object: &Bound<'py, PyAny>) -> PyErr {
+        const MESSAGE: &str = "Out of range float values are not JSON compliant";
+        if self.pretty() {
+            let repr = object.repr().map(|r| r.to_string()).unwrap_or_default();
+            PyValueError::new_err(format!("{MESSAGE}: {repr}"))
+        } else {
+            PyValueError::new_err(MESSAGE)
+        }
+    }
+
+    fn float(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        // SAFETY: `object` is a float or subclass.
+        let value = unsafe { ffi::PyFloat_AS_DOUBLE(object.as_ptr()) };
+        self.float_text(object, value)
+    }
+
+    fn newline(&mut self) {
+        if let Some(indent) = &self.options.indent {
+            self.out.push(b'\n');
+            for _ in 0..self.level {
+                self.out.extend_from_slice(indent.as_bytes());
+            }
+        }
+    }
+
+    /// Runs `write` for a container or a converted object, with the
+    /// circular-reference check and the recursion accounting CPython does.
+    fn nested(
+        &mut self,
+        marker: &Bound<'py, PyAny>,
+        write: impl FnOnce(&mut Self) -> PyResult<()>,
+    ) -> PyResult<()> {
+        let pointer = marker.as_ptr();
+        if self.options.check_circular {
+            if self.markers.contains(&pointer) {
+                return Err(PyValueError::new_err("Circular reference detected"));
+            }
+            self.markers.push(pointer);
+        }
+        // SAFETY: a plain C API call with a static C string; on failure it
+        // sets RecursionError and needs no matching Leave.
+        if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0 {
+            return Err(PyErr::fetch(self.py));
+        }
+        let result = write(self);
+        // SAFETY: pairs the successful Py_EnterRecursiveCall above.
+        unsafe { ffi::Py_LeaveRecursiveCall() };
+        if self.options.check_circular {
+            self.markers.pop();
+        }
+        result
+    }
+
+    fn sequence(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        if object.len()? == 0 {
+            self.out.extend_from_slice(b"[]");
+            return Ok(());
+        }
+        self.nested(object, |this| {
+            this.out.push(b'[');
+            this.level += 1;
+            this.newline();
+            // Length and items are read afresh each step: `default` may
+            // mutate the list while it is being written.
+            let mut index = 0;
+            while index < object.len()? {
+                if index > 0 {
+                    this.out
+                        .extend_from_slice(this.options.item_separator.as_bytes());
+                    this.newline();
+                }
+                let item = object.get_item(index)?;
+                this.value(&item)?;
+                index += 1;
+            }
+            this.level -= 1;
+            this.newline();
+            this.out.push(b']');
+            Ok(())
+        })
+    }
+
+    fn dict(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        if object.len()? == 0 {
+            self.out.extend_from_slice(b"{}");
+            return Ok(());
+        }
+        self.nested(object, |this| {
+            this.out.push(b'{');
+            this.level += 1;
+            this.newline();
+            let exact_dict = type_is(object, &raw mut ffi::PyDict_Type);
+            let mut first = true;
+            if exact_dict && !this.options.sort_keys {
+                // A snapshot, as CPython takes with PyMapping_Items, so that
+                // mutation during `default` cannot disturb the walk; the
+                // tuples it builds are skipped for exact dicts.
+                let dict = object.cast::<PyDict>()?;
+                let entries: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = dict.iter().collect();
+                for (key, value) in entries {
+                    this.entry(&key, &value, &mut first)?;
+                }
+            } else {
+                let items = owned(this.py, unsafe { ffi::PyMapping_Items(object.as_ptr()) })?
+                    .cast_into::<PyList>()?;
+                if this.options.sort_keys {
+                    items.sort()?;
+                }
+                for item in items.iter() {
+                    let (key, value) = item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+                    this.entry(&key, &value, &mut first)?;
+                }
+            }
+            this.level -= 1;
+            this.newline();
+            this.out.push(b'}');
+            Ok(())
+        })
+    }
+
+    fn entry(
+        &mut self,
+        key: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+        first: &mut bool,
+    ) -> PyResult<()> {
+        let start = self.out.len();
+        if !*first {
+            self.out
+                .extend_from_slice(self.options.item_separator.as_bytes());
+            self.newline();
+        }
+        if !self.key(key)? {
+            self.out.truncate(start);
+            return Ok(());
+        }
+        *first = false;
+        self.out
+            .extend_from_slice(self.options.key_separator.as_bytes());
+        self.value(value)
+    }
+
+    /// Writes a dict key as a JSON string, converting it as CPython does.
+    /// Returns false when `skipkeys` drops it.
+    fn key(&mut self, key: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if key.is_instance_of::<PyString>() {
+            self.string(key)?;
+            return Ok(true);
+        }
+        let mut text = Vec::new();
+        std::mem::swap(&mut text, &mut self.out);
+        let converted = self.key_text(key);
+        std::mem::swap(&mut text, &mut self.out);
+        if !converted? {
+            return Ok(false);
+        }
+        // Key texts are ASCII: numbers, true/false/null, NaN/Infinity.
+        write_escaped(&mut self.out, &text, self.options.ensure_ascii);
+        Ok(true)
+    }
+
+    fn key_text(&mut self, key: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if key.is_instance_of::<pyo3::types::PyFloat>() {
+            self.float(key)?;
+        } else if key.is(&pyo3::types::PyBool::new(self.py, true)) {
+            self.out.extend_from_slice(b"true");
+        } else if key.is(&pyo3::types::PyBool::new(self.py, false)) {
+            self.out.extend_from_slice(b"false");
+        } else if key.is_none() {
+            self.out.extend_from_slice(b"null");
+        } else if key.is_instance_of::<pyo3::types::PyInt>() {
+            self.int(key)?;
+        } else if self.options.skipkeys {
+            return Ok(false);
+        } else {
+            let ty = key.get_type();
+            // The C encoder names the type by tp_name, the Python one by
+            // __name__ (`datetime.date` against `date`).
+            let name = if self.pretty() {
+                ty.name()?.to_string()
+            } else {
+                type_tp_name(&ty)
+            };
+            return Err(PyTypeError::new_err(format!(
+                "keys must be str, int, float, bool or None, not {name}"
+            )));
+        }
+        Ok(true)
+    }
+
+    /// Types written natively beyond the standard library's. Returns false
+    /// when `object` is none of them.
+    fn extra(&mut self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
+        let types = ExtraTypes::get(self.py)?;
+        let py = self.py;
+        if object.is_instance(types.enum_.bind(py))? {
+            let value = object.getattr("value")?;
+            self.nested(object, |this| this.value(&value))?;
+        } else if object.is_instance(types.datetime.bind(py))?
+            || object.is_instance(types.date.bind(py))?
+            || object.is_instance(types.time.bind(py))?
+        {
+            let text = object.call_method0("isoformat")?;
+            self.string(&text)?;
+        } else if object.is_instance(types.uuid.bind(py))? {
+            let text = object.str()?.into_any();
+            self.string(&text)?;
+        } else if object.is_instance(types.decimal.bind(py))? {
+            self.decimal(object)?;
+        } else if object.is_instance_of::<pyo3::types::PySet>()
+            || object.is_instance_of::<pyo3::types::PyFrozenSet>()
+        {
+            let items = PyList::new(py, object.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+            self.nested(object, |this| this.sequence(items.as_any()))?;
+        } else if let Some(fields) = dataclass_fields(object)? {
+            let dict = PyDict::new(py);
+            for name in fields.iter() {
+                let name = name.cast_into::<PyString>()?;
+                dict.set_item(&name, object.getattr(&name)?)?;
+            }
+            self.nested(object, |this| this.dict(dict.as_any()))?;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// A Decimal as an exact JSON number; NaN and infinities as floats are.
+    fn decimal(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        let text = object.str()?.to_string();
+        if object.call_method0("is_finite")?.is_truthy()? {
+            self.out.extend_from_slice(text.as_bytes());
+            return Ok(());
+        }
+        let value = if object.call_method0("is_nan")?.is_truthy()? {
+            f64::NAN
+        } else if text.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        self.float_text(object, value)
+    }
+
+    /// `default(object)`, then whatever it returned; without `default`, the
+    /// standard library's TypeError.
+    fn fallback(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        let Some(default) = self.options.default.clone() else {
+            let name = object.getattr("__class__")?.getattr("__name__")?;
+            return Err(PyTypeError::new_err(format!(
+                "Object of type {name} is not JSON serializable"
+            )));
+        };
+        self.nested(object, |this| {
+            let replacement = default.call1((object,))?;
+            this.value(&replacement)
+        })
+    }
+}
+
+fn type_tp_name(ty: &Bound<'_, PyType>) -> String {
+    // SAFETY: tp_name of a live type object is a NUL-terminated C string.
+    unsafe {
+        let name = (*ty.as_type_ptr()).tp_name;
+        std::ffi::CStr::from_ptr(name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// Field names of a dataclass instance, in definition order, or None when
+/// `object` is not one. Follows `dataclasses.fields`: only real fields,
+/// not ClassVar or InitVar pseudo-fields.
+fn dataclass_fields<'py>(object: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    if object.is_instance_of::<PyType>() {
+        return Ok(None);
+    }
+    let ty = object.get_type();
+    if !ty.hasattr("__dataclass_fields__")? {
+        return Ok(None);
+    }
+    let fields = object
+        .py()
+        .import("dataclasses")?
+        .getattr("fields")?
+        .call1((object,))?;
+    let names = fields
+        .try_iter()?
+        .map(|field| field?.getattr("name"))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(Some(PyTuple::new(object.py(), names)?))
+}

@@ -1,0 +1,334 @@
+//! `serialkit.json`'s native half: `loads`, `raw_decode` and `dumps`.
+
+mod decode;
+mod encode;
+mod keys;
+
+use crate::pystr::{str_utf8, str_wtf8, utf8_str};
+use crate::pytypes::json_decode_error;
+use decode::{Hooks, PySink};
+use encode::EncodeOptions;
+use pyo3::exceptions::{PyRecursionError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyString};
+use serialkit::json::{ErrorCode, Failure, ParseError, ParseOptions};
+
+pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(json_loads, module)?)?;
+    module.add_function(wrap_pyfunction!(json_raw_decode, module)?)?;
+    module.add_function(wrap_pyfunction!(json_dumps, module)?)?;
+    Ok(())
+}
+
+/// The Rust stack, not the interpreter, bounds this; the interpreter's
+/// recursion limit (checked per container) normally stops nesting first.
+const HARD_MAX_DEPTH: usize = 4096;
+
+/// The text to parse and the `str` that error messages quote.
+struct Document<'py> {
+    /// UTF-8, or WTF-8 when `wtf8` is set.
+    bytes: DocumentBytes<'py>,
+    wtf8: bool,
+    /// The string the input was, or decodes to; built lazily for bytes
+    /// input since only errors need it.
+    text: Option<Bound<'py, PyAny>>,
+}
+
+enum DocumentBytes<'py> {
+    BorrowedStr(Bound<'py, PyAny>),
+    BorrowedBytes(Bound<'py, PyBytes>, usize),
+    Owned(Vec<u8>),
+}
+
+impl<'py> Document<'py> {
+    fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            DocumentBytes::BorrowedStr(text) => str_utf8(text).unwrap_or_default(),
+            DocumentBytes::BorrowedBytes(bytes, skip) => &bytes.as_bytes()[*skip..],
+            DocumentBytes::Owned(bytes) => bytes,
+        }
+    }
+
+    fn text(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.text {
+            Some(text) => Ok(text.clone()),
+            None => utf8_str(py, self.bytes(), self.wtf8),
+        }
+    }
+
+    fn from_str(text: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if str_utf8(text).is_some() {
+            return Ok(Document {
+                bytes: DocumentBytes::BorrowedStr(text.clone()),
+                wtf8: false,
+                text: Some(text.clone()),
+            });
+        }
+        Ok(Document {
+            bytes: DocumentBytes::Owned(str_wtf8(text)?),
+            wtf8: true,
+            text: Some(text.clone()),
+        })
+    }
+
+    /// Follows `json.loads`: the encoding is detected as
+    /// `json.detect_encoding` does and undecodable input raises the codec's
+    /// error. Plain UTF-8 is parsed in place; everything else is decoded
+    /// by Python first.
+    fn from_bytes(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let (raw, bytes_object): (Vec<u8>, Option<Bound<'py, PyBytes>>) =
+            match data.cast::<PyBytes>() {
+                Ok(bytes) => (Vec::new(), Some(bytes.clone())),
+                // A bytearray can change under a hook, so parse a copy.
+                Err(_) => (data.cast::<PyByteArray>()?.to_vec(), None),
+            };
+        let view: &[u8] = match &bytes_object {
+            Some(bytes) => bytes.as_bytes(),
+            None => &raw,
+        };
+        let needs_python_decode = starts_like_utf16_or_32(view);
+        let skip = if view.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        if !needs_python_decode && std::str::from_utf8(&view[skip..]).is_ok() {
+            let bytes = match bytes_object {
+                Some(bytes) => DocumentBytes::BorrowedBytes(bytes, skip),
+                None => DocumentBytes::Owned(raw[skip..].to_vec()),
+            };
+            return Ok(Document {
+                bytes,
+                wtf8: false,
+                text: None,
+            });
+        }
+        let json = py.import("json")?;
+        let encoding = json.getattr("detect_encoding")?.call1((data,))?;
+        let text = data.call_method1("decode", (encoding, "surrogatepass"))?;
+        Document::from_str(&text)
+    }
+}
+
+/// `json.detect_encoding` picks a UTF-16/32 codec for these.
+fn starts_like_utf16_or_32(data: &[u8]) -> bool {
+    const BOMS: [&[u8]; 4] = [
+        b"\xFF\xFE",
+        b"\xFE\xFF",
+        b"\x00\x00\xFE\xFF",
+        b"\xFF\xFE\x00\x00",
+    ];
+    if BOMS.iter().any(|bom| data.starts_with(bom)) {
+        return true;
+    }
+    match data {
+        [a, b, _, _, ..] => *a == 0 || *b == 0,
+        [a, b] => *a == 0 || *b == 0,
+        _ => false,
+    }
+}
+
+fn document<'py>(py: Python<'py>, s: &Bound<'py, PyAny>) -> PyResult<Document<'py>> {
+    if s.is_instance_of::<PyString>() {
+        let document = Document::from_str(s)?;
+        if document.bytes().starts_with("\u{FEFF}".as_bytes()) {
+            return Err(decode_error(
+                py,
+                "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+                s,
+                0,
+            ));
+        }
+        Ok(document)
+    } else if s.is_instance_of::<PyBytes>() || s.is_instance_of::<PyByteArray>() {
+        Document::from_bytes(py, s)
+    } else {
+        let name = s.getattr("__class__")?.getattr("__name__")?;
+        Err(PyTypeError::new_err(format!(
+            "the JSON object must be str, bytes or bytearray, not {name}"
+        )))
+    }
+}
+
+fn decode_error(py: Python<'_>, message: &str, doc: &Bound<'_, PyAny>, pos: usize) -> PyErr {
+    match json_decode_error(py).and_then(|class| class.call1((message, doc, pos))) {
+        Ok(error) => PyErr::from_value(error),
+        Err(err) => err,
+    }
+}
+
+/// Characters before a byte offset: what `JSONDecodeError.pos` counts.
+fn char_offset(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count()
+}
+
+/// The byte offset of character `index` (clamped to the end).
+fn byte_offset(bytes: &[u8], index: usize) -> usize {
+    let mut seen = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if (byte & 0xC0) != 0x80 {
+            if seen == index {
+                return at;
+            }
+            seen += 1;
+        }
+    }
+    bytes.len()
+}
+
+fn failure_to_err(py: Python<'_>, failure: Failure<PyErr>, document: &Document<'_>) -> PyErr {
+    match failure {
+        Failure::Sink(err) => err,
+        Failure::Syntax(ParseError {
+            code: ErrorCode::DepthLimit,
+            ..
+        }) => PyRecursionError::new_err(
+            "maximum recursion depth exceeded while decoding a JSON document",
+        ),
+        Failure::Syntax(ParseError { code, offset }) => match document.text(py) {
+            Ok(text) => decode_error(
+                py,
+                code.message(),
+                &text,
+                char_offset(document.bytes(), offset),
+            ),
+            Err(err) => err,
+        },
+    }
+}
+
+fn none_if_builtin<'py>(
+    hook: Option<Bound<'py, PyAny>>,
+    builtin: *mut pyo3::ffi::PyTypeObject,
+) -> Option<Bound<'py, PyAny>> {
+    hook.filter(|hook| hook.as_ptr() != builtin.cast())
+}
+
+fn hooks<'py>(
+    object_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+) -> Hooks<'py> {
+    // Passing the builtins themselves means the default behaviour, which
+    // the standard library special-cases the same way.
+    Hooks {
+        object_hook,
+        object_pairs_hook,
+        parse_float: none_if_builtin(parse_float, &raw mut pyo3::ffi::PyFloat_Type),
+        parse_int: none_if_builtin(parse_int, &raw mut pyo3::ffi::PyLong_Type),
+        parse_constant,
+    }
+}
+
+fn parse_options(strict: bool, wtf8: bool) -> ParseOptions {
+    ParseOptions {
+        strict,
+        max_depth: HARD_MAX_DEPTH,
+        wtf8,
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (s, *, object_hook=None, parse_float=None, parse_int=None, parse_constant=None, object_pairs_hook=None, strict=true))]
+#[allow(clippy::too_many_arguments)]
+fn json_loads<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    object_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    strict: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let document = document(py, s)?;
+    let hooks = hooks(
+        object_hook,
+        parse_float,
+        parse_int,
+        parse_constant,
+        object_pairs_hook,
+    );
+    let mut sink = PySink::new(py, hooks);
+    let options = parse_options(strict, document.wtf8);
+    serialkit::json::parse(document.bytes(), &options, &mut sink)
+        .map_err(|failure| failure_to_err(py, failure, &document))
+}
+
+/// `JSONDecoder.raw_decode`: one value starting at character `idx`, with
+/// the character index just past it. No whitespace is skipped.
+#[pyfunction]
+#[pyo3(signature = (s, idx=0, *, object_hook=None, parse_float=None, parse_int=None, parse_constant=None, object_pairs_hook=None, strict=true))]
+#[allow(clippy::too_many_arguments)]
+fn json_raw_decode<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    idx: usize,
+    object_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    strict: bool,
+) -> PyResult<(Bound<'py, PyAny>, usize)> {
+    if !s.is_instance_of::<PyString>() {
+        let name = s.getattr("__class__")?.getattr("__name__")?;
+        return Err(PyTypeError::new_err(format!(
+            "first argument must be a string, not {name}"
+        )));
+    }
+    let document = Document::from_str(s)?;
+    let hooks = hooks(
+        object_hook,
+        parse_float,
+        parse_int,
+        parse_constant,
+        object_pairs_hook,
+    );
+    let mut sink = PySink::new(py, hooks);
+    let options = parse_options(strict, document.wtf8);
+    let bytes = document.bytes();
+    let start = byte_offset(bytes, idx);
+    let (value, end) = serialkit::json::parse_prefix(bytes, start, &options, &mut sink)
+        .map_err(|failure| failure_to_err(py, failure, &document))?;
+    Ok((value, char_offset(bytes, end)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (obj, *, skipkeys=false, ensure_ascii=true, check_circular=true, allow_nan=true, indent=None, item_separator=None, key_separator=None, default=None, sort_keys=false, extra_types=true))]
+#[allow(clippy::too_many_arguments)]
+fn json_dumps<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    skipkeys: bool,
+    ensure_ascii: bool,
+    check_circular: bool,
+    allow_nan: bool,
+    indent: Option<String>,
+    item_separator: Option<String>,
+    key_separator: Option<String>,
+    default: Option<Bound<'py, PyAny>>,
+    sort_keys: bool,
+    extra_types: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let item_separator =
+        item_separator.unwrap_or_else(|| if indent.is_some() { "," } else { ", " }.to_owned());
+    let options = EncodeOptions {
+        skipkeys,
+        ensure_ascii,
+        check_circular,
+        allow_nan,
+        sort_keys,
+        extra_types,
+        indent,
+        item_separator,
+        key_separator: key_separator.unwrap_or_else(|| ": ".to_owned()),
+        default: default.filter(|d| !d.is_none()),
+    };
+    encode::encode(py, obj, &options)
+}

@@ -1,0 +1,77 @@
+//! Creating and reading Python strings without PyO3's general machinery,
+//! which would validate or copy where the callers already know better.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+/// Wraps a new reference returned by the C API, or the pending exception
+/// when it returned NULL.
+pub fn owned<'py>(py: Python<'py>, ptr: *mut ffi::PyObject) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: callers pass the result of a C API call that returns a new
+    // reference or NULL with an exception set, which is exactly what
+    // `from_owned_ptr_or_err` expects.
+    unsafe { Bound::from_owned_ptr_or_err(py, ptr) }
+}
+
+/// A `str` from bytes known to be ASCII: a straight copy into a compact
+/// ASCII string, far cheaper than decoding.
+pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    debug_assert!(bytes.is_ascii());
+    let len = isize::try_from(bytes.len()).map_err(|_| PyValueError::new_err("string too long"))?;
+    // SAFETY: PyUnicode_New(len, 127) returns a compact ASCII string with
+    // room for `len` one-byte characters (or NULL with MemoryError set). We
+    // fill exactly that many bytes, all ASCII as the caller guarantees,
+    // before anyone else can see the object.
+    unsafe {
+        let object = owned(py, ffi::PyUnicode_New(len, 127))?;
+        let data = ffi::PyUnicode_DATA(object.as_ptr()).cast::<u8>();
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+        Ok(object)
+    }
+}
+
+/// A `str` from UTF-8, or from WTF-8 (`surrogates`) when it may hold lone
+/// surrogates, which Python strings can carry.
+pub fn utf8_str<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    surrogates: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let len = isize::try_from(bytes.len()).map_err(|_| PyValueError::new_err("string too long"))?;
+    let errors = if surrogates {
+        c"surrogatepass".as_ptr()
+    } else {
+        std::ptr::null()
+    };
+    // SAFETY: the pointer and length describe a live byte slice; the codec
+    // validates the bytes itself and returns NULL with an error if needed.
+    owned(py, unsafe {
+        ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), len, errors)
+    })
+}
+
+/// The UTF-8 bytes of a Python `str`, borrowed from the string itself.
+/// Returns `None` (with no exception pending) when the string holds lone
+/// surrogates and so has no UTF-8 form.
+pub fn str_utf8<'a>(object: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: `object` is a str (callers check). PyUnicode_AsUTF8AndSize
+    // returns a buffer owned by the string, valid while the string lives,
+    // which the returned lifetime ties to `object`; on failure it returns
+    // NULL and we clear the UnicodeEncodeError it set.
+    unsafe {
+        let data = ffi::PyUnicode_AsUTF8AndSize(object.as_ptr(), &mut size);
+        if data.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(std::slice::from_raw_parts(data.cast::<u8>(), size as usize))
+    }
+}
+
+/// The string's content as WTF-8 (UTF-8 that lets lone surrogates through).
+pub fn str_wtf8(object: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let encoded = object.call_method1("encode", ("utf-8", "surrogatepass"))?;
+    Ok(encoded.extract::<Vec<u8>>()?)
+}
