@@ -1,0 +1,180 @@
+"""serialkit's demo: the tutorial in ../shared/seeds/000_a34ab7ff7dcb35f5.txt,
+run with serialkit in place of the standard library, then a short tour of
+what serialkit adds. Run it with `python3 dev.py demo`.
+
+Each tutorial section prints exactly what the tutorial prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+
+import serialkit.json as json
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+@dataclass
+class Person:
+    """Section 9's dataclass; at module level so its repr reads as the
+    tutorial's does."""
+
+    name: str
+    age: int
+    city: str
+
+
+def heading(title: str) -> None:
+    print(f"\n=== {title} ===")
+
+
+def tutorial_json_round_trip() -> None:
+    heading("1. Serialization and Deserialization with JSON")
+    data = {"name": "Alice", "age": 30, "city": "New York"}
+    json_data = json.dumps(data)
+    print("Serialized JSON:", json_data)
+    python_data = json.loads(json_data)
+    print("Deserialized Python object:", python_data)
+
+
+def tutorial_json_file(folder: Path) -> None:
+    heading("4. Serialize and Deserialize with JSON to a File")
+    data = {"name": "David", "age": 40, "city": "Los Angeles"}
+    with open(folder / "data.json", "w") as file:
+        json.dump(data, file)
+    with open(folder / "data.json") as file:
+        python_data = json.load(file)
+    print("Deserialized from file:", python_data)
+
+
+def tutorial_custom_object() -> None:
+    heading("6. Serialize a Custom Python Object with JSON")
+
+    class Person:
+        def __init__(self, name, age, city):
+            self.name = name
+            self.age = age
+            self.city = city
+
+    person = Person("Frank", 33, "Houston")
+
+    def person_to_dict(obj):
+        return {"name": obj.name, "age": obj.age, "city": obj.city}
+
+    json_data = json.dumps(person, default=person_to_dict)
+    print("Serialized JSON:", json_data)
+
+
+def tutorial_object_hook() -> None:
+    heading("7. Deserialize JSON to a Custom Object")
+
+    class Person:
+        def __init__(self, name, age, city):
+            self.name = name
+            self.age = age
+            self.city = city
+
+    json_data = '{"name": "George", "age": 45, "city": "Dallas"}'
+
+    def dict_to_person(d):
+        return Person(d["name"], d["age"], d["city"])
+
+    person = json.loads(json_data, object_hook=dict_to_person)
+    print("Deserialized Person object:", person.__dict__)
+
+
+def tutorial_nested() -> None:
+    heading("8. Serialization and Deserialization of Nested Data with JSON")
+    data = {
+        "name": "Hannah",
+        "age": 50,
+        "address": {"city": "Boston", "state": "Massachusetts"},
+    }
+    json_data = json.dumps(data)
+    print("Serialized JSON:", json_data)
+    python_data = json.loads(json_data)
+    print("Deserialized Python object:", python_data)
+
+
+def tutorial_dataclass() -> None:
+    heading("9. Serialization and Deserialization with Python dataclass")
+    person = Person("Ivy", 26, "Austin")
+    json_data = json.dumps(person.__dict__)
+    print("Serialized JSON:", json_data)
+    data = json.loads(json_data)
+    person_obj = Person(**data)
+    print("Deserialized dataclass object:", person_obj)
+
+
+def tour_json_extras(folder: Path) -> None:
+    heading("serialkit.json beyond the standard library")
+
+    class Status(Enum):
+        ACTIVE = "active"
+
+    @dataclass
+    class Order:
+        id: uuid.UUID
+        placed: datetime
+        total: Decimal
+        status: Status
+        tags: frozenset
+
+    order = Order(
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc),
+        Decimal("19.99"),
+        Status.ACTIVE,
+        frozenset({"gift"}),
+    )
+    print("A dataclass, natively:", json.dumps(order))
+    try:
+        json.dumps(order, extra_types=False)
+    except TypeError as err:
+        print("With extra_types=False, as the standard library:", err)
+    json.dump({"saved": True}, folder / "state.json", indent=2)
+    print("dump() to a path, atomically:", (folder / "state.json").read_text().replace("\n", " "))
+    try:
+        json.loads('{"books": [1, 2,]}')
+    except json.JSONDecodeError as err:
+        print(f"Errors point where json's do: {err.msg} at line {err.lineno} column {err.colno}")
+
+
+def tour_cli() -> None:
+    heading("The serialkit command line")
+    cli = os.environ.get("SERIALKIT_CLI", "serialkit")
+    commands = [
+        [cli, "formats"],
+        [cli, "convert", "examples/data/catalog.json", "-", "--to", "json", "--indent", "2"],
+        [cli, "convert", "examples/data/broken.json", "-", "--to", "json"],
+    ]
+    for command in commands:
+        print("$", " ".join(["serialkit", *command[1:]]))
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+        print((result.stdout + result.stderr).rstrip())
+        if result.returncode:
+            print(f"(exit status {result.returncode})")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tutorial_json_round_trip()
+        tutorial_json_file(Path(folder))
+        tutorial_custom_object()
+        tutorial_object_hook()
+        tutorial_nested()
+        tutorial_dataclass()
+        tour_json_extras(Path(folder))
+    tour_cli()
+
+
+if __name__ == "__main__":
+    main()
