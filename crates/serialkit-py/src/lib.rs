@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+mod gc;
 mod json;
 mod pystr;
 mod pytypes;

@@ -8,6 +8,9 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use serialkit::json::{Constant, Container, JsonStr, Number, NumberKind, Sink};
 use std::sync::MutexGuard;
 
+/// Values up to this length go through the key cache.
+const SHORT_VALUE_BYTES: usize = 16;
+
 /// The callables `json.loads` accepts; `None` means the built-in behaviour.
 #[derive(Default)]
 pub struct Hooks<'py> {
@@ -128,7 +131,14 @@ impl<'py> Sink for PySink<'py> {
     }
 
     fn string(&mut self, string: JsonStr<'_>) -> PyResult<Self::Value> {
-        self.text(string)
+        // Short values repeat as keys do ("en", "USD", "true"), and share
+        // the cache; longer ones rarely repeat and would only evict keys.
+        match &mut self.keys {
+            Some(cache) if string.ascii && string.bytes.len() <= SHORT_VALUE_BYTES => {
+                cache.get(self.py, string.bytes, true)
+            }
+            _ => self.text(string),
+        }
     }
 
     fn key(&mut self, key: JsonStr<'_>) -> PyResult<Self::Key> {

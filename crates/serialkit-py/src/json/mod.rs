@@ -4,6 +4,7 @@ mod decode;
 mod encode;
 mod keys;
 
+use crate::gc::GcPause;
 use crate::pystr::{str_utf8, str_wtf8, utf8_str};
 use crate::pytypes::json_decode_error;
 use decode::{Hooks, PySink};
@@ -256,6 +257,7 @@ fn json_loads<'py>(
     );
     let mut sink = PySink::new(py, hooks);
     let options = parse_options(strict, document.wtf8);
+    let _paused = GcPause::new(py);
     serialkit::json::parse(document.bytes(), &options, &mut sink)
         .map_err(|failure| failure_to_err(py, failure, &document))
 }
@@ -294,6 +296,7 @@ fn json_raw_decode<'py>(
     let options = parse_options(strict, document.wtf8);
     let bytes = document.bytes();
     let start = byte_offset(bytes, idx);
+    let _paused = GcPause::new(py);
     let (value, end) = serialkit::json::parse_prefix(bytes, start, &options, &mut sink)
         .map_err(|failure| failure_to_err(py, failure, &document))?;
     Ok((value, char_offset(bytes, end)))

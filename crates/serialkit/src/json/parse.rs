@@ -208,12 +208,27 @@ impl<'a> Parser<'a, '_> {
 
     #[inline]
     fn skip_whitespace(&mut self) {
-        while let Some(&byte) = self.input.get(self.pos) {
-            if !is_whitespace(byte) {
-                break;
-            }
-            self.pos += 1;
+        let input = self.input;
+        let mut at = self.pos;
+        // Compact documents: the next byte is rarely whitespace.
+        if input.get(at).is_none_or(|&byte| byte > b' ') {
+            return;
         }
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+        loop {
+            // Indented documents: skip runs of spaces eight at a time.
+            while let Some(chunk) = input.get(at..at + 8) {
+                if u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) != SPACES {
+                    break;
+                }
+                at += 8;
+            }
+            match input.get(at) {
+                Some(&byte) if is_whitespace(byte) => at += 1,
+                _ => break,
+            }
+        }
+        self.pos = at;
     }
 
     #[inline]
@@ -420,7 +435,8 @@ impl<'a> Parser<'a, '_> {
 
     /// Reads a string whose opening quote is at `begin`; `self.pos` is just
     /// past it. Mirrors CPython's `scanstring_unicode`, including where each
-    /// error is reported.
+    /// error is reported. Inlined so its result stays in registers.
+    #[inline(always)]
     fn string(&mut self, begin: usize) -> Result<JsonStr<'_>, ParseError> {
         let input = self.input;
         let strict = self.options.strict;
