@@ -73,5 +73,5 @@ pub fn str_utf8<'a>(object: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
 /// The string's content as WTF-8 (UTF-8 that lets lone surrogates through).
 pub fn str_wtf8(object: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let encoded = object.call_method1("encode", ("utf-8", "surrogatepass"))?;
-    Ok(encoded.extract::<Vec<u8>>()?)
+    encoded.extract::<Vec<u8>>()
 }

@@ -4,7 +4,7 @@ use super::keys::KeyCache;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyList, PyTuple};
 use serialkit::json::{Constant, Container, JsonStr, Number, NumberKind, Sink};
 use std::sync::MutexGuard;
 
@@ -58,6 +58,9 @@ impl<'py> PySink<'py> {
     /// Moves the top `len - start` stack entries into a new list.
     fn list_from_stack(&mut self, start: usize) -> PyResult<Bound<'py, PyList>> {
         let items = self.stack.drain(start..);
+        // SAFETY: PyList_New returns a new list with `len` empty slots, or
+        // NULL with MemoryError set; every slot is filled below before the
+        // list is used.
         let list = owned(self.py, unsafe {
             ffi::PyList_New(items.len() as ffi::Py_ssize_t)
         })?;
@@ -99,13 +102,13 @@ impl<'py> Sink for PySink<'py> {
                 Some(hook) => call_hook(hook, number.text),
                 // The grammar only admits texts Rust parses, correctly
                 // rounded like Python's float().
-                None => owned(self.py, unsafe {
-                    ffi::PyFloat_FromDouble(number.text.parse().unwrap_or(f64::NAN))
-                }),
+                None => {
+                    Ok(PyFloat::new(self.py, number.text.parse().unwrap_or(f64::NAN)).into_any())
+                }
             },
             NumberKind::Int(value) => match &self.hooks.parse_int {
                 Some(hook) => call_hook(hook, number.text),
-                None => owned(self.py, unsafe { ffi::PyLong_FromLongLong(value) }),
+                None => Ok(value.into_pyobject(self.py)?.into_any()),
             },
             NumberKind::BigInt => match &self.hooks.parse_int {
                 Some(hook) => call_hook(hook, number.text),
@@ -124,9 +127,7 @@ impl<'py> Sink for PySink<'py> {
     fn constant(&mut self, constant: Constant) -> PyResult<Self::Value> {
         match &self.hooks.parse_constant {
             Some(hook) => call_hook(hook, constant.name()),
-            None => owned(self.py, unsafe {
-                ffi::PyFloat_FromDouble(constant.value())
-            }),
+            None => Ok(PyFloat::new(self.py, constant.value()).into_any()),
         }
     }
 

@@ -72,6 +72,12 @@ fn type_is(object: &Bound<'_, PyAny>, ty: *mut ffi::PyTypeObject) -> bool {
     unsafe { ffi::Py_TYPE(object.as_ptr()) == ty }
 }
 
+/// Whether `object` is `True` or `False` (as named by `singleton`).
+fn is_singleton(object: &Bound<'_, PyAny>, singleton: unsafe fn() -> *mut ffi::PyObject) -> bool {
+    // SAFETY: Py_True/Py_False return the interpreter's static singletons.
+    object.as_ptr() == unsafe { singleton() }
+}
+
 impl<'py> Encoder<'_, 'py> {
     fn pretty(&self) -> bool {
         self.options.indent.is_some()
@@ -100,9 +106,9 @@ impl<'py> Encoder<'_, 'py> {
         }
         if object.is_none() {
             self.out.extend_from_slice(b"null");
-        } else if object.is(&pyo3::types::PyBool::new(self.py, true)) {
+        } else if is_singleton(object, ffi::Py_True) {
             self.out.extend_from_slice(b"true");
-        } else if object.is(&pyo3::types::PyBool::new(self.py, false)) {
+        } else if is_singleton(object, ffi::Py_False) {
             self.out.extend_from_slice(b"false");
         } else if object.is_instance_of::<PyString>() {
             self.string(object)?;
@@ -147,8 +153,10 @@ impl<'py> Encoder<'_, 'py> {
         }
         // int.__repr__, as CPython uses for subclasses too; it enforces the
         // interpreter's limit on digits.
+        // SAFETY: reads a field of the static int type and calls it on an
+        // int (or subclass), which returns a new reference or NULL.
         let repr = unsafe {
-            let repr_fn = (*(&raw mut ffi::PyLong_Type))
+            let repr_fn = ffi::PyLong_Type
                 .tp_repr
                 .ok_or_else(|| PyTypeError::new_err("int has no repr"))?;
             owned(self.py, repr_fn(object.as_ptr()))?
@@ -279,6 +287,8 @@ impl<'py> Encoder<'_, 'py> {
                     this.entry(&key, &value, &mut first)?;
                 }
             } else {
+                // SAFETY: PyMapping_Items on a live mapping returns a new
+                // list of (key, value) tuples, or NULL with an error set.
                 let items = owned(this.py, unsafe { ffi::PyMapping_Items(object.as_ptr()) })?
                     .cast_into::<PyList>()?;
                 if this.options.sort_keys {
@@ -340,9 +350,9 @@ impl<'py> Encoder<'_, 'py> {
     fn key_text(&mut self, key: &Bound<'py, PyAny>) -> PyResult<bool> {
         if key.is_instance_of::<pyo3::types::PyFloat>() {
             self.float(key)?;
-        } else if key.is(&pyo3::types::PyBool::new(self.py, true)) {
+        } else if is_singleton(key, ffi::Py_True) {
             self.out.extend_from_slice(b"true");
-        } else if key.is(&pyo3::types::PyBool::new(self.py, false)) {
+        } else if is_singleton(key, ffi::Py_False) {
             self.out.extend_from_slice(b"false");
         } else if key.is_none() {
             self.out.extend_from_slice(b"null");
