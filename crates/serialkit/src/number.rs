@@ -16,6 +16,14 @@ pub fn write_python_float_repr(out: &mut Vec<u8>, value: f64) {
     }
     let mut buffer = ryu::Buffer::new();
     let shortest = buffer.format_finite(value).as_bytes();
+    // In this range ryu and Python both choose fixed notation with the same
+    // digits ("0.0001", "123.0", "1000000000000000.0"), so the text can be
+    // used as it is; only outside it do their layouts differ.
+    let magnitude = value.abs();
+    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+        out.extend_from_slice(shortest);
+        return;
+    }
     let (negative, shortest) = match shortest.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, shortest),

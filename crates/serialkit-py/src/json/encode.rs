@@ -247,15 +247,15 @@ impl<'py> Encoder<'_, 'py> {
             this.level += 1;
             this.newline();
             // Length and items are read afresh each step: `default` may
-            // mutate the list while it is being written.
+            // mutate the list while it is being written. Like CPython's
+            // encoder, subclasses are read through the underlying storage.
             let mut index = 0;
-            while index < object.len()? {
+            while let Some(item) = sequence_item(object, index) {
                 if index > 0 {
                     this.out
                         .extend_from_slice(this.options.item_separator.as_bytes());
                     this.newline();
                 }
-                let item = object.get_item(index)?;
                 this.value(&item)?;
                 index += 1;
             }
@@ -443,6 +443,30 @@ impl<'py> Encoder<'_, 'py> {
             let replacement = default.call1((object,))?;
             this.value(&replacement)
         })
+    }
+}
+
+/// Item `index` of a list or tuple (or subclass), as a new reference, or
+/// None past the end.
+fn sequence_item<'py>(sequence: &Bound<'py, PyAny>, index: usize) -> Option<Bound<'py, PyAny>> {
+    let pointer = sequence.as_ptr();
+    let index = index as ffi::Py_ssize_t;
+    // SAFETY: `sequence` is a list or tuple (callers check); the index is
+    // bounds-checked against the current size, and the borrowed item is
+    // turned into a new reference before anything can run.
+    unsafe {
+        let item = if ffi::PyList_Check(pointer) != 0 {
+            if index >= ffi::PyList_GET_SIZE(pointer) {
+                return None;
+            }
+            ffi::PyList_GET_ITEM(pointer, index)
+        } else {
+            if index >= ffi::PyTuple_GET_SIZE(pointer) {
+                return None;
+            }
+            ffi::PyTuple_GET_ITEM(pointer, index)
+        };
+        Some(Bound::from_borrowed_ptr(sequence.py(), item))
     }
 }
 

@@ -21,15 +21,51 @@ static ESCAPE_UNICODE: [bool; 256] = escape_table(false);
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn push_u_escape(out: &mut Vec<u8>, unit: u32) {
-    out.extend_from_slice(&[
+fn u_escape(unit: u32) -> [u8; 6] {
+    [
         b'\\',
         b'u',
         HEX[(unit >> 12 & 0xF) as usize],
         HEX[(unit >> 8 & 0xF) as usize],
         HEX[(unit >> 4 & 0xF) as usize],
         HEX[(unit & 0xF) as usize],
-    ]);
+    ]
+}
+
+fn push_u_escape(out: &mut Vec<u8>, unit: u32) {
+    out.extend_from_slice(&u_escape(unit));
+}
+
+/// Escapes the run of non-ASCII characters starting at `at` (only
+/// `ensure_ascii` escapes them), and returns where the run ends. Escapes
+/// are gathered in a stack buffer and appended in batches: text in
+/// non-Latin scripts is mostly such runs, and appending six bytes at a time
+/// dominated its cost.
+fn escape_non_ascii_run(out: &mut Vec<u8>, text: &[u8], mut at: usize) -> usize {
+    let mut buffer = [0u8; 96];
+    let mut filled = 0;
+    while let Some(&lead) = text.get(at) {
+        if lead < 0x80 {
+            break;
+        }
+        if filled + 12 > buffer.len() {
+            out.extend_from_slice(&buffer[..filled]);
+            filled = 0;
+        }
+        let (code, len) = decode_wtf8(&text[at..]);
+        if code >= 0x10000 {
+            let offset = code - 0x10000;
+            buffer[filled..filled + 6].copy_from_slice(&u_escape(0xD800 | (offset >> 10)));
+            buffer[filled + 6..filled + 12].copy_from_slice(&u_escape(0xDC00 | (offset & 0x3FF)));
+            filled += 12;
+        } else {
+            buffer[filled..filled + 6].copy_from_slice(&u_escape(code));
+            filled += 6;
+        }
+        at += len;
+    }
+    out.extend_from_slice(&buffer[..filled]);
+    at
 }
 
 /// Writes `text` as a quoted JSON string. `text` is UTF-8, or WTF-8 when it
@@ -47,7 +83,10 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
     let mut run_start = 0;
     let mut at = 0;
     while at < text.len() {
-        let byte = text[at];
+        at = skip_plain_words(text, at, ensure_ascii);
+        let Some(&byte) = text.get(at) else {
+            break;
+        };
         if !table[byte as usize] {
             at += 1;
             continue;
@@ -66,20 +105,40 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
             }
             at += 1;
         } else {
-            let (code, len) = decode_wtf8(&text[at..]);
-            if code >= 0x10000 {
-                let offset = code - 0x10000;
-                push_u_escape(out, 0xD800 | (offset >> 10));
-                push_u_escape(out, 0xDC00 | (offset & 0x3FF));
-            } else {
-                push_u_escape(out, code);
-            }
-            at += len;
+            at = escape_non_ascii_run(out, text, at);
         }
         run_start = at;
     }
     out.extend_from_slice(&text[run_start..]);
     out.push(b'"');
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// True where some byte of `word` is zero.
+#[inline]
+fn has_zero_byte(word: u64) -> bool {
+    (word.wrapping_sub(ONES) & !word & HIGHS) != 0
+}
+
+/// Advances past whole eight-byte words that need no escaping, so long
+/// plain runs cost one test per word instead of one lookup per byte.
+#[inline]
+fn skip_plain_words(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
+    while let Some(chunk) = text.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+        let quote = has_zero_byte(word ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero_byte(word ^ (ONES * u64::from(b'\\')));
+        let beyond_ascii =
+            ensure_ascii && (word & HIGHS != 0 || has_zero_byte(word ^ (ONES * 0x7F)));
+        if control || quote || backslash || beyond_ascii {
+            break;
+        }
+        at += 8;
+    }
+    at
 }
 
 /// Decodes the code point that starts `bytes` (non-empty, lead byte >= 0x80).

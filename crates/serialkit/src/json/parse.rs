@@ -435,8 +435,7 @@ impl<'a> Parser<'a, '_> {
 
     /// Reads a string whose opening quote is at `begin`; `self.pos` is just
     /// past it. Mirrors CPython's `scanstring_unicode`, including where each
-    /// error is reported. Inlined so its result stays in registers.
-    #[inline(always)]
+    /// error is reported.
     fn string(&mut self, begin: usize) -> Result<JsonStr<'_>, ParseError> {
         let input = self.input;
         let strict = self.options.strict;
