@@ -92,6 +92,9 @@ class JSONDecoder(_std_json.JSONDecoder):
         }
 
     def decode(self, s, _w=None):
+        if isinstance(s, str) and s.startswith("\ufeff"):
+            # Only json.loads names the BOM; the decoder just finds no value.
+            raise JSONDecodeError("Expecting value", s, 0)
         return _loads(s, **self._hooks())
 
     def raw_decode(self, s, idx=0):
@@ -173,6 +176,8 @@ def loads(
     """Deserialize ``s`` (``str``, ``bytes`` or ``bytearray``) to a Python
     object, as ``json.loads``."""
     if cls is None or cls is JSONDecoder:
+        if kw.keys() - {"strict"}:
+            JSONDecoder(**kw)  # raises the standard library's TypeError
         return _loads(
             s,
             object_hook=object_hook,

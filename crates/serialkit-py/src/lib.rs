@@ -11,6 +11,7 @@ mod gc;
 mod json;
 mod pystr;
 mod pytypes;
+mod stack;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -218,6 +218,7 @@ impl<'py> Sink for PySink<'py> {
             Container::Array => c" while decoding a JSON array from a unicode string",
             Container::Object => c" while decoding a JSON object from a unicode string",
         };
+        crate::stack::ensure_room(&context.to_string_lossy())?;
         // SAFETY: plain C API call with a static C string; nonzero means a
         // RecursionError is set and `leave` must not be skipped by callers,
         // which the parser guarantees.

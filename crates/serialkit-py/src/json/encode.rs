@@ -23,9 +23,12 @@ pub struct EncodeOptions<'py> {
     /// Write dataclasses, datetimes, UUIDs, Decimals, Enums and sets
     /// natively instead of passing them to `default`.
     pub extra_types: bool,
-    pub indent: Option<String>,
-    pub item_separator: String,
-    pub key_separator: String,
+    /// Layout strings as WTF-8: Python allows lone surrogates in them.
+    pub indent: Option<Vec<u8>>,
+    pub item_separator: Vec<u8>,
+    pub key_separator: Vec<u8>,
+    /// Whether any layout string holds a lone surrogate.
+    pub layout_surrogates: bool,
     pub default: Option<Bound<'py, PyAny>>,
 }
 
@@ -45,11 +48,15 @@ pub fn encode<'py>(
     encoder.value(object)?;
     let layout_ascii = options.item_separator.is_ascii()
         && options.key_separator.is_ascii()
-        && options.indent.as_deref().is_none_or(str::is_ascii);
+        && options.indent.as_deref().is_none_or(<[u8]>::is_ascii);
     if options.ensure_ascii && layout_ascii {
         ascii_str(py, &encoder.out)
     } else {
-        utf8_str(py, &encoder.out, encoder.surrogates)
+        utf8_str(
+            py,
+            &encoder.out,
+            encoder.surrogates || options.layout_surrogates,
+        )
     }
 }
 
@@ -204,7 +211,7 @@ impl<'py> Encoder<'_, 'py> {
         if let Some(indent) = &self.options.indent {
             self.out.push(b'\n');
             for _ in 0..self.level {
-                self.out.extend_from_slice(indent.as_bytes());
+                self.out.extend_from_slice(indent);
             }
         }
     }
@@ -223,6 +230,7 @@ impl<'py> Encoder<'_, 'py> {
             }
             self.markers.push(pointer);
         }
+        crate::stack::ensure_room(" while encoding a JSON object")?;
         // SAFETY: a plain C API call with a static C string; on failure it
         // sets RecursionError and needs no matching Leave.
         if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0 {
@@ -238,22 +246,38 @@ impl<'py> Encoder<'_, 'py> {
     }
 
     fn sequence(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        let exact = type_is(object, &raw mut ffi::PyList_Type)
+            || type_is(object, &raw mut ffi::PyTuple_Type);
+        if !exact {
+            // CPython's PySequence_Fast iterates subclasses (honouring an
+            // overridden __iter__) into a list first; the subclass object
+            // itself stays the marker for circular references.
+            let items = PyList::new(self.py, object.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+            return self.sequence_items(object, items.as_any());
+        }
+        self.sequence_items(object, object)
+    }
+
+    /// Writes `items` (an exact list or tuple) as the array for `marker`.
+    fn sequence_items(
+        &mut self,
+        marker: &Bound<'py, PyAny>,
+        object: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
         if object.len()? == 0 {
             self.out.extend_from_slice(b"[]");
             return Ok(());
         }
-        self.nested(object, |this| {
+        self.nested(marker, |this| {
             this.out.push(b'[');
             this.level += 1;
             this.newline();
             // Length and items are read afresh each step: `default` may
-            // mutate the list while it is being written. Like CPython's
-            // encoder, subclasses are read through the underlying storage.
+            // mutate the list while it is being written.
             let mut index = 0;
             while let Some(item) = sequence_item(object, index) {
                 if index > 0 {
-                    this.out
-                        .extend_from_slice(this.options.item_separator.as_bytes());
+                    this.out.extend_from_slice(&this.options.item_separator);
                     this.newline();
                 }
                 this.value(&item)?;
@@ -314,8 +338,7 @@ impl<'py> Encoder<'_, 'py> {
     ) -> PyResult<()> {
         let start = self.out.len();
         if !*first {
-            self.out
-                .extend_from_slice(self.options.item_separator.as_bytes());
+            self.out.extend_from_slice(&self.options.item_separator);
             self.newline();
         }
         if !self.key(key)? {
@@ -323,8 +346,7 @@ impl<'py> Encoder<'_, 'py> {
             return Ok(());
         }
         *first = false;
-        self.out
-            .extend_from_slice(self.options.key_separator.as_bytes());
+        self.out.extend_from_slice(&self.options.key_separator);
         self.value(value)
     }
 
@@ -446,8 +468,8 @@ impl<'py> Encoder<'_, 'py> {
     }
 }
 
-/// Item `index` of a list or tuple (or subclass), as a new reference, or
-/// None past the end.
+/// Item `index` of a list or tuple, as a new reference, or None past the
+/// end.
 fn sequence_item<'py>(sequence: &Bound<'py, PyAny>, index: usize) -> Option<Bound<'py, PyAny>> {
     let pointer = sequence.as_ptr();
     let index = index as ffi::Py_ssize_t;

@@ -9,7 +9,7 @@ use crate::pystr::{str_utf8, str_wtf8, utf8_str};
 use crate::pytypes::json_decode_error;
 use decode::{Hooks, PySink};
 use encode::EncodeOptions;
-use pyo3::exceptions::{PyRecursionError, PyTypeError};
+use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 use serialkit::json::{ErrorCode, Failure, ParseError, ParseOptions};
@@ -20,10 +20,6 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(json_dumps, module)?)?;
     Ok(())
 }
-
-/// The Rust stack, not the interpreter, bounds this; the interpreter's
-/// recursion limit (checked per container) normally stops nesting first.
-const HARD_MAX_DEPTH: usize = 4096;
 
 /// The text to parse and the `str` that error messages quote.
 struct Document<'py> {
@@ -229,7 +225,9 @@ fn hooks<'py>(
 fn parse_options(strict: bool, wtf8: bool) -> ParseOptions {
     ParseOptions {
         strict,
-        max_depth: HARD_MAX_DEPTH,
+        // Depth is bounded by the interpreter's recursion limit and by the
+        // stack that is left (see `crate::stack`), checked as containers open.
+        max_depth: usize::MAX,
         wtf8,
     }
 }
@@ -270,7 +268,7 @@ fn json_loads<'py>(
 fn json_raw_decode<'py>(
     py: Python<'py>,
     s: &Bound<'py, PyAny>,
-    idx: usize,
+    idx: isize,
     object_hook: Option<Bound<'py, PyAny>>,
     parse_float: Option<Bound<'py, PyAny>>,
     parse_int: Option<Bound<'py, PyAny>>,
@@ -283,6 +281,18 @@ fn json_raw_decode<'py>(
         return Err(PyTypeError::new_err(format!(
             "first argument must be a string, not {name}"
         )));
+    }
+    let Ok(idx) = usize::try_from(idx) else {
+        return Err(PyValueError::new_err("idx cannot be negative"));
+    };
+    if idx >= s.len()? {
+        // Nothing to read there; CPython reports the index as given.
+        return Err(decode_error(
+            py,
+            ErrorCode::ExpectingValue.message(),
+            s,
+            idx,
+        ));
     }
     let document = Document::from_str(s)?;
     let hooks = hooks(
@@ -302,6 +312,16 @@ fn json_raw_decode<'py>(
     Ok((value, char_offset(bytes, end)))
 }
 
+/// A layout string (indent or separator) as WTF-8, and whether it holds
+/// lone surrogates, which Python allows there.
+fn layout_bytes(text: &Bound<'_, PyString>) -> PyResult<(Vec<u8>, bool)> {
+    let text = text.as_any();
+    match str_utf8(text) {
+        Some(utf8) => Ok((utf8.to_vec(), false)),
+        None => Ok((str_wtf8(text)?, true)),
+    }
+}
+
 #[pyfunction]
 #[pyo3(signature = (obj, *, skipkeys=false, ensure_ascii=true, check_circular=true, allow_nan=true, indent=None, item_separator=None, key_separator=None, default=None, sort_keys=false, extra_types=true))]
 #[allow(clippy::too_many_arguments)]
@@ -312,15 +332,31 @@ fn json_dumps<'py>(
     ensure_ascii: bool,
     check_circular: bool,
     allow_nan: bool,
-    indent: Option<String>,
-    item_separator: Option<String>,
-    key_separator: Option<String>,
+    indent: Option<Bound<'py, PyString>>,
+    item_separator: Option<Bound<'py, PyString>>,
+    key_separator: Option<Bound<'py, PyString>>,
     default: Option<Bound<'py, PyAny>>,
     sort_keys: bool,
     extra_types: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let item_separator =
-        item_separator.unwrap_or_else(|| if indent.is_some() { "," } else { ", " }.to_owned());
+    let mut layout_surrogates = false;
+    let mut layout = |text: Option<Bound<'py, PyString>>, fallback: &str| -> PyResult<Vec<u8>> {
+        match text {
+            Some(text) => {
+                let (bytes, surrogates) = layout_bytes(&text)?;
+                layout_surrogates |= surrogates;
+                Ok(bytes)
+            }
+            None => Ok(fallback.as_bytes().to_vec()),
+        }
+    };
+    let pretty = indent.is_some();
+    let indent = match indent {
+        Some(indent) => Some(layout(Some(indent), "")?),
+        None => None,
+    };
+    let item_separator = layout(item_separator, if pretty { "," } else { ", " })?;
+    let key_separator = layout(key_separator, ": ")?;
     let options = EncodeOptions {
         skipkeys,
         ensure_ascii,
@@ -330,7 +366,8 @@ fn json_dumps<'py>(
         extra_types,
         indent,
         item_separator,
-        key_separator: key_separator.unwrap_or_else(|| ": ".to_owned()),
+        key_separator,
+        layout_surrogates,
         default: default.filter(|d| !d.is_none()),
     };
     encode::encode(py, obj, &options)

@@ -1,0 +1,4 @@
+import pytest
+
+# Detailed assertion messages from the shared comparison helpers.
+pytest.register_assert_rewrite("jsoncheck")
