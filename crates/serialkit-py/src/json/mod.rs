@@ -222,14 +222,45 @@ fn hooks<'py>(
     }
 }
 
-fn parse_options(strict: bool, wtf8: bool) -> ParseOptions {
-    ParseOptions {
+/// Parses `document` from byte `start`: the whole rest of it when `prefix`
+/// is false (as `loads`), or one value when it is true (as `raw_decode`),
+/// returning the value and the byte offset just past what was read.
+#[allow(clippy::too_many_arguments)]
+fn decode<'py>(
+    py: Python<'py>,
+    document: &Document<'py>,
+    start: usize,
+    prefix: bool,
+    object_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    strict: bool,
+) -> PyResult<(Bound<'py, PyAny>, usize)> {
+    let hooks = hooks(
+        object_hook,
+        parse_float,
+        parse_int,
+        parse_constant,
+        object_pairs_hook,
+    );
+    let mut sink = PySink::new(py, hooks);
+    let options = ParseOptions {
         strict,
         // Depth is bounded by the interpreter's recursion limit and by the
         // stack that is left (see `crate::stack`), checked as containers open.
         max_depth: usize::MAX,
-        wtf8,
-    }
+        wtf8: document.wtf8,
+    };
+    let bytes = document.bytes();
+    let _paused = GcPause::new(py);
+    let parsed = if prefix {
+        serialkit::json::parse_prefix(bytes, start, &options, &mut sink)
+    } else {
+        serialkit::json::parse(bytes, &options, &mut sink).map(|value| (value, bytes.len()))
+    };
+    parsed.map_err(|failure| failure_to_err(py, failure, document))
 }
 
 #[pyfunction]
@@ -246,18 +277,19 @@ fn json_loads<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let document = document(py, s)?;
-    let hooks = hooks(
+    let (value, _) = decode(
+        py,
+        &document,
+        0,
+        false,
         object_hook,
         parse_float,
         parse_int,
         parse_constant,
         object_pairs_hook,
-    );
-    let mut sink = PySink::new(py, hooks);
-    let options = parse_options(strict, document.wtf8);
-    let _paused = GcPause::new(py);
-    serialkit::json::parse(document.bytes(), &options, &mut sink)
-        .map_err(|failure| failure_to_err(py, failure, &document))
+        strict,
+    )?;
+    Ok(value)
 }
 
 /// `JSONDecoder.raw_decode`: one value starting at character `idx`, with
@@ -295,21 +327,20 @@ fn json_raw_decode<'py>(
         ));
     }
     let document = Document::from_str(s)?;
-    let hooks = hooks(
+    let start = byte_offset(document.bytes(), idx);
+    let (value, end) = decode(
+        py,
+        &document,
+        start,
+        true,
         object_hook,
         parse_float,
         parse_int,
         parse_constant,
         object_pairs_hook,
-    );
-    let mut sink = PySink::new(py, hooks);
-    let options = parse_options(strict, document.wtf8);
-    let bytes = document.bytes();
-    let start = byte_offset(bytes, idx);
-    let _paused = GcPause::new(py);
-    let (value, end) = serialkit::json::parse_prefix(bytes, start, &options, &mut sink)
-        .map_err(|failure| failure_to_err(py, failure, &document))?;
-    Ok((value, char_offset(bytes, end)))
+        strict,
+    )?;
+    Ok((value, char_offset(document.bytes(), end)))
 }
 
 /// A layout string (indent or separator) as WTF-8, and whether it holds

@@ -1,5 +1,7 @@
 //! String escaping as CPython's `json` encoder does it.
 
+use super::swar;
+
 /// Whether a byte ends a run that can be copied verbatim. With
 /// `ensure_ascii` everything outside printable ASCII is escaped; without it
 /// only quotes, backslashes and control characters are.
@@ -113,27 +115,16 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
     out.push(b'"');
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// True where some byte of `word` is zero.
-#[inline]
-fn has_zero_byte(word: u64) -> bool {
-    (word.wrapping_sub(ONES) & !word & HIGHS) != 0
-}
-
 /// Advances past whole eight-byte words that need no escaping, so long
 /// plain runs cost one test per word instead of one lookup per byte.
 #[inline]
 fn skip_plain_words(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
-    while let Some(chunk) = text.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-        let quote = has_zero_byte(word ^ (ONES * u64::from(b'"')));
-        let backslash = has_zero_byte(word ^ (ONES * u64::from(b'\\')));
-        let beyond_ascii =
-            ensure_ascii && (word & HIGHS != 0 || has_zero_byte(word ^ (ONES * 0x7F)));
-        if control || quote || backslash || beyond_ascii {
+    while let Some(word) = swar::word_at(text, at) {
+        let needs_escape = swar::has_control(word)
+            || swar::has_byte(word, b'"')
+            || swar::has_byte(word, b'\\')
+            || (ensure_ascii && (swar::has_non_ascii(word) || swar::has_byte(word, 0x7F)));
+        if needs_escape {
             break;
         }
         at += 8;

@@ -4,6 +4,7 @@
 mod error;
 pub mod escape;
 pub mod parse;
+mod swar;
 mod value_sink;
 pub mod write;
 

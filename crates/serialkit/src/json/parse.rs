@@ -8,6 +8,7 @@
 //! offsets convert on the error path.
 
 use super::error::{ErrorCode, ParseError};
+use super::swar;
 
 /// A number as it appeared in the input. `text` is the exact ASCII slice.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -217,10 +218,7 @@ impl<'a> Parser<'a, '_> {
         const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         loop {
             // Indented documents: skip runs of spaces eight at a time.
-            while let Some(chunk) = input.get(at..at + 8) {
-                if u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) != SPACES {
-                    break;
-                }
+            while swar::word_at(input, at) == Some(SPACES) {
                 at += 8;
             }
             match input.get(at) {
@@ -301,6 +299,24 @@ impl<'a> Parser<'a, '_> {
         result
     }
 
+    /// After an item: true at the closing bracket (left for the caller to
+    /// step over), false after a comma and the whitespace following it.
+    fn closes_after_item(&mut self, close: u8) -> Result<bool, ParseError> {
+        self.skip_whitespace();
+        match self.input.get(self.pos) {
+            Some(&byte) if byte == close => Ok(true),
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_whitespace();
+                Ok(false)
+            }
+            _ => Err(ParseError {
+                code: ErrorCode::ExpectingComma,
+                offset: self.pos,
+            }),
+        }
+    }
+
     fn array<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, Failure<S::Error>> {
         let mut array = sink.array_begin().map_err(Failure::Sink)?;
         self.skip_whitespace();
@@ -308,14 +324,8 @@ impl<'a> Parser<'a, '_> {
             loop {
                 let value = self.value(sink)?;
                 sink.array_push(&mut array, value).map_err(Failure::Sink)?;
-                self.skip_whitespace();
-                match self.input.get(self.pos) {
-                    Some(b']') => break,
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    _ => return Err(self.error(ErrorCode::ExpectingComma, self.pos)),
+                if self.closes_after_item(b']')? {
+                    break;
                 }
             }
         }
@@ -344,14 +354,8 @@ impl<'a> Parser<'a, '_> {
                 let value = self.value(sink)?;
                 sink.object_insert(&mut object, key, value)
                     .map_err(Failure::Sink)?;
-                self.skip_whitespace();
-                match self.input.get(self.pos) {
-                    Some(b'}') => break,
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    _ => return Err(self.error(ErrorCode::ExpectingComma, self.pos)),
+                if self.closes_after_item(b'}')? {
+                    break;
                 }
             }
         }
@@ -561,35 +565,23 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// True where some byte of `word` is zero (the classic SWAR test).
-#[inline]
-fn has_zero_byte(word: u64) -> bool {
-    (word.wrapping_sub(ONES) & !word & HIGHS) != 0
-}
-
 /// Scans from `at` to the first byte that ends a plain run: a quote, a
 /// backslash, or (when strict) a control character. Returns where it
 /// stopped, that byte (None at the end of input) and whether the run was
 /// ASCII. Eight bytes at a time while none of them can stop the run.
 #[inline]
 fn scan_plain(input: &[u8], mut at: usize, strict: bool) -> (usize, Option<u8>, bool) {
-    let mut high_bits = 0u64;
-    while let Some(chunk) = input.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let quote = has_zero_byte(word ^ (ONES * u64::from(b'"')));
-        let backslash = has_zero_byte(word ^ (ONES * u64::from(b'\\')));
-        // A byte below 0x20 borrows when 0x20 is subtracted.
-        let control = strict && (word.wrapping_sub(ONES * 0x20) & !word & HIGHS) != 0;
-        if quote || backslash || control {
+    let mut ascii = true;
+    while let Some(word) = swar::word_at(input, at) {
+        if swar::has_byte(word, b'"')
+            || swar::has_byte(word, b'\\')
+            || (strict && swar::has_control(word))
+        {
             break;
         }
-        high_bits |= word & HIGHS;
+        ascii &= !swar::has_non_ascii(word);
         at += 8;
     }
-    let mut ascii = high_bits == 0;
     while let Some(&byte) = input.get(at) {
         if byte == b'"' || byte == b'\\' || (strict && byte < 0x20) {
             return (at, Some(byte), ascii);
