@@ -4,7 +4,7 @@ use super::keys::KeyCache;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyList, PyTuple};
+use pyo3::types::{PyFloat, PyList, PyTuple};
 use serialkit::json::{Constant, Container, JsonStr, Number, NumberKind, Sink};
 use std::sync::MutexGuard;
 
@@ -31,10 +31,18 @@ pub struct PySink<'py> {
     keys: Option<MutexGuard<'static, KeyCache>>,
 }
 
-pub enum ObjectBuilder<'py> {
-    Dict(Bound<'py, PyDict>),
-    /// Start of this object's pairs on the shared stack.
-    Pairs(usize),
+/// Where an object's keys and values wait on the shared stack (key, value,
+/// key, value, ...) until the object ends and its size is known.
+pub struct ObjectBuilder {
+    start: usize,
+}
+
+extern "C" {
+    /// CPython's dict constructor with room for `minused` entries, exported
+    /// by every CPython 3 (and used by Cython and orjson). Building each
+    /// object's dict at its final size avoids the resizes that inserting
+    /// one key at a time goes through past five entries.
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
 }
 
 impl<'py> PySink<'py> {
@@ -53,6 +61,17 @@ impl<'py> PySink<'py> {
         } else {
             utf8_str(self.py, string.bytes, string.surrogates)
         }
+    }
+
+    /// Moves the key/value entries above `start` into a list of pairs.
+    fn pairs_from_stack(&mut self, start: usize) -> PyResult<Bound<'py, PyList>> {
+        let mut pairs = Vec::with_capacity((self.stack.len() - start) / 2);
+        let mut items = self.stack.drain(start..);
+        while let (Some(key), Some(value)) = (items.next(), items.next()) {
+            pairs.push(PyTuple::new(self.py, [key, value])?);
+        }
+        drop(items);
+        PyList::new(self.py, pairs)
     }
 
     /// Moves the top `len - start` stack entries into a new list.
@@ -83,7 +102,7 @@ impl<'py> Sink for PySink<'py> {
     type Value = Bound<'py, PyAny>;
     type Key = Bound<'py, PyAny>;
     type Array = usize;
-    type Object = ObjectBuilder<'py>;
+    type Object = ObjectBuilder;
     type Error = PyErr;
 
     fn null(&mut self) -> PyResult<Self::Value> {
@@ -163,51 +182,46 @@ impl<'py> Sink for PySink<'py> {
     }
 
     fn object_begin(&mut self) -> PyResult<Self::Object> {
-        Ok(if self.hooks.object_pairs_hook.is_some() {
-            ObjectBuilder::Pairs(self.stack.len())
-        } else {
-            ObjectBuilder::Dict(PyDict::new(self.py))
+        Ok(ObjectBuilder {
+            start: self.stack.len(),
         })
     }
 
     fn object_insert(
         &mut self,
-        object: &mut Self::Object,
+        _object: &mut Self::Object,
         key: Self::Key,
         value: Self::Value,
     ) -> PyResult<()> {
-        match object {
-            ObjectBuilder::Dict(dict) => {
-                // SAFETY: a dict, a str key and a value, all alive; the call
-                // takes its own references.
-                let status =
-                    unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
-                if status != 0 {
-                    return Err(PyErr::fetch(self.py));
-                }
-                Ok(())
-            }
-            ObjectBuilder::Pairs(_) => {
-                let pair = PyTuple::new(self.py, [key, value])?;
-                self.stack.push(pair.into_any());
-                Ok(())
-            }
-        }
+        self.stack.push(key);
+        self.stack.push(value);
+        Ok(())
     }
 
     fn object_end(&mut self, object: Self::Object) -> PyResult<Self::Value> {
-        match object {
-            ObjectBuilder::Dict(dict) => match &self.hooks.object_hook {
-                Some(hook) => hook.call1((dict,)),
-                None => Ok(dict.into_any()),
-            },
-            ObjectBuilder::Pairs(start) => {
-                let pairs = self.list_from_stack(start)?;
-                match &self.hooks.object_pairs_hook {
-                    Some(hook) => hook.call1((pairs,)),
-                    None => Ok(pairs.into_any()),
-                }
+        if let Some(hook) = &self.hooks.object_pairs_hook {
+            let hook = hook.clone();
+            let pairs = self.pairs_from_stack(object.start)?;
+            return hook.call1((pairs,));
+        }
+        let entries = (self.stack.len() - object.start) / 2;
+        // SAFETY: returns a new, empty dict (or NULL with MemoryError set).
+        let dict = owned(self.py, unsafe {
+            _PyDict_NewPresized(entries as ffi::Py_ssize_t)
+        })?;
+        let mut items = self.stack.drain(object.start..);
+        while let (Some(key), Some(value)) = (items.next(), items.next()) {
+            // SAFETY: a dict, a str key and a value, all alive; the call
+            // takes its own references. Repeated keys keep their first
+            // position and take the last value, as in json.loads.
+            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) } != 0 {
+                return Err(PyErr::fetch(self.py));
             }
+        }
+        drop(items);
+        match &self.hooks.object_hook {
+            Some(hook) => hook.call1((dict,)),
+            None => Ok(dict),
         }
     }
 
@@ -218,18 +232,10 @@ impl<'py> Sink for PySink<'py> {
             Container::Array => c" while decoding a JSON array from a unicode string",
             Container::Object => c" while decoding a JSON object from a unicode string",
         };
-        crate::stack::ensure_room(&context.to_string_lossy())?;
-        // SAFETY: plain C API call with a static C string; nonzero means a
-        // RecursionError is set and `leave` must not be skipped by callers,
-        // which the parser guarantees.
-        if unsafe { ffi::Py_EnterRecursiveCall(context.as_ptr()) } != 0 {
-            return Err(PyErr::fetch(self.py));
-        }
-        Ok(())
+        crate::stack::enter(self.py, context)
     }
 
     fn leave(&mut self) {
-        // SAFETY: paired with a successful Py_EnterRecursiveCall in `enter`.
-        unsafe { ffi::Py_LeaveRecursiveCall() }
+        crate::stack::leave();
     }
 }

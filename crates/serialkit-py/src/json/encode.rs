@@ -230,15 +230,9 @@ impl<'py> Encoder<'_, 'py> {
             }
             self.markers.push(pointer);
         }
-        crate::stack::ensure_room(" while encoding a JSON object")?;
-        // SAFETY: a plain C API call with a static C string; on failure it
-        // sets RecursionError and needs no matching Leave.
-        if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0 {
-            return Err(PyErr::fetch(self.py));
-        }
+        crate::stack::enter(self.py, c" while encoding a JSON object")?;
         let result = write(self);
-        // SAFETY: pairs the successful Py_EnterRecursiveCall above.
-        unsafe { ffi::Py_LeaveRecursiveCall() };
+        crate::stack::leave();
         if self.options.check_circular {
             self.markers.pop();
         }
