@@ -5,6 +5,7 @@ python3 dev.py demo    build serialkit and run the demo
 python3 dev.py test    install the pinned test tools into .venv, build,
                        then run the linters, the Rust tests and pytest
 python3 dev.py bench   run the benchmarks and rewrite BENCHMARKS.md
+                       (arguments go to benches/run.py instead: --quick)
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def test() -> None:
 def bench() -> None:
     ensure_venv()
     build()
-    run(PYTHON, ROOT / "benches" / "run.py", *sys.argv[2:], env=venv_env())
+    arguments = sys.argv[2:] or ["--write"]
+    run(PYTHON, ROOT / "benches" / "run.py", *arguments, env=venv_env())
 
 
 COMMANDS = {"demo": demo, "test": test, "bench": bench}

@@ -2,6 +2,7 @@
 
 use super::keys::KeyCache;
 use crate::pystr::{ascii_str, owned, utf8_str};
+use crate::stack::Nesting;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyList, PyTuple};
@@ -29,6 +30,7 @@ pub struct PySink<'py> {
     /// instead of a vector per container.
     stack: Vec<Bound<'py, PyAny>>,
     keys: Option<MutexGuard<'static, KeyCache>>,
+    nesting: Nesting,
 }
 
 /// Where an object's keys and values wait on the shared stack (key, value,
@@ -52,6 +54,7 @@ impl<'py> PySink<'py> {
             hooks,
             stack: Vec::new(),
             keys: KeyCache::lock(),
+            nesting: Nesting::default(),
         }
     }
 
@@ -232,10 +235,10 @@ impl<'py> Sink for PySink<'py> {
             Container::Array => c" while decoding a JSON array from a unicode string",
             Container::Object => c" while decoding a JSON object from a unicode string",
         };
-        crate::stack::enter(self.py, context)
+        self.nesting.enter(self.py, context)
     }
 
     fn leave(&mut self) {
-        crate::stack::leave();
+        self.nesting.leave();
     }
 }

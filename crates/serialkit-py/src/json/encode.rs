@@ -7,6 +7,7 @@
 
 use crate::pystr::{ascii_str, owned, str_utf8, str_wtf8, utf8_str};
 use crate::pytypes::ExtraTypes;
+use crate::stack::Nesting;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -44,6 +45,7 @@ pub fn encode<'py>(
         markers: Vec::new(),
         level: 0,
         surrogates: false,
+        nesting: Nesting::default(),
     };
     encoder.value(object)?;
     let layout_ascii = options.item_separator.is_ascii()
@@ -71,6 +73,7 @@ struct Encoder<'a, 'py> {
     level: usize,
     /// A lone surrogate was copied into `out` (only without ensure_ascii).
     surrogates: bool,
+    nesting: Nesting,
 }
 
 /// Where the type of an object sends it, checked in CPython's order.
@@ -230,9 +233,10 @@ impl<'py> Encoder<'_, 'py> {
             }
             self.markers.push(pointer);
         }
-        crate::stack::enter(self.py, c" while encoding a JSON object")?;
+        self.nesting
+            .enter(self.py, c" while encoding a JSON object")?;
         let result = write(self);
-        crate::stack::leave();
+        self.nesting.leave();
         if self.options.check_circular {
             self.markers.pop();
         }

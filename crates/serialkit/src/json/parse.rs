@@ -573,11 +573,16 @@ impl<'a> Parser<'a, '_> {
 fn scan_plain(input: &[u8], mut at: usize, strict: bool) -> (usize, Option<u8>, bool) {
     let mut ascii = true;
     while let Some(word) = swar::word_at(input, at) {
-        if swar::has_byte(word, b'"')
-            || swar::has_byte(word, b'\\')
-            || (strict && swar::has_control(word))
-        {
-            break;
+        let mut stops = swar::byte_mask(word, b'"') | swar::byte_mask(word, b'\\');
+        if strict {
+            stops |= swar::control_mask(word);
+        }
+        if stops != 0 {
+            // Most strings end inside a word: take the position from the
+            // mask rather than rescanning the word byte by byte.
+            let offset = swar::first_flagged(stops);
+            ascii &= !swar::has_non_ascii(swar::bytes_below(word, offset));
+            return (at + offset, input.get(at + offset).copied(), ascii);
         }
         ascii &= !swar::has_non_ascii(word);
         at += 8;

@@ -11,17 +11,47 @@ pub fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(chunk.try_into().ok()?))
 }
 
+/// The high bit of each byte of `word` that equals `byte`. Borrows can
+/// also flag bytes above a match, but the lowest flagged byte is always a
+/// true match, which is all [`first_flagged`] relies on.
+#[inline]
+pub fn byte_mask(word: u64, byte: u8) -> u64 {
+    let masked = word ^ (ONES * u64::from(byte));
+    masked.wrapping_sub(ONES) & !masked & HIGHS
+}
+
+/// Like [`byte_mask`], for bytes below 0x20 (control characters).
+#[inline]
+pub fn control_mask(word: u64) -> u64 {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
+}
+
 /// Whether some byte of `word` equals `byte`.
 #[inline]
 pub fn has_byte(word: u64, byte: u8) -> bool {
-    let masked = word ^ (ONES * u64::from(byte));
-    (masked.wrapping_sub(ONES) & !masked & HIGHS) != 0
+    byte_mask(word, byte) != 0
 }
 
 /// Whether some byte of `word` is below 0x20 (a control character).
 #[inline]
 pub fn has_control(word: u64) -> bool {
-    (word.wrapping_sub(ONES * 0x20) & !word & HIGHS) != 0
+    control_mask(word) != 0
+}
+
+/// Index of the lowest flagged byte of a non-zero mask.
+#[inline]
+pub fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The bytes of `word` below index `count`, the others cleared.
+#[inline]
+pub fn bytes_below(word: u64, count: usize) -> u64 {
+    match count {
+        0 => 0,
+        8.. => word,
+        _ => word & (u64::MAX >> (64 - 8 * count)),
+    }
 }
 
 /// Whether some byte of `word` is outside ASCII.
@@ -48,5 +78,18 @@ mod tests {
         let plain = u64::from_le_bytes(*b"abcdefgh");
         assert!(!has_byte(plain, b'"') && !has_control(plain) && !has_non_ascii(plain));
         assert!(!has_control(u64::from_le_bytes(*b"        ")));
+    }
+
+    #[test]
+    fn first_flagged_is_the_first_match_even_after_borrows() {
+        // 0x00 borrows into the 0x01 above it; both look like matches of 0
+        // but only the first one is, and that is the one reported.
+        let word = u64::from_le_bytes([b'a', 0x00, 0x01, b'"', 0, 0, 0, 0]);
+        assert_eq!(first_flagged(byte_mask(word, 0x00)), 1);
+        assert_eq!(first_flagged(byte_mask(word, b'"')), 3);
+        let controls = u64::from_le_bytes([b'x', b'y', 0x1f, 0x20, 0x1f, b'"', 0, 0]);
+        assert_eq!(first_flagged(control_mask(controls)), 2);
+        assert_eq!(bytes_below(u64::MAX, 3), 0xFF_FFFF);
+        assert_eq!(bytes_below(u64::MAX, 0), 0);
     }
 }
