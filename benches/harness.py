@@ -1,0 +1,150 @@
+"""Timing shared by every benchmark suite: contenders of one comparison are
+timed round-robin, sample after sample, and each is summarised by the
+median time per call.
+
+The machines these run on are shared and noisy. Interleaving puts every
+contender through the same bursts of noise, so ratios within one run stay
+meaningful even when absolute times drift; medians shrug off the outliers.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One library doing one job; `call` takes no arguments so that the
+    timed loop adds the same small overhead to everybody."""
+
+    name: str
+    call: Callable[[], object]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several contenders doing the same job on the same document."""
+
+    suite: str
+    document: str
+    operation: str
+    contenders: tuple[Contender, ...]
+    #: Overrides Settings.keep_gc for this comparison when not None.
+    keep_gc: bool | None = None
+
+
+@dataclass
+class Timing:
+    name: str
+    iterations: int
+    #: Nanoseconds per call, one entry per sample.
+    per_call_ns: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_call_ns)
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range relative to the median: how noisy it was."""
+        if len(self.per_call_ns) < 4:
+            return math.nan
+        q1, _, q3 = statistics.quantiles(self.per_call_ns, n=4)
+        return (q3 - q1) / self.median
+
+
+@dataclass
+class Result:
+    comparison: Comparison
+    timings: dict[str, Timing]
+
+    def speedup(self, name: str, over: str) -> float:
+        """How many times faster `name` is than `over` (above 1: faster)."""
+        if name not in self.timings or over not in self.timings:
+            return math.nan
+        return self.timings[over].median / self.timings[name].median
+
+
+@dataclass(frozen=True)
+class Settings:
+    samples: int
+    #: Wall time one sample of one contender aims for; slower calls get a
+    #: single iteration per sample.
+    sample_seconds: float
+    #: Leave the cyclic GC running while timing, as it runs for users: the
+    #: collections a loader's allocations trigger are part of its cost, and
+    #: avoiding them is a legitimate optimisation. Off, as in `timeit`,
+    #: isolates the library's own code.
+    keep_gc: bool = True
+
+
+def _time_loop(call: Callable[[], object], iterations: int) -> int:
+    loop = range(iterations)
+    start = time.perf_counter_ns()
+    for _ in loop:
+        call()
+    return time.perf_counter_ns() - start
+
+
+def calibrate(call: Callable[[], object], sample_seconds: float) -> int:
+    """Iterations per sample so that one sample takes about
+    `sample_seconds`, found the way `timeit.Timer.autorange` does."""
+    call()  # warm-up: imports, caches, the str's cached UTF-8 form
+    iterations = 1
+    while True:
+        elapsed = _time_loop(call, iterations) / 1e9
+        if elapsed >= sample_seconds / 5 or iterations >= 1_000_000:
+            break
+        iterations *= 10 if elapsed < sample_seconds / 100 else 2
+    return max(1, round(iterations * sample_seconds / max(elapsed, 1e-9)))
+
+
+def measure(comparison: Comparison, settings: Settings) -> Result:
+    gc_was_enabled = gc.isenabled()
+    gc.collect()
+    # The documents and objects the harness keeps alive would otherwise be
+    # walked by every full collection, charging contenders for a heap that
+    # is not theirs; frozen objects are skipped.
+    gc.freeze()
+    keep_gc = settings.keep_gc if comparison.keep_gc is None else comparison.keep_gc
+    if not keep_gc:
+        gc.disable()
+    try:
+        timings = {
+            contender.name: Timing(
+                contender.name, calibrate(contender.call, settings.sample_seconds)
+            )
+            for contender in comparison.contenders
+        }
+        contenders = comparison.contenders
+        for sample in range(settings.samples):
+            # Rotating the order keeps any one contender from always running
+            # first (cold caches) or last (after the others' garbage).
+            shift = sample % len(contenders)
+            for contender in contenders[shift:] + contenders[:shift]:
+                timing = timings[contender.name]
+                elapsed = _time_loop(contender.call, timing.iterations)
+                timing.per_call_ns.append(elapsed / timing.iterations)
+    finally:
+        gc.unfreeze()
+        if gc_was_enabled:
+            gc.enable()
+    return Result(comparison, timings)
+
+
+def format_ns(ns: float) -> str:
+    if math.isnan(ns):
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}" if ns < 100 * scale else f"{ns / scale:.0f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def format_ratio(ratio: float) -> str:
+    return "-" if math.isnan(ratio) else f"{ratio:.2f}x"

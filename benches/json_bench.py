@@ -1,0 +1,204 @@
+"""The JSON suite: `serialkit.json` against the standard library's `json`,
+`orjson` and `msgspec` on the four classic documents.
+
+Inputs and outputs are not identical across libraries, which the rows
+make explicit:
+
+- `loads(str)` feeds the same `str` to all four (all accept one). Primary.
+  serialkit, orjson and msgspec read a `str` as UTF-8, which CPython
+  caches inside a non-ASCII `str` the first time; repeated calls on one
+  `str` reuse it (twitter and citm are non-ASCII), where a fresh string
+  would pay for that encoding once. `json` scans the `str` itself.
+- `loads(bytes)` feeds the same UTF-8 `bytes` to all four; `json` decodes
+  them to `str` first, which is part of its cost.
+- `loads(str) GC off` repeats `loads(str)` with the cyclic GC disabled, as
+  `timeit` does: the other rows keep it on, as users have it, so the
+  difference is what each library's allocations cost in collections.
+- `dumps` uses each library's defaults: `json` and `serialkit` return a
+  `str` with `ensure_ascii=True` and `", "`/`": "` separators, `orjson`
+  and `msgspec` return compact UTF-8 `bytes`. Primary.
+- `dumps(ensure_ascii=False)` is the same but with non-ASCII text copied
+  through by `json` and `serialkit`, closer to what `orjson`/`msgspec` do.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import orjson
+import serialkit.json as skjson
+from harness import Comparison, Contender, Result
+
+NAME = "json"
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "bench"
+DOCUMENTS = ("twitter.json", "citm_catalog.json", "canada.json", "github.json")
+LIBRARIES = ("json", "serialkit", "orjson", "msgspec")
+SUBJECT = "serialkit"
+BASELINE = "json"
+RIVAL = "orjson"
+#: The subject's own compiled code in profiles (perf_profile.short_dso).
+SUBJECT_DSO = "_native.so"
+
+#: The rows the targets are judged on, per direction.
+PRIMARY = {"loads": "loads(str)", "dumps": "dumps"}
+
+TARGET_NOW = 3.0  # times faster than the standard library
+#: Ratios this close to a target are called borderline: the same ratio
+#: moves by about this much between runs on the shared machines.
+NOISE = 0.10
+TARGET_NOW_LABEL = f"now: >= {TARGET_NOW:g}x json"
+TARGET_LATER_LABEL = "later: faster than orjson"
+TARGETS_TEXT = (
+    f"- **Now:** `serialkit.json` at least {TARGET_NOW:g}x faster than the standard "
+    "library's `json` in both directions (`loads` and `dumps`) on every document.\n"
+    "- **Later:** `serialkit.json` faster than `orjson` in both directions on every document."
+)
+
+
+def versions() -> dict[str, str]:
+    found = {"json": "stdlib"}
+    for library in ("serialkit", "orjson", "msgspec"):
+        try:
+            found[library] = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            found[library] = "unknown"
+    return found
+
+
+def _read(document: str) -> tuple[bytes, str]:
+    data = (CORPUS / document).read_bytes()
+    return data, data.decode("utf-8")
+
+
+def _check(document: str, text: str, value: object) -> None:
+    """A benchmark of wrong output would be meaningless: make sure
+    serialkit agrees with the standard library on this document first."""
+    if skjson.loads(text) != value:
+        raise SystemExit(f"serialkit.json.loads disagrees with json.loads on {document}")
+    for ensure_ascii in (True, False):
+        if skjson.dumps(value, ensure_ascii=ensure_ascii) != json.dumps(
+            value, ensure_ascii=ensure_ascii
+        ):
+            raise SystemExit(
+                f"serialkit.json.dumps(ensure_ascii={ensure_ascii}) disagrees with "
+                f"json.dumps on {document}"
+            )
+
+
+def comparisons(documents: tuple[str, ...] = DOCUMENTS) -> list[Comparison]:
+    p = functools.partial
+    rows = []
+    for document in documents:
+        data, text = _read(document)
+        value = json.loads(text)
+        _check(document, text, value)
+
+        def row(operation, calls, keep_gc=None, document=document):
+            contenders = tuple(Contender(name, call) for name, call in zip(LIBRARIES, calls))
+            return Comparison(NAME, document, operation, contenders, keep_gc)
+
+        loads_str = (
+            p(json.loads, text),
+            p(skjson.loads, text),
+            p(orjson.loads, text),
+            p(msgspec.json.decode, text),
+        )
+        rows += [
+            row("loads(str)", loads_str),
+            row(
+                "loads(bytes)",
+                (
+                    p(json.loads, data),
+                    p(skjson.loads, data),
+                    p(orjson.loads, data),
+                    p(msgspec.json.decode, data),
+                ),
+            ),
+            row("loads(str) GC off", loads_str, keep_gc=False),
+            row(
+                "dumps",
+                (
+                    p(json.dumps, value),
+                    p(skjson.dumps, value),
+                    p(orjson.dumps, value),
+                    p(msgspec.json.encode, value),
+                ),
+            ),
+            row(
+                "dumps(ensure_ascii=False)",
+                (
+                    p(json.dumps, value, ensure_ascii=False),
+                    p(skjson.dumps, value, ensure_ascii=False),
+                    p(orjson.dumps, value),
+                    p(msgspec.json.encode, value),
+                ),
+            ),
+        ]
+    return rows
+
+
+def direction(operation: str) -> str:
+    return operation.split("(", 1)[0]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Where one primary row stands against the targets."""
+
+    document: str
+    direction: str
+    #: How many times faster than BASELINE / RIVAL.
+    over_baseline: float
+    over_rival: float
+    #: The rival's own speed-up over the baseline, for scale: a target
+    #: beyond what the rival reaches is worth knowing about.
+    rival_over_baseline: float
+
+    @property
+    def met_now(self) -> bool:
+        return self.over_baseline >= TARGET_NOW  # NaN compares False: a miss
+
+    @property
+    def met_later(self) -> bool:
+        return self.over_rival > 1.0
+
+    def close_to_now(self) -> bool:
+        return abs(self.over_baseline / TARGET_NOW - 1) < NOISE
+
+    def close_to_later(self) -> bool:
+        return abs(self.over_rival - 1) < NOISE
+
+
+def verdicts(results: list[Result]) -> list[Verdict]:
+    primary = set(PRIMARY.values())
+    return [
+        Verdict(
+            result.comparison.document,
+            direction(result.comparison.operation),
+            result.speedup(SUBJECT, BASELINE),
+            result.speedup(SUBJECT, RIVAL),
+            result.speedup(RIVAL, BASELINE),
+        )
+        for result in results
+        if result.comparison.operation in primary
+    ]
+
+
+def workload(document: str, operation: str):
+    """The serialkit call a profile repeats, with its input ready."""
+    data, text = _read(document)
+    if operation == "loads(str)":
+        return functools.partial(skjson.loads, text)
+    if operation == "loads(bytes)":
+        return functools.partial(skjson.loads, data)
+    value = json.loads(text)
+    if operation == "dumps":
+        return functools.partial(skjson.dumps, value)
+    if operation == "dumps(ensure_ascii=False)":
+        return functools.partial(skjson.dumps, value, ensure_ascii=False)
+    raise SystemExit(f"unknown operation {operation!r}")
