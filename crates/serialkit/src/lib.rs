@@ -8,6 +8,7 @@ pub mod format;
 pub mod json;
 pub mod limits;
 pub mod number;
+pub mod tagged;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Position, Result};
