@@ -11,6 +11,7 @@ import inspect
 import io
 import json
 import pickle
+import sys
 from collections import OrderedDict
 
 import pytest
@@ -701,3 +702,14 @@ def test_bytearray_changed_by_a_hook():
     expected = json.loads(bytearray(data), object_hook=hook)
     data[:] = b'[{"a": 1}, {"b": 2}, [3, 4, 5]]'
     assert sj.loads(data, object_hook=hook) == expected
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_dumps_leaves_no_utf8_copy_inside_strings(ensure_ascii):
+    """Regression: reading strings through CPython's UTF-8 buffer made each
+    non-ASCII string written keep a cached UTF-8 copy, so the caller's data
+    grew in memory after dumps. sys.getsizeof counts that copy."""
+    texts = ["café" * 50, "日本語" * 50, "emoji 😀" * 50, "\ud800 lone" * 10]
+    sizes = [sys.getsizeof(text) for text in texts]
+    sj.dumps({"texts": texts, texts[0]: texts[1]}, ensure_ascii=ensure_ascii)
+    assert [sys.getsizeof(text) for text in texts] == sizes

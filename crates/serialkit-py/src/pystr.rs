@@ -75,3 +75,46 @@ pub fn str_wtf8(object: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let encoded = object.call_method1("encode", ("utf-8", "surrogatepass"))?;
     encoded.extract::<Vec<u8>>()
 }
+
+/// A compact `str`'s characters as CPython stores them.
+pub enum StrStorage<'a> {
+    /// All ASCII: the bytes are also valid UTF-8.
+    Ascii(&'a [u8]),
+    Ucs1(&'a [u8]),
+    Ucs2(&'a [u16]),
+    Ucs4(&'a [u32]),
+}
+
+impl<'a> StrStorage<'a> {
+    /// The storage of `object` (a str), or None when it is not compact, as
+    /// with instances of str subclasses, whose data lives elsewhere.
+    pub fn of(object: &'a Bound<'_, PyAny>) -> Option<StrStorage<'a>> {
+        let pointer = object.as_ptr();
+        // SAFETY: `object` is a str (callers check) and stays alive for
+        // 'a. A compact str is always ready (its kind and data are set at
+        // creation), holds GET_LENGTH units of its kind at PyUnicode_DATA,
+        // and is immutable, so the slices stay valid and unchanged.
+        unsafe {
+            if ffi::PyUnicode_IS_COMPACT(pointer) == 0 {
+                return None;
+            }
+            let len = ffi::PyUnicode_GET_LENGTH(pointer) as usize;
+            let data = ffi::PyUnicode_DATA(pointer);
+            if ffi::PyUnicode_IS_ASCII(pointer) != 0 {
+                return Some(StrStorage::Ascii(std::slice::from_raw_parts(
+                    data.cast(),
+                    len,
+                )));
+            }
+            Some(match ffi::PyUnicode_KIND(pointer) {
+                ffi::PyUnicode_1BYTE_KIND => {
+                    StrStorage::Ucs1(std::slice::from_raw_parts(data.cast(), len))
+                }
+                ffi::PyUnicode_2BYTE_KIND => {
+                    StrStorage::Ucs2(std::slice::from_raw_parts(data.cast(), len))
+                }
+                _ => StrStorage::Ucs4(std::slice::from_raw_parts(data.cast(), len)),
+            })
+        }
+    }
+}

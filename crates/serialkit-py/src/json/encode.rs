@@ -5,14 +5,14 @@
 //! when `indent` is None, and the pure-Python one otherwise. `pretty` picks
 //! which one's wording and layout to follow.
 
-use crate::pystr::{ascii_str, owned, str_utf8, str_wtf8, utf8_str};
+use crate::pystr::{ascii_str, owned, str_utf8, str_wtf8, utf8_str, StrStorage};
 use crate::pytypes::ExtraTypes;
 use crate::stack::Nesting;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
-use serialkit::json::escape::write_escaped;
+use serialkit::json::escape::{write_escaped, write_escaped_code_points};
 use serialkit::number::write_python_float_repr;
 
 pub struct EncodeOptions<'py> {
@@ -137,6 +137,30 @@ impl<'py> Encoder<'_, 'py> {
     }
 
     fn string(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        let ensure_ascii = self.options.ensure_ascii;
+        let written = match StrStorage::of(object) {
+            Some(StrStorage::Ascii(bytes)) => {
+                write_escaped(&mut self.out, bytes, ensure_ascii);
+                return Ok(());
+            }
+            Some(StrStorage::Ucs1(units)) => {
+                write_escaped_code_points(&mut self.out, units, ensure_ascii)
+            }
+            Some(StrStorage::Ucs2(units)) => {
+                write_escaped_code_points(&mut self.out, units, ensure_ascii)
+            }
+            Some(StrStorage::Ucs4(units)) => {
+                write_escaped_code_points(&mut self.out, units, ensure_ascii)
+            }
+            None => return self.string_through_utf8(object),
+        };
+        self.surrogates |= written;
+        Ok(())
+    }
+
+    /// Strings that are not compact (instances of str subclasses) are read
+    /// through their UTF-8 form.
+    fn string_through_utf8(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
         match str_utf8(object) {
             Some(utf8) => write_escaped(&mut self.out, utf8, self.options.ensure_ascii),
             None => {

@@ -38,6 +38,86 @@ fn push_u_escape(out: &mut Vec<u8>, unit: u32) {
     out.extend_from_slice(&u_escape(unit));
 }
 
+/// The escape of an ASCII byte that needs one: the short forms CPython
+/// uses where they exist, `\u00XX` otherwise.
+fn push_ascii_escape(out: &mut Vec<u8>, byte: u8) {
+    match byte {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0C => out.extend_from_slice(b"\\f"),
+        _ => push_u_escape(out, u32::from(byte)),
+    }
+}
+
+/// Appends a code point as UTF-8, letting surrogates through (WTF-8).
+pub(crate) fn push_wtf8(out: &mut Vec<u8>, code: u32) {
+    match code {
+        0..=0x7F => out.push(code as u8),
+        0x80..=0x7FF => {
+            out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8])
+        }
+        0x800..=0xFFFF => out.extend_from_slice(&[
+            0xE0 | (code >> 12) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xF0 | (code >> 18) as u8,
+            0x80 | ((code >> 12) & 0x3F) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+    }
+}
+
+/// Writes a string given as code points, as a Python string stores them
+/// (one, two or four bytes each), as a quoted JSON string. Reading that
+/// storage directly spares Python strings the UTF-8 copy that CPython would
+/// otherwise cache inside each of them. Returns whether a lone surrogate
+/// was copied through (only without `ensure_ascii`), which makes `out`
+/// WTF-8.
+pub fn write_escaped_code_points<T: Copy + Into<u32>>(
+    out: &mut Vec<u8>,
+    units: &[T],
+    ensure_ascii: bool,
+) -> bool {
+    let table = if ensure_ascii {
+        &ESCAPE_ASCII
+    } else {
+        &ESCAPE_UNICODE
+    };
+    out.reserve(units.len() + 2);
+    out.push(b'"');
+    let mut surrogates = false;
+    for &unit in units {
+        let code: u32 = unit.into();
+        if code < 0x80 {
+            if table[code as usize] {
+                push_ascii_escape(out, code as u8);
+            } else {
+                out.push(code as u8);
+            }
+        } else if ensure_ascii {
+            if code >= 0x10000 {
+                let offset = code - 0x10000;
+                push_u_escape(out, 0xD800 | (offset >> 10));
+                push_u_escape(out, 0xDC00 | (offset & 0x3FF));
+            } else {
+                push_u_escape(out, code);
+            }
+        } else {
+            surrogates |= (0xD800..0xE000).contains(&code);
+            push_wtf8(out, code);
+        }
+    }
+    out.push(b'"');
+    surrogates
+}
+
 /// Escapes the run of non-ASCII characters starting at `at` (only
 /// `ensure_ascii` escapes them), and returns where the run ends. Escapes
 /// are gathered in a stack buffer and appended in batches: text in
@@ -95,16 +175,7 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
         }
         out.extend_from_slice(&text[run_start..at]);
         if byte < 0x80 {
-            match byte {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0C => out.extend_from_slice(b"\\f"),
-                _ => push_u_escape(out, u32::from(byte)),
-            }
+            push_ascii_escape(out, byte);
             at += 1;
         } else {
             at = escape_non_ascii_run(out, text, at);
@@ -172,6 +243,36 @@ mod tests {
         assert_eq!(escaped("é😀", true), r#""\u00e9\ud83d\ude00""#);
         assert_eq!(escaped("é😀\x7f", false), "\"é😀\x7f\"");
         assert_eq!(escaped("\x08\x0c\r\t", false), r#""\b\f\r\t""#);
+    }
+
+    #[test]
+    fn code_points_escape_exactly_as_utf8_does() {
+        let text = "a\"b\\c\n\x01\x7fé😀\u{2028}";
+        let units: Vec<u32> = text.chars().map(u32::from).collect();
+        for ensure_ascii in [true, false] {
+            let mut from_code_points = Vec::new();
+            let surrogates =
+                super::write_escaped_code_points(&mut from_code_points, &units, ensure_ascii);
+            assert!(!surrogates);
+            assert_eq!(
+                String::from_utf8(from_code_points).unwrap(),
+                escaped(text, ensure_ascii)
+            );
+        }
+        let mut out = Vec::new();
+        assert!(super::write_escaped_code_points(
+            &mut out,
+            &[0xD800u16],
+            false
+        ));
+        assert_eq!(out, b"\"\xed\xa0\x80\"");
+        out.clear();
+        assert!(!super::write_escaped_code_points(
+            &mut out,
+            &[0xD800u16, 0xe9],
+            true
+        ));
+        assert_eq!(out, br#""\ud800\u00e9""#);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! offsets convert on the error path.
 
 use super::error::{ErrorCode, ParseError};
+use super::escape::push_wtf8;
 use super::swar;
 
 /// A number as it appeared in the input. `text` is the exact ASCII slice.
@@ -602,25 +603,4 @@ fn hex4(digits: &[u8]) -> Option<u32> {
         let value = (digit as char).to_digit(16)?;
         Some(acc << 4 | value)
     })
-}
-
-/// Appends a code point as UTF-8, letting surrogates through (WTF-8).
-fn push_wtf8(out: &mut Vec<u8>, code: u32) {
-    match code {
-        0..=0x7F => out.push(code as u8),
-        0x80..=0x7FF => {
-            out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8])
-        }
-        0x800..=0xFFFF => out.extend_from_slice(&[
-            0xE0 | (code >> 12) as u8,
-            0x80 | ((code >> 6) & 0x3F) as u8,
-            0x80 | (code & 0x3F) as u8,
-        ]),
-        _ => out.extend_from_slice(&[
-            0xF0 | (code >> 18) as u8,
-            0x80 | ((code >> 12) & 0x3F) as u8,
-            0x80 | ((code >> 6) & 0x3F) as u8,
-            0x80 | (code & 0x3F) as u8,
-        ]),
-    }
 }
