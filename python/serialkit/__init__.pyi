@@ -1,4 +1,5 @@
 from . import json as json
+from . import pickle as pickle
 
 __version__: str
-__all__ = ["json", "__version__"]
+__all__ = ["json", "pickle", "__version__"]

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod gc;
 mod json;
+mod pickle;
 mod pystr;
 mod pytypes;
 mod stack;
@@ -16,6 +17,7 @@ mod stack;
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(module)?;
+    pickle::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -47,3 +47,9 @@ pub fn json_decode_error(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
         })
         .map(|class| class.bind(py))
 }
+
+/// An exception class of `serialkit.pickle` (defined in Python so that they
+/// subclass the standard library's).
+pub fn pickle_class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("serialkit.pickle")?.getattr(name)
+}

@@ -27,7 +27,7 @@ pub struct Format {
     pub write: fn(&[Value], &Options) -> Result<Vec<u8>>,
 }
 
-pub static FORMATS: &[&Format] = &[&crate::json::FORMAT];
+pub static FORMATS: &[&Format] = &[&crate::json::FORMAT, &crate::pickle::FORMAT];
 
 pub fn by_name(name: &str) -> Option<&'static Format> {
     FORMATS

@@ -8,6 +8,7 @@ pub mod format;
 pub mod json;
 pub mod limits;
 pub mod number;
+pub mod pickle;
 pub mod tagged;
 pub mod value;
 

@@ -1,0 +1,287 @@
+//! The reduce protocol: finding an object's reduction (reducer_override,
+//! dispatch tables, `__reduce_ex__`, `__reduce__`) and writing the tuple it
+//! returns, with NEWOBJ/NEWOBJ_EX when the callable is `__newobj__` or
+//! `__newobj_ex__`.
+
+use super::save::{repr_of, tp_name, type_of, Pickler};
+use pyo3::exceptions::PyKeyError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use serialkit::pickle::opcodes::*;
+
+impl<'py> Pickler<'_, 'py> {
+    /// What `save` does with objects that are not built-in containers or
+    /// atoms.
+    pub fn save_reducible(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        ty: *mut ffi::PyTypeObject,
+    ) -> PyResult<()> {
+        // reducer_override comes first, so that it can even reduce classes
+        // and functions by value.
+        if let Some(reducer_override) = self.hooks.reducer_override.clone() {
+            let reduce_value = reducer_override.call1((obj,))?;
+            if !reduce_value.is(self.py.NotImplemented()) {
+                return self.save_reduce_value(obj, reduce_value);
+            }
+        }
+        let (type_type, function_type) = (&raw mut ffi::PyType_Type, &raw mut ffi::PyFunction_Type);
+        if ty == type_type {
+            return self.save_type(obj);
+        } else if ty == function_type {
+            return self.save_global(obj, None);
+        }
+        let ty_obj = obj.get_type();
+        let reduce_func = match &self.hooks.dispatch_table {
+            None => self.state.dispatch_table.bind(self.py).get_item(&ty_obj)?,
+            Some(table) => match table.get_item(&ty_obj) {
+                Ok(func) => Some(func),
+                Err(error) if error.is_instance_of::<PyKeyError>(self.py) => None,
+                Err(error) => return Err(error),
+            },
+        };
+        let reduce_value = if let Some(reduce_func) = reduce_func {
+            reduce_func.call1((obj,))?
+        } else if is_subtype(ty, type_type) {
+            return self.save_global(obj, None);
+        } else if let Some(reduce_ex) = obj.getattr_opt("__reduce_ex__")? {
+            reduce_ex.call1((self.proto,))?
+        } else if let Some(reduce) = obj.getattr_opt("__reduce__")? {
+            reduce.call0()?
+        } else {
+            return Err(self.pickling_error(format!(
+                "can't pickle '{}' object: {}",
+                tp_name(ty),
+                repr_of(obj)?
+            )));
+        };
+        self.save_reduce_value(obj, reduce_value)
+    }
+
+    /// A string names a global; a tuple is a reduction.
+    fn save_reduce_value(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        reduce_value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        if reduce_value.is_instance_of::<PyString>() {
+            return self.save_global(obj, Some(reduce_value));
+        }
+        match reduce_value.cast::<PyTuple>() {
+            Ok(tuple) => self.save_reduce(tuple, Some(obj)),
+            Err(_) => Err(self.pickling_error("__reduce__ must return a string or tuple".into())),
+        }
+    }
+
+    /// Writes `callable(*args)` and what follows it in a reduction:
+    /// memoizes `obj` (unless None), then list items, dict items and state.
+    pub fn save_reduce(
+        &mut self,
+        reduction: &Bound<'py, PyTuple>,
+        obj: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<()> {
+        let size = reduction.len();
+        if !(2..=6).contains(&size) {
+            return Err(self.pickling_error(
+                "tuple returned by __reduce__ must contain 2 through 6 elements".into(),
+            ));
+        }
+        let part = |i: usize| -> PyResult<Option<Bound<'py, PyAny>>> {
+            if i >= size {
+                return Ok(None);
+            }
+            let item = reduction.get_item(i)?;
+            Ok(if item.is_none() { None } else { Some(item) })
+        };
+        let callable = reduction.get_item(0)?;
+        let argtup = reduction.get_item(1)?;
+        let state = part(2)?;
+        let listitems = part(3)?;
+        let dictitems = part(4)?;
+        let state_setter = part(5)?;
+
+        if !callable.is_callable() {
+            return Err(self.pickling_error(
+                "first item of the tuple returned by __reduce__ must be callable".into(),
+            ));
+        }
+        let Ok(argtup) = argtup.cast_into::<PyTuple>() else {
+            return Err(self.pickling_error(
+                "second item of the tuple returned by __reduce__ must be a tuple".into(),
+            ));
+        };
+        if let Some(items) = &listitems {
+            if !is_iterator(items) {
+                return Err(self.pickling_error(format!(
+                    "fourth element of the tuple returned by __reduce__ must be an iterator, not {}",
+                    tp_name(type_of(items))
+                )));
+            }
+        }
+        if let Some(items) = &dictitems {
+            if !is_iterator(items) {
+                return Err(self.pickling_error(format!(
+                    "fifth element of the tuple returned by __reduce__ must be an iterator, not {}",
+                    tp_name(type_of(items))
+                )));
+            }
+        }
+        if let Some(setter) = &state_setter {
+            if !setter.is_callable() {
+                return Err(self.pickling_error(format!(
+                    "sixth element of the tuple returned by __reduce__ must be a function, not {}",
+                    tp_name(type_of(setter))
+                )));
+            }
+        }
+
+        let (mut use_newobj, mut use_newobj_ex) = (false, false);
+        if self.proto >= 2 {
+            if let Some(name) = callable.getattr_opt("__name__")? {
+                if let Ok(name) = name.cast::<PyString>() {
+                    use_newobj_ex = name.to_str().is_ok_and(|name| name == "__newobj_ex__");
+                    use_newobj =
+                        !use_newobj_ex && name.to_str().is_ok_and(|name| name == "__newobj__");
+                }
+            }
+        }
+
+        if use_newobj_ex {
+            self.save_newobj_ex(&argtup)?;
+        } else if use_newobj {
+            self.save_newobj(&argtup, obj)?;
+        } else {
+            self.save(&callable, false)?;
+            self.save(argtup.as_any(), false)?;
+            self.out.byte(REDUCE);
+        }
+
+        if let Some(obj) = obj {
+            // Saving the arguments reached the object itself: it exists
+            // already, so drop the copy just built and use the memo's.
+            if let Some(idx) = self.memo_index(obj) {
+                self.out.byte(POP);
+                self.memo_get(idx);
+                return Ok(());
+            }
+            self.memo_put(obj)?;
+        }
+        if let Some(items) = &listitems {
+            self.batch_list(items)?;
+        }
+        if let Some(items) = &dictitems {
+            self.batch_dict(items)?;
+        }
+        if let Some(state) = &state {
+            match &state_setter {
+                None => {
+                    self.save(state, false)?;
+                    self.out.byte(BUILD);
+                }
+                Some(setter) => {
+                    // state_setter(obj, state), then POP: it works in place,
+                    // so the stack must be as before.
+                    self.save(setter, false)?;
+                    if let Some(obj) = obj {
+                        self.save(obj, false)?;
+                    } else {
+                        self.save(&self.py.None().into_bound(self.py), false)?;
+                    }
+                    self.save(state, false)?;
+                    self.out.write(&[TUPLE2, REDUCE, POP]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn save_newobj_ex(&mut self, argtup: &Bound<'py, PyTuple>) -> PyResult<()> {
+        if argtup.len() != 3 {
+            return Err(self.pickling_error(format!(
+                "length of the NEWOBJ_EX argument tuple must be exactly 3, not {}",
+                argtup.len()
+            )));
+        }
+        let cls = argtup.get_item(0)?;
+        if !cls.is_instance_of::<PyType>() {
+            return Err(self.pickling_error(format!(
+                "first item from NEWOBJ_EX argument tuple must be a class, not {}",
+                tp_name(type_of(&cls))
+            )));
+        }
+        let args = argtup.get_item(1)?;
+        let Ok(args) = args.cast_into::<PyTuple>() else {
+            return Err(self.pickling_error(format!(
+                "second item from NEWOBJ_EX argument tuple must be a tuple, not {}",
+                tp_name(type_of(&argtup.get_item(1)?))
+            )));
+        };
+        let kwargs = argtup.get_item(2)?;
+        let Ok(kwargs) = kwargs.cast_into::<PyDict>() else {
+            return Err(self.pickling_error(format!(
+                "third item from NEWOBJ_EX argument tuple must be a dict, not {}",
+                tp_name(type_of(&argtup.get_item(2)?))
+            )));
+        };
+        if self.proto >= 4 {
+            self.save(&cls, false)?;
+            self.save(args.as_any(), false)?;
+            self.save(kwargs.as_any(), false)?;
+            self.out.byte(NEWOBJ_EX);
+        } else {
+            // Older protocols have no keyword arguments: write
+            // partial(cls.__new__, cls, *args, **kwargs)().
+            let mut newargs = vec![cls.getattr("__new__")?, cls.clone()];
+            newargs.extend(args.iter());
+            let newargs = PyTuple::new(self.py, newargs)?;
+            let callable = self
+                .state
+                .partial
+                .bind(self.py)
+                .call(newargs, Some(&kwargs))?;
+            self.save(&callable, false)?;
+            self.save(PyTuple::empty(self.py).as_any(), false)?;
+            self.out.byte(REDUCE);
+        }
+        Ok(())
+    }
+
+    fn save_newobj(
+        &mut self,
+        argtup: &Bound<'py, PyTuple>,
+        obj: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<()> {
+        if argtup.is_empty() {
+            return Err(self.pickling_error("__newobj__ arglist is empty".into()));
+        }
+        let cls = argtup.get_item(0)?;
+        if !cls.is_instance_of::<PyType>() {
+            return Err(self.pickling_error("args[0] from __newobj__ args is not a type".into()));
+        }
+        if let Some(obj) = obj {
+            let obj_class = obj.getattr("__class__")?;
+            if !obj_class.is(&cls) {
+                return Err(
+                    self.pickling_error("args[0] from __newobj__ args has the wrong class".into())
+                );
+            }
+        }
+        self.save(&cls, false)?;
+        let newargtup = argtup.get_slice(1, argtup.len());
+        self.save(newargtup.as_any(), false)?;
+        self.out.byte(NEWOBJ);
+        Ok(())
+    }
+}
+
+fn is_iterator(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: PyIter_Check only reads the type of a live object.
+    unsafe { ffi::PyIter_Check(obj.as_ptr()) != 0 }
+}
+
+fn is_subtype(ty: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: both are live type objects (an object's type and a static
+    // type); PyType_IsSubtype only reads their MROs.
+    unsafe { ffi::PyType_IsSubtype(ty, base) != 0 }
+}

@@ -1,0 +1,913 @@
+//! The pickler proper: `save` dispatches on an object's exact type in the
+//! order CPython's `_pickle.c` does (atoms, the memo, strings, containers,
+//! then the hooks and the reduce protocol) and writes the same opcodes.
+
+use super::memo::Memo;
+use super::state::State;
+use super::writer::Writer;
+use crate::stack::Nesting;
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use serialkit::pickle::opcodes::*;
+use std::ffi::CStr;
+
+/// How many items one APPENDS, SETITEMS or ADDITEMS carries.
+const BATCHSIZE: usize = 1000;
+
+const RECURSION_CONTEXT: &CStr = c" while pickling an object";
+
+/// The pickler's overridable hooks, as found on the Python `Pickler`.
+#[derive(Default)]
+pub struct Hooks<'py> {
+    pub persistent_id: Option<Bound<'py, PyAny>>,
+    pub dispatch_table: Option<Bound<'py, PyAny>>,
+    pub reducer_override: Option<Bound<'py, PyAny>>,
+    pub buffer_callback: Option<Bound<'py, PyAny>>,
+}
+
+pub struct Pickler<'a, 'py> {
+    pub py: Python<'py>,
+    pub state: &'static State,
+    pub proto: u8,
+    /// Protocol 1 or later: binary opcodes.
+    pub bin: bool,
+    pub fix_imports: bool,
+    pub out: Writer<'py>,
+    pub memo: &'a mut Memo,
+    pub hooks: Hooks<'py>,
+    nesting: Nesting,
+}
+
+pub fn type_of(obj: &Bound<'_, PyAny>) -> *mut ffi::PyTypeObject {
+    // SAFETY: `obj` is a live object; reading its type pointer is always valid.
+    unsafe { ffi::Py_TYPE(obj.as_ptr()) }
+}
+
+/// The C-level name of a type, as CPython's messages quote it (`%.200s`).
+pub fn tp_name(ty: *mut ffi::PyTypeObject) -> String {
+    // SAFETY: `ty` is the type of a live object, so it is a live type whose
+    // `tp_name` is a NUL-terminated string.
+    let name = unsafe { CStr::from_ptr((*ty).tp_name) };
+    let name = name.to_string_lossy();
+    name.chars().take(200).collect()
+}
+
+/// Advances an iterator, as `PyIter_Next` does. Callers guarantee that
+/// `iter` passes `PyIter_Check`.
+pub fn iter_next<'py>(iter: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = iter.py();
+    // SAFETY: `iter` is an iterator (see above), GIL held; the result is a
+    // new reference or NULL.
+    let item = unsafe { ffi::PyIter_Next(iter.as_ptr()) };
+    if item.is_null() {
+        match PyErr::take(py) {
+            Some(error) => Err(error),
+            None => Ok(None),
+        }
+    } else {
+        // SAFETY: `item` is a new, non-NULL reference that we now own.
+        Ok(Some(unsafe { Bound::from_owned_ptr(py, item) }))
+    }
+}
+
+pub fn owned_or_err<'py>(py: Python<'py>, ptr: *mut ffi::PyObject) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: callers pass the result of a C API call returning a new
+    // reference, or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, ptr) }
+}
+
+macro_rules! is_type {
+    ($ty:expr, $static:ident) => {
+        $ty == &raw mut ffi::$static
+    };
+}
+
+impl<'a, 'py> Pickler<'a, 'py> {
+    pub fn new(
+        py: Python<'py>,
+        proto: u8,
+        fix_imports: bool,
+        out: Writer<'py>,
+        memo: &'a mut Memo,
+        hooks: Hooks<'py>,
+    ) -> PyResult<Self> {
+        Ok(Pickler {
+            py,
+            state: State::get(py)?,
+            proto,
+            bin: proto >= 1,
+            fix_imports: fix_imports && proto < 3,
+            out,
+            memo,
+            hooks,
+            nesting: Nesting::default(),
+        })
+    }
+
+    /// Writes a whole pickle: header, object, STOP.
+    pub fn dump(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto >= 2 {
+            self.out.write(&[PROTO, self.proto]);
+            if self.proto >= 4 {
+                self.out.framing = true;
+            }
+        }
+        let result = self.save(obj, false).map(|()| {
+            self.out.byte(STOP);
+            self.out.commit_frame();
+        });
+        self.out.framing = false;
+        result
+    }
+
+    pub fn pickling_error(&self, message: String) -> PyErr {
+        self.state.pickling_error(self.py, message)
+    }
+
+    pub fn save(&mut self, obj: &Bound<'py, PyAny>, pers_save: bool) -> PyResult<()> {
+        self.out.opcode_boundary()?;
+        // The persistent id itself is saved with `pers_save` so that it is
+        // not offered to `persistent_id` again.
+        if !pers_save && self.hooks.persistent_id.is_some() && self.save_pers(obj)? {
+            return Ok(());
+        }
+        let ty = type_of(obj);
+        if obj.is_none() {
+            self.out.byte(NONE);
+            return Ok(());
+        }
+        if is_type!(ty, PyBool_Type) {
+            return self.save_bool(obj);
+        }
+        if is_type!(ty, PyLong_Type) {
+            return self.save_long(obj);
+        }
+        if is_type!(ty, PyFloat_Type) {
+            return self.save_float(obj);
+        }
+        if let Some(idx) = self.memo.get(obj) {
+            self.memo_get(idx);
+            return Ok(());
+        }
+        if is_type!(ty, PyBytes_Type) {
+            return self.save_bytes(obj);
+        }
+        if is_type!(ty, PyUnicode_Type) {
+            return self.save_str(obj);
+        }
+        // Atoms above cannot nest, so only the rest counts towards the
+        // recursion limit, as in CPython.
+        self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+        let result = self.save_other(obj, ty);
+        self.nesting.leave();
+        result
+    }
+
+    fn save_other(&mut self, obj: &Bound<'py, PyAny>, ty: *mut ffi::PyTypeObject) -> PyResult<()> {
+        if is_type!(ty, PyDict_Type) {
+            return self.save_dict(obj);
+        } else if is_type!(ty, PySet_Type) {
+            return self.save_set(obj);
+        } else if is_type!(ty, PyFrozenSet_Type) {
+            return self.save_frozenset(obj);
+        } else if is_type!(ty, PyList_Type) {
+            return self.save_list(obj);
+        } else if is_type!(ty, PyTuple_Type) {
+            return self.save_tuple(obj);
+        } else if is_type!(ty, PyByteArray_Type) {
+            return self.save_bytearray(obj);
+        } else if ty.cast() == self.state.pickle_buffer.as_ptr() {
+            return self.save_picklebuffer(obj);
+        }
+        self.save_reducible(obj, ty)
+    }
+
+    fn save_pers(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<bool> {
+        let Some(persistent_id) = self.hooks.persistent_id.clone() else {
+            return Ok(false);
+        };
+        let pid = persistent_id.call1((obj,))?;
+        if pid.is_none() {
+            return Ok(false);
+        }
+        if self.bin {
+            self.save(&pid, true)?;
+            self.out.byte(BINPERSID);
+        } else {
+            let text = pid.str()?;
+            let ascii = text.to_str().ok().filter(|text| text.is_ascii());
+            let Some(ascii) = ascii else {
+                return Err(self
+                    .pickling_error("persistent IDs in protocol 0 must be ASCII strings".into()));
+            };
+            self.out.byte(PERSID);
+            self.out.write(ascii.as_bytes());
+            self.out.byte(b'\n');
+        }
+        Ok(true)
+    }
+
+    pub fn memo_put(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let idx = self.memo.put(obj);
+        if self.proto >= 4 {
+            self.out.byte(MEMOIZE);
+        } else if !self.bin {
+            self.out.byte(PUT);
+            self.out.write(itoa::Buffer::new().format(idx).as_bytes());
+            self.out.byte(b'\n');
+        } else if idx < 256 {
+            self.out.write(&[BINPUT, idx as u8]);
+        } else if let Ok(idx) = u32::try_from(idx) {
+            self.out.byte(LONG_BINPUT);
+            self.out.write(&idx.to_le_bytes());
+        } else {
+            return Err(self.pickling_error("memo id too large for LONG_BINPUT".into()));
+        }
+        Ok(())
+    }
+
+    pub fn memo_get(&mut self, idx: usize) {
+        if !self.bin {
+            self.out.byte(GET);
+            self.out.write(itoa::Buffer::new().format(idx).as_bytes());
+            self.out.byte(b'\n');
+        } else if idx < 256 {
+            self.out.write(&[BINGET, idx as u8]);
+        } else {
+            // The memo cannot outgrow four bytes' worth of entries: putting
+            // them would have failed first.
+            self.out.byte(LONG_BINGET);
+            self.out.write(&(idx as u32).to_le_bytes());
+        }
+    }
+
+    /// The memo lookup for an object just saved through its parts: if the
+    /// parts reached the object itself, it is in the memo by now.
+    pub fn memo_index(&self, obj: &Bound<'py, PyAny>) -> Option<usize> {
+        self.memo.get(obj)
+    }
+
+    fn save_bool(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let value = obj.is_truthy()?;
+        if self.proto >= 2 {
+            self.out.byte(if value { NEWTRUE } else { NEWFALSE });
+        } else {
+            self.out.write(if value { b"I01\n" } else { b"I00\n" });
+        }
+        Ok(())
+    }
+
+    fn save_long(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let mut overflow = 0;
+        // SAFETY: `obj` is an exact int, GIL held; an int cannot fail here
+        // other than by overflow, which is reported through `overflow`.
+        let value = unsafe { ffi::PyLong_AsLongAndOverflow(obj.as_ptr(), &mut overflow) } as i64;
+        if overflow == 0 {
+            if let Ok(value) = i32::try_from(value) {
+                if self.bin {
+                    let bytes = value.to_le_bytes();
+                    if bytes[2] != 0 || bytes[3] != 0 {
+                        self.out.byte(BININT);
+                        self.out.write(&bytes);
+                    } else if bytes[1] != 0 {
+                        self.out.write(&[BININT2, bytes[0], bytes[1]]);
+                    } else {
+                        self.out.write(&[BININT1, bytes[0]]);
+                    }
+                } else {
+                    self.out.byte(INT);
+                    self.out.write(itoa::Buffer::new().format(value).as_bytes());
+                    self.out.byte(b'\n');
+                }
+                return Ok(());
+            }
+        }
+        if self.proto >= 2 {
+            let mut data = if overflow == 0 {
+                // As many bytes as the magnitude needs plus one for the sign,
+                // then trimmed as CPython trims them.
+                let nbits = 64 - value.unsigned_abs().leading_zeros() as usize;
+                let nbytes = (nbits >> 3) + 1;
+                (value as i128).to_le_bytes()[..nbytes].to_vec()
+            } else {
+                let nbits: usize = obj.call_method0("bit_length")?.extract()?;
+                let nbytes = (nbits >> 3) + 1;
+                let kwargs = PyDict::new(self.py);
+                kwargs.set_item("signed", true)?;
+                obj.call_method("to_bytes", (nbytes, "little"), Some(&kwargs))?
+                    .cast_into::<PyBytes>()?
+                    .as_bytes()
+                    .to_vec()
+            };
+            let n = data.len();
+            let negative = obj.lt(0)?;
+            if negative && n > 1 && data[n - 1] == 0xff && data[n - 2] & 0x80 != 0 {
+                data.pop();
+            }
+            if data.len() < 256 {
+                self.out.write(&[LONG1, data.len() as u8]);
+            } else {
+                self.out.byte(LONG4);
+                self.out.write(&(data.len() as i32).to_le_bytes());
+            }
+            self.out.write(&data);
+        } else {
+            // Python 2 wants the trailing L.
+            let repr = obj.repr()?;
+            self.out.byte(LONG);
+            self.out.write(repr.to_str()?.as_bytes());
+            self.out.write(b"L\n");
+        }
+        Ok(())
+    }
+
+    fn save_float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.bin {
+            // SAFETY: `obj` is an exact float.
+            let value = unsafe { ffi::PyFloat_AS_DOUBLE(obj.as_ptr()) };
+            self.out.byte(BINFLOAT);
+            self.out.write(&value.to_be_bytes());
+        } else {
+            let repr = obj.repr()?;
+            self.out.byte(FLOAT);
+            self.out.write(repr.to_str()?.as_bytes());
+            self.out.byte(b'\n');
+        }
+        Ok(())
+    }
+
+    fn save_bytes(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let bytes = obj.cast::<PyBytes>()?;
+        if self.proto >= 3 {
+            return self.save_bytes_data(obj, bytes.as_bytes());
+        }
+        // Protocols 0 to 2 have no bytes opcode. `codecs.encode(text,
+        // 'latin1')` rebuilds the bytes under Python 3 and a str under
+        // Python 2, as CPython arranges.
+        let reduce_value = if bytes.as_bytes().is_empty() {
+            PyTuple::new(
+                self.py,
+                [
+                    self.py.get_type::<PyBytes>().into_any(),
+                    PyTuple::empty(self.py).into_any(),
+                ],
+            )?
+        } else {
+            let data = bytes.as_bytes();
+            // SAFETY: `data` is valid for its length; the call returns a new
+            // reference or NULL with an exception. The C API (rather than
+            // PyString::new) keeps CPython's object identities, which the
+            // memo can see.
+            let text = owned_or_err(self.py, unsafe {
+                ffi::PyUnicode_DecodeLatin1(
+                    data.as_ptr().cast(),
+                    data.len() as ffi::Py_ssize_t,
+                    c"strict".as_ptr(),
+                )
+            })?;
+            let args = PyTuple::new(
+                self.py,
+                [text, self.state.latin1.bind(self.py).clone().into_any()],
+            )?;
+            PyTuple::new(
+                self.py,
+                [
+                    self.state.codecs_encode.bind(self.py).clone(),
+                    args.into_any(),
+                ],
+            )?
+        };
+        self.save_reduce(&reduce_value, Some(obj))
+    }
+
+    pub fn save_bytes_data(&mut self, obj: &Bound<'py, PyAny>, data: &[u8]) -> PyResult<()> {
+        let size = data.len();
+        let mut header = Vec::with_capacity(9);
+        if size <= 0xff {
+            header.extend_from_slice(&[SHORT_BINBYTES, size as u8]);
+        } else if let Ok(size) = u32::try_from(size) {
+            header.push(BINBYTES);
+            header.extend_from_slice(&size.to_le_bytes());
+        } else if self.proto >= 4 {
+            header.push(BINBYTES8);
+            header.extend_from_slice(&(size as u64).to_le_bytes());
+        } else {
+            return Err(PyOverflowError::new_err(
+                "serializing a bytes object larger than 4 GiB requires pickle protocol 4 or higher",
+            ));
+        }
+        self.out.write_bytes(&header, data, Some(obj))?;
+        self.memo_put(obj)
+    }
+
+    fn save_bytearray(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto >= 5 {
+            let data = obj.cast::<pyo3::types::PyByteArray>()?.to_vec();
+            return self.save_bytearray_data(obj, &data);
+        }
+        let bytearray_type = obj.get_type().into_any();
+        let reduce_value = if obj.len()? == 0 {
+            PyTuple::new(
+                self.py,
+                [bytearray_type, PyTuple::empty(self.py).into_any()],
+            )?
+        } else {
+            // SAFETY: `obj` is a live bytearray; the call returns a new
+            // reference or NULL with an exception. As above, the C API keeps
+            // CPython's identities (one-byte bytes are shared objects).
+            let bytes = owned_or_err(self.py, unsafe { ffi::PyBytes_FromObject(obj.as_ptr()) })?;
+            let args = PyTuple::new(self.py, [bytes])?;
+            PyTuple::new(self.py, [bytearray_type, args.into_any()])?
+        };
+        self.save_reduce(&reduce_value, Some(obj))
+    }
+
+    pub fn save_bytearray_data(&mut self, obj: &Bound<'py, PyAny>, data: &[u8]) -> PyResult<()> {
+        let mut header = [0u8; 9];
+        header[0] = BYTEARRAY8;
+        header[1..].copy_from_slice(&(data.len() as u64).to_le_bytes());
+        self.out.write_bytes(&header, data, Some(obj))?;
+        self.memo_put(obj)
+    }
+
+    fn save_picklebuffer(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto < 5 {
+            return Err(
+                self.pickling_error("PickleBuffer can only pickled with protocol >= 5".into())
+            );
+        }
+        let builtins = self.py.import("builtins")?;
+        let view = builtins.getattr("memoryview")?.call1((obj,))?;
+        let result = self.save_picklebuffer_view(obj, &view);
+        view.call_method0("release")?;
+        result
+    }
+
+    fn save_picklebuffer_view(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        view: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        let contiguous = view.getattr("contiguous")?.is_truthy()?;
+        let suboffsets = view.getattr("suboffsets")?.is_truthy()?;
+        if suboffsets || !contiguous {
+            return Err(self.pickling_error(
+                "PickleBuffer can not be pickled when pointing to a non-contiguous buffer".into(),
+            ));
+        }
+        let in_band = match self.hooks.buffer_callback.clone() {
+            Some(callback) => callback.call1((obj,))?.is_truthy()?,
+            None => true,
+        };
+        let readonly = view.getattr("readonly")?.is_truthy()?;
+        if in_band {
+            // The bytes in memory order, as the C pickler copies the buffer.
+            let kwargs = PyDict::new(self.py);
+            kwargs.set_item("order", "A")?;
+            let data = view
+                .call_method("tobytes", (), Some(&kwargs))?
+                .cast_into::<PyBytes>()?;
+            if readonly {
+                self.save_bytes_data(obj, data.as_bytes())
+            } else {
+                self.save_bytearray_data(obj, data.as_bytes())
+            }
+        } else {
+            self.out.byte(NEXT_BUFFER);
+            if readonly {
+                self.out.byte(READONLY_BUFFER);
+            }
+            Ok(())
+        }
+    }
+
+    fn save_str(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.bin {
+            self.write_unicode_binary(obj)?;
+        } else {
+            self.out.byte(UNICODE);
+            let escaped = raw_unicode_escape(obj)?;
+            self.out.write(&escaped);
+            self.out.byte(b'\n');
+        }
+        self.memo_put(obj)
+    }
+
+    fn write_unicode_binary(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let mut size: ffi::Py_ssize_t = 0;
+        // SAFETY: `obj` is an exact str, GIL held. The buffer is owned by
+        // `obj` and lives as long as it does.
+        let data = unsafe { ffi::PyUnicode_AsUTF8AndSize(obj.as_ptr(), &mut size) };
+        let (encoded, data): (Option<Bound<'py, PyAny>>, &[u8]) = if data.is_null() {
+            // Lone surrogates: CPython writes them with "surrogatepass".
+            PyErr::take(self.py);
+            let encoded = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
+            let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+            // SAFETY: `bytes` points into `encoded`, which is kept alive
+            // alongside the slice for the rest of this function.
+            let bytes = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
+            (Some(encoded), bytes)
+        } else {
+            // SAFETY: a non-NULL result is valid for `size` bytes while
+            // `obj` lives (see above).
+            (None, unsafe {
+                std::slice::from_raw_parts(data.cast::<u8>(), size as usize)
+            })
+        };
+        let size = data.len();
+        let mut header = Vec::with_capacity(9);
+        if size <= 0xff && self.proto >= 4 {
+            header.extend_from_slice(&[SHORT_BINUNICODE, size as u8]);
+        } else if let Ok(size) = u32::try_from(size) {
+            header.push(BINUNICODE);
+            header.extend_from_slice(&size.to_le_bytes());
+        } else if self.proto >= 4 {
+            header.push(BINUNICODE8);
+            header.extend_from_slice(&(size as u64).to_le_bytes());
+        } else {
+            return Err(PyOverflowError::new_err(
+                "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
+            ));
+        }
+        self.out.write_bytes(&header, data, encoded.as_ref())
+    }
+
+    fn save_tuple(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let tuple = obj.cast::<PyTuple>()?;
+        let len = tuple.len();
+        if len == 0 {
+            self.out.write(if self.bin {
+                &[EMPTY_TUPLE]
+            } else {
+                &[MARK, TUPLE]
+            });
+            return Ok(());
+        }
+        // If the tuple is in the memo once its elements are saved, it
+        // contains itself (through a mutable object): drop what was pushed
+        // and fetch it from the memo instead.
+        if len <= 3 && self.proto >= 2 {
+            self.store_tuple_elements(tuple)?;
+            if let Some(idx) = self.memo_index(obj) {
+                for _ in 0..len {
+                    self.out.byte(POP);
+                }
+                self.memo_get(idx);
+                return Ok(());
+            }
+            self.out.byte([EMPTY_TUPLE, TUPLE1, TUPLE2, TUPLE3][len]);
+            return self.memo_put(obj);
+        }
+        self.out.byte(MARK);
+        self.store_tuple_elements(tuple)?;
+        if let Some(idx) = self.memo_index(obj) {
+            if self.bin {
+                self.out.byte(POP_MARK);
+            } else {
+                // One more than the elements: the MARK too.
+                for _ in 0..=len {
+                    self.out.byte(POP);
+                }
+            }
+            self.memo_get(idx);
+            return Ok(());
+        }
+        self.out.byte(TUPLE);
+        self.memo_put(obj)
+    }
+
+    fn store_tuple_elements(&mut self, tuple: &Bound<'py, PyTuple>) -> PyResult<()> {
+        for item in tuple.iter() {
+            self.save(&item, false)?;
+        }
+        Ok(())
+    }
+
+    fn save_list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.out.write(if self.bin {
+            &[EMPTY_LIST]
+        } else {
+            &[MARK, LIST]
+        });
+        let list = obj.cast::<PyList>()?;
+        let len = list.len();
+        self.memo_put(obj)?;
+        if len == 0 {
+            return Ok(());
+        }
+        // CPython counts the items as one more level of nesting.
+        if self.proto > 0 {
+            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+            let result = self.batch_list_exact(list);
+            self.nesting.leave();
+            result
+        } else {
+            let iter = obj.try_iter()?.into_any();
+            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+            let result = self.batch_list(&iter);
+            self.nesting.leave();
+            result
+        }
+    }
+
+    /// A list's items in batches. Unlike `batch_list`, CPython's fast path
+    /// for exact lists writes a last batch of one with MARK/APPENDS too.
+    fn batch_list_exact(&mut self, list: &Bound<'py, PyList>) -> PyResult<()> {
+        if list.len() == 1 {
+            let item = list.get_item(0)?;
+            self.save(&item, false)?;
+            self.out.byte(APPEND);
+            return Ok(());
+        }
+        let mut total = 0;
+        loop {
+            let mut this_batch = 0;
+            self.out.byte(MARK);
+            // The length is read afresh: saving an item may change the list.
+            while total < list.len() {
+                let item = list.get_item(total)?;
+                self.save(&item, false)?;
+                total += 1;
+                this_batch += 1;
+                if this_batch == BATCHSIZE {
+                    break;
+                }
+            }
+            self.out.byte(APPENDS);
+            if total >= list.len() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Items from an iterator: APPEND each for protocol 0, otherwise
+    /// batches, with a lone last item written with APPEND.
+    pub fn batch_list(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto == 0 {
+            while let Some(item) = iter_next(iter)? {
+                self.save(&item, false)?;
+                self.out.byte(APPEND);
+            }
+            return Ok(());
+        }
+        loop {
+            let Some(first) = iter_next(iter)? else {
+                return Ok(());
+            };
+            let Some(mut item) = iter_next(iter)? else {
+                self.save(&first, false)?;
+                self.out.byte(APPEND);
+                return Ok(());
+            };
+            self.out.byte(MARK);
+            self.save(&first, false)?;
+            drop(first);
+            let mut n = 1;
+            loop {
+                self.save(&item, false)?;
+                n += 1;
+                if n == BATCHSIZE {
+                    break;
+                }
+                match iter_next(iter)? {
+                    Some(next) => item = next,
+                    None => break,
+                }
+            }
+            self.out.byte(APPENDS);
+            if n != BATCHSIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    fn save_dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.out.write(if self.bin {
+            &[EMPTY_DICT]
+        } else {
+            &[MARK, DICT]
+        });
+        self.memo_put(obj)?;
+        let dict = obj.cast::<PyDict>()?;
+        if dict.is_empty() {
+            return Ok(());
+        }
+        if self.proto > 0 {
+            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+            let result = self.batch_dict_exact(dict);
+            self.nesting.leave();
+            result
+        } else {
+            let iter = obj.call_method0("items")?.try_iter()?.into_any();
+            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+            let result = self.batch_dict(&iter);
+            self.nesting.leave();
+            result
+        }
+    }
+
+    fn dict_next(
+        &self,
+        dict: &Bound<'py, PyDict>,
+        pos: &mut ffi::Py_ssize_t,
+    ) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        // SAFETY: `dict` is a live dict, GIL held. PyDict_Next stays within
+        // the dict's current table even if it changed since the last call;
+        // the borrowed results are turned into owned references at once.
+        unsafe {
+            if ffi::PyDict_Next(dict.as_ptr(), pos, &mut key, &mut value) == 0 {
+                return None;
+            }
+            Some((
+                Bound::from_borrowed_ptr(self.py, key),
+                Bound::from_borrowed_ptr(self.py, value),
+            ))
+        }
+    }
+
+    /// CPython's fast path for exact dicts. Its batches end on a count, so
+    /// a dict of exactly 1000 items ends with an empty MARK/SETITEMS.
+    fn batch_dict_exact(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        let size = dict.len();
+        let mut pos = 0;
+        if size == 1 {
+            if let Some((key, value)) = self.dict_next(dict, &mut pos) {
+                self.save(&key, false)?;
+                self.save(&value, false)?;
+            }
+            self.out.byte(SETITEM);
+            return Ok(());
+        }
+        loop {
+            let mut i = 0;
+            self.out.byte(MARK);
+            while let Some((key, value)) = self.dict_next(dict, &mut pos) {
+                self.save(&key, false)?;
+                self.save(&value, false)?;
+                i += 1;
+                if i == BATCHSIZE {
+                    break;
+                }
+            }
+            self.out.byte(SETITEMS);
+            if dict.len() != size {
+                return Err(PyRuntimeError::new_err(
+                    "dictionary changed size during iteration",
+                ));
+            }
+            if i != BATCHSIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    fn pair(item: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        match item.cast::<PyTuple>() {
+            Ok(pair) if pair.len() == 2 => Ok((pair.get_item(0)?, pair.get_item(1)?)),
+            _ => Err(PyTypeError::new_err(
+                "dict items iterator must return 2-tuples",
+            )),
+        }
+    }
+
+    /// Key/value pairs from an iterator, as `batch_list` does items.
+    pub fn batch_dict(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto == 0 {
+            while let Some(item) = iter_next(iter)? {
+                let (key, value) = Self::pair(&item)?;
+                self.save(&key, false)?;
+                self.save(&value, false)?;
+                self.out.byte(SETITEM);
+            }
+            return Ok(());
+        }
+        loop {
+            let Some(first) = iter_next(iter)? else {
+                return Ok(());
+            };
+            let first = Self::pair(&first)?;
+            let Some(mut item) = iter_next(iter)? else {
+                self.save(&first.0, false)?;
+                self.save(&first.1, false)?;
+                self.out.byte(SETITEM);
+                return Ok(());
+            };
+            self.out.byte(MARK);
+            self.save(&first.0, false)?;
+            self.save(&first.1, false)?;
+            drop(first);
+            let mut n = 1;
+            loop {
+                let (key, value) = Self::pair(&item)?;
+                self.save(&key, false)?;
+                self.save(&value, false)?;
+                n += 1;
+                if n == BATCHSIZE {
+                    break;
+                }
+                match iter_next(iter)? {
+                    Some(next) => item = next,
+                    None => break,
+                }
+            }
+            self.out.byte(SETITEMS);
+            if n != BATCHSIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Sets and frozensets before protocol 4: `set(list_of_items)`.
+    fn reduce_via_list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // SAFETY: `obj` is a live set; the result is a new reference or NULL
+        // with an exception set.
+        let items = owned_or_err(self.py, unsafe { ffi::PySequence_List(obj.as_ptr()) })?;
+        let args = PyTuple::new(self.py, [items])?;
+        let reduce_value = PyTuple::new(self.py, [obj.get_type().into_any(), args.into_any()])?;
+        self.save_reduce(&reduce_value, Some(obj))
+    }
+
+    fn save_set(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto < 4 {
+            return self.reduce_via_list(obj);
+        }
+        self.out.byte(EMPTY_SET);
+        self.memo_put(obj)?;
+        let size = obj.len()?;
+        if size == 0 {
+            return Ok(());
+        }
+        let iter = obj.try_iter()?.into_any();
+        loop {
+            let mut i = 0;
+            self.out.byte(MARK);
+            while let Some(item) = iter_next(&iter)? {
+                self.save(&item, false)?;
+                i += 1;
+                if i == BATCHSIZE {
+                    break;
+                }
+            }
+            self.out.byte(ADDITEMS);
+            if obj.len()? != size {
+                return Err(PyRuntimeError::new_err("set changed size during iteration"));
+            }
+            if i != BATCHSIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    fn save_frozenset(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.proto < 4 {
+            return self.reduce_via_list(obj);
+        }
+        self.out.byte(MARK);
+        let iter = obj.try_iter()?.into_any();
+        while let Some(item) = iter_next(&iter)? {
+            self.save(&item, false)?;
+        }
+        if let Some(idx) = self.memo_index(obj) {
+            self.out.byte(POP_MARK);
+            self.memo_get(idx);
+            return Ok(());
+        }
+        self.out.byte(FROZENSET);
+        self.memo_put(obj)
+    }
+}
+
+/// Protocol 0's text for a str: raw-unicode-escape, with the characters
+/// that would end or corrupt the line escaped as well.
+fn raw_unicode_escape(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let wide = obj.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    let wide = wide.cast::<PyBytes>()?.as_bytes();
+    let mut out = Vec::with_capacity(wide.len() / 4);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for chunk in wide.chunks_exact(4) {
+        let ch = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        if ch >= 0x10000 {
+            out.extend_from_slice(b"\\U");
+            for shift in (0..8).rev() {
+                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
+            }
+        } else if ch >= 256 || matches!(ch, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
+            out.extend_from_slice(b"\\u");
+            for shift in (0..4).rev() {
+                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
+            }
+        } else {
+            out.push(ch as u8);
+        }
+    }
+    Ok(out)
+}
+
+/// Used by the reduce code for messages that quote an object.
+pub fn repr_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(obj.repr()?.to_string_lossy().into_owned())
+}

@@ -1,0 +1,62 @@
+//! Objects the pickler consults, looked up once as the C `_pickle` module
+//! looks them up when it is imported.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString};
+
+pub struct State {
+    pub pickling_error: Py<PyAny>,
+    /// `copyreg.dispatch_table`, used when the pickler has no table of its own.
+    pub dispatch_table: Py<PyDict>,
+    pub extension_registry: Py<PyDict>,
+    /// `_compat_pickle`'s mappings from Python 3 names to Python 2 names.
+    pub name_mapping_3to2: Py<PyDict>,
+    pub import_mapping_3to2: Py<PyDict>,
+    pub getattr: Py<PyAny>,
+    pub partial: Py<PyAny>,
+    pub codecs_encode: Py<PyAny>,
+    pub pickle_buffer: Py<PyAny>,
+    /// Interned, so that it is the very object CPython's pickler memoizes.
+    pub latin1: Py<PyString>,
+    pub sys: Py<PyAny>,
+}
+
+static STATE: PyOnceLock<State> = PyOnceLock::new();
+
+impl State {
+    pub fn get(py: Python<'_>) -> PyResult<&'static State> {
+        STATE.get_or_try_init(py, || {
+            let copyreg = py.import("copyreg")?;
+            let compat = py.import("_compat_pickle")?;
+            let pickle = py.import("pickle")?;
+            let dict = |module: &Bound<'_, PyModule>, name: &str| -> PyResult<Py<PyDict>> {
+                Ok(module.getattr(name)?.cast_into::<PyDict>()?.unbind())
+            };
+            Ok(State {
+                // serialkit's subclass of pickle.PicklingError.
+                pickling_error: py
+                    .import("serialkit.pickle")?
+                    .getattr("PicklingError")?
+                    .unbind(),
+                dispatch_table: dict(&copyreg, "dispatch_table")?,
+                extension_registry: dict(&copyreg, "_extension_registry")?,
+                name_mapping_3to2: dict(&compat, "REVERSE_NAME_MAPPING")?,
+                import_mapping_3to2: dict(&compat, "REVERSE_IMPORT_MAPPING")?,
+                getattr: py.import("builtins")?.getattr("getattr")?.unbind(),
+                partial: py.import("functools")?.getattr("partial")?.unbind(),
+                codecs_encode: py.import("codecs")?.getattr("encode")?.unbind(),
+                pickle_buffer: pickle.getattr("PickleBuffer")?.unbind(),
+                latin1: PyString::intern(py, "latin1").unbind(),
+                sys: py.import("sys")?.into_any().unbind(),
+            })
+        })
+    }
+
+    pub fn pickling_error(&self, py: Python<'_>, message: String) -> PyErr {
+        match self.pickling_error.bind(py).call1((message,)) {
+            Ok(error) => PyErr::from_value(error),
+            Err(error) => error,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! `serialkit.pickle`'s native half: the safe loader and the pickler.
+
+mod dump;
+mod policy;
+mod sink;
+
+use crate::gc::GcPause;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyBytes;
+use serialkit::pickle::{Failure, LoadOptions, StringEncoding};
+use sink::{PySink, Trust};
+use std::collections::HashSet;
+
+pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(pickle_load, module)?)?;
+    dump::register(module)?;
+    let names: Vec<String> = policy::SAFE_GLOBALS
+        .iter()
+        .map(|(module, name, _)| format!("{module}.{name}"))
+        .collect();
+    module.add("PICKLE_SAFE_GLOBALS", names)?;
+    Ok(())
+}
+
+static CHECKS: PyOnceLock<policy::Checks> = PyOnceLock::new();
+
+/// Loads the pickle that starts at byte `start` of `data`, returning the
+/// object and the offset just past its STOP. `allow` holds full dotted
+/// names; `find_class` (an Unpickler subclass's override) replaces the
+/// policy; `trusted` resolves anything, as `pickle.loads` does.
+#[pyfunction]
+#[pyo3(signature = (data, start=0, *, allow, trusted, fix_imports, encoding, errors, buffers, persistent_load, find_class))]
+#[allow(clippy::too_many_arguments)]
+fn pickle_load<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyBytes>,
+    start: usize,
+    allow: HashSet<String>,
+    trusted: bool,
+    fix_imports: bool,
+    encoding: &str,
+    errors: &str,
+    buffers: Option<Bound<'py, PyAny>>,
+    persistent_load: Option<Bound<'py, PyAny>>,
+    find_class: Option<Bound<'py, PyAny>>,
+) -> PyResult<(Bound<'py, PyAny>, usize)> {
+    let encoding = StringEncoding::from_name(encoding).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "serialkit.pickle reads Python 2 strings as 'ASCII', 'latin1', 'utf-8' or 'bytes', \
+             not {encoding:?}"
+        ))
+    })?;
+    if errors != "strict" {
+        return Err(PyValueError::new_err(format!(
+            "serialkit.pickle decodes Python 2 strings with errors='strict' only, not {errors:?}"
+        )));
+    }
+    let options = LoadOptions {
+        fix_imports,
+        encoding,
+        ..LoadOptions::default()
+    };
+    let trust = match (find_class, trusted) {
+        (Some(find_class), _) => Trust::FindClass(find_class.unbind()),
+        (None, true) => Trust::Everything,
+        (None, false) => Trust::Allowlist(allow),
+    };
+    let buffers = match buffers {
+        Some(buffers) => Some(buffers.try_iter()?.into_any()),
+        None => None,
+    };
+    let mut sink = PySink {
+        py,
+        trust,
+        checks: CHECKS.get_or_try_init(py, || policy::Checks::new(py))?,
+        persistent_load,
+        buffers,
+    };
+    let _paused = GcPause::new(py);
+    serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink).map_err(|failure| {
+        match failure {
+            Failure::Pickle(error) => unpickling_error(py, error.to_string()),
+            Failure::Sink {
+                error,
+                offset,
+                opcode,
+            } => {
+                let note = format!("while loading {opcode} at byte {offset} of the pickle");
+                let _ = error.value(py).call_method1("add_note", (note,));
+                error
+            }
+        }
+    })
+}
+
+fn unpickling_error(py: Python<'_>, message: String) -> PyErr {
+    match crate::pytypes::pickle_class(py, "UnpicklingError")
+        .and_then(|class| class.call1((message,)))
+    {
+        Ok(error) => PyErr::from_value(error),
+        Err(err) => err,
+    }
+}

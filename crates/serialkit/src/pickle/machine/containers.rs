@@ -1,0 +1,210 @@
+//! Opcodes that build and fill containers, move values on the stack and
+//! use the memo.
+
+use super::{Failure, Kind, Machine, Slot, Step};
+use crate::pickle::opcodes::*;
+use crate::pickle::sink::{Pairs, PickleSink};
+use crate::pickle::text::{self, Integer};
+
+impl<S: PickleSink> Machine<'_, '_, '_, S> {
+    pub(super) fn container(&mut self, op: u8) -> Step<S::Error> {
+        match op {
+            EMPTY_LIST => {
+                let made = self.sink.empty_list();
+                self.produce(made, Kind::List)
+            }
+            EMPTY_DICT => {
+                let made = self.sink.empty_dict();
+                self.produce(made, Kind::Dict)
+            }
+            EMPTY_SET => {
+                let made = self.sink.empty_set();
+                self.produce(made, Kind::Set)
+            }
+            EMPTY_TUPLE | TUPLE1 | TUPLE2 | TUPLE3 => {
+                let count = match op {
+                    EMPTY_TUPLE => 0,
+                    TUPLE1 => 1,
+                    TUPLE2 => 2,
+                    _ => 3,
+                };
+                self.require(count)?;
+                self.take_from(self.stack.len() - count);
+                let made = self.sink.tuple(self.scratch.drain(..));
+                self.produce(made, Kind::Tuple)
+            }
+            TUPLE | FROZENSET => {
+                let start = self.pop_mark()?;
+                self.take_from(start);
+                let (made, kind) = if op == TUPLE {
+                    (self.sink.tuple(self.scratch.drain(..)), Kind::Tuple)
+                } else {
+                    (self.sink.frozenset(self.scratch.drain(..)), Kind::FrozenSet)
+                };
+                self.produce(made, kind)
+            }
+            LIST | DICT => {
+                let start = self.pop_mark()?;
+                if op == DICT && (self.stack.len() - start) % 2 != 0 {
+                    return Err(self.syntax("odd number of items"));
+                }
+                let (made, kind) = if op == LIST {
+                    (self.sink.empty_list(), Kind::List)
+                } else {
+                    (self.sink.empty_dict(), Kind::Dict)
+                };
+                let target = made.map_err(|error| self.refused(error))?;
+                self.take_from(start);
+                let filled = if op == LIST {
+                    self.sink.list_extend(&target, self.scratch.drain(..))
+                } else {
+                    self.sink
+                        .dict_set_items(&target, Pairs(self.scratch.drain(..)))
+                };
+                filled.map_err(|error| self.refused(error))?;
+                self.push(target, kind);
+                Ok(())
+            }
+            _ => Err(self.syntax("not a container opcode")),
+        }
+    }
+
+    /// APPEND, APPENDS, SETITEM, SETITEMS, ADDITEMS: the items start at some
+    /// stack index and the target sits just below them.
+    pub(super) fn fill(&mut self, op: u8) -> Step<S::Error> {
+        let start = match op {
+            APPEND => {
+                self.require(2)?;
+                self.stack.len() - 1
+            }
+            SETITEM => {
+                self.require(3)?;
+                self.stack.len() - 2
+            }
+            _ => self.pop_mark()?,
+        };
+        // As in the C unpickler, the target must exist but an empty batch
+        // leaves it alone, whatever it is.
+        if start <= self.fence() {
+            return Err(self.underflow());
+        }
+        let count = self.stack.len() - start;
+        if count == 0 {
+            return Ok(());
+        }
+        let target_kind = self
+            .stack
+            .get(start - 1)
+            .map_or(Kind::Unknown, |slot| slot.kind);
+        let fits = match op {
+            APPEND | APPENDS => matches!(target_kind, Kind::List | Kind::Unknown),
+            SETITEM | SETITEMS => matches!(target_kind, Kind::Dict | Kind::Unknown),
+            _ => matches!(target_kind, Kind::Set | Kind::Unknown),
+        };
+        if !fits {
+            let verb = match op {
+                APPEND | APPENDS => "cannot append to",
+                SETITEM | SETITEMS => "cannot set items on",
+                _ => "cannot add items to",
+            };
+            return Err(self.syntax(format!("{verb} {}", target_kind.name())));
+        }
+        if matches!(op, SETITEM | SETITEMS) && count % 2 != 0 {
+            return Err(self.syntax("odd number of items"));
+        }
+        self.take_from(start);
+        let Some(target) = self.stack.last() else {
+            return Err(self.underflow());
+        };
+        let items = self.scratch.drain(..);
+        let filled = match op {
+            APPEND | APPENDS => self.sink.list_extend(&target.handle, items),
+            SETITEM | SETITEMS => self.sink.dict_set_items(&target.handle, Pairs(items)),
+            _ => self.sink.set_add(&target.handle, items),
+        };
+        filled.map_err(|error| self.refused(error))
+    }
+
+    pub(super) fn stack_op(&mut self, op: u8) -> Step<S::Error> {
+        match op {
+            MARK => {
+                if self.marks.len() >= self.options.limits.max_depth {
+                    return Err(self.limit("MARK nesting depth", self.options.limits.max_depth));
+                }
+                self.marks.push(self.stack.len());
+            }
+            POP => {
+                // With nothing above the last MARK, POP discards the MARK.
+                if self.stack.len() > self.fence() {
+                    self.stack.pop();
+                } else if self.marks.pop().is_none() {
+                    return Err(self.underflow());
+                }
+            }
+            POP_MARK => {
+                let start = self.pop_mark()?;
+                self.stack.truncate(start);
+            }
+            _ => {
+                self.require(1)?;
+                let Some(top) = self.stack.last() else {
+                    return Err(self.underflow());
+                };
+                let slot = Slot {
+                    kind: top.kind,
+                    handle: self.sink.share(&top.handle),
+                };
+                self.stack.push(slot);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn memo_op(&mut self, op: u8) -> Step<S::Error> {
+        let key = match op {
+            GET | PUT => self.decimal_key()?,
+            BINGET | BINPUT => self.reader.u8().map(u64::from).map_err(|s| self.short(s))?,
+            LONG_BINGET | LONG_BINPUT => self
+                .reader
+                .u32()
+                .map(u64::from)
+                .map_err(|s| self.short(s))?,
+            _ => self.memo.len() as u64,
+        };
+        if matches!(op, GET | BINGET | LONG_BINGET) {
+            let slot = self
+                .memo
+                .get(key)
+                .ok_or_else(|| self.syntax(format!("memo key {key} was never set")))?;
+            let handle = self.sink.share(&slot.handle);
+            let kind = slot.kind;
+            self.push(handle, kind);
+            return Ok(());
+        }
+        if !self.memo.contains(key) && self.memo.len() >= self.options.max_memo {
+            return Err(self.limit("memo entries", self.options.max_memo));
+        }
+        self.require(1)?;
+        let Some(top) = self.stack.last() else {
+            return Err(self.underflow());
+        };
+        let slot = Slot {
+            kind: top.kind,
+            handle: self.sink.share(&top.handle),
+        };
+        self.memo.insert(key, slot);
+        Ok(())
+    }
+
+    /// GET and PUT's decimal argument. A negative or huge key cannot be in
+    /// the memo; CPython fails on it either way.
+    fn decimal_key(&mut self) -> Result<u64, Failure<S::Error>> {
+        let line = self.nonempty_line()?;
+        match text::decimal_int(line).map_err(|message| self.syntax(message))? {
+            Integer::Small(key) => {
+                u64::try_from(key).map_err(|_| self.syntax(format!("negative memo key {key}")))
+            }
+            Integer::Big(_) => Err(self.syntax("memo key out of range")),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The memo: PUT/MEMOIZE store, GET retrieves. Picklers number entries
+//! 0, 1, 2, ..., so keys are kept in a vector while they stay dense; keys
+//! far beyond the number of entries (which only hostile pickles use) go to
+//! a map, so no key can make the memo allocate more than a small multiple
+//! of its entry count.
+
+use std::collections::HashMap;
+
+pub(super) struct Memo<T> {
+    dense: Vec<Option<T>>,
+    sparse: HashMap<u64, T>,
+    len: usize,
+}
+
+/// Slack that lets the dense part absorb small gaps without a map.
+const DENSE_SLACK: u64 = 256;
+
+impl<T> Memo<T> {
+    pub(super) fn new() -> Self {
+        Memo {
+            dense: Vec::new(),
+            sparse: HashMap::new(),
+            len: 0,
+        }
+    }
+
+    /// The number of distinct keys set.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn get(&self, key: u64) -> Option<&T> {
+        let dense = usize::try_from(key)
+            .ok()
+            .and_then(|at| self.dense.get(at))
+            .and_then(Option::as_ref);
+        dense.or_else(|| self.sparse.get(&key))
+    }
+
+    pub(super) fn contains(&self, key: u64) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key`, replacing any earlier value. A key lives in at most one
+    /// of the two parts: a dense slot wins, and claiming one removes the
+    /// key from the map.
+    pub(super) fn insert(&mut self, key: u64, value: T) {
+        let dense_bound = (self.len as u64)
+            .saturating_mul(2)
+            .saturating_add(DENSE_SLACK);
+        let at = usize::try_from(key).ok().filter(|_| key < dense_bound);
+        match at {
+            Some(at) => {
+                if at >= self.dense.len() {
+                    self.dense.resize_with(at + 1, || None);
+                }
+                let had_sparse = !self.sparse.is_empty() && self.sparse.remove(&key).is_some();
+                if self.dense[at].replace(value).is_none() && !had_sparse {
+                    self.len += 1;
+                }
+            }
+            None => {
+                let in_dense = usize::try_from(key)
+                    .ok()
+                    .and_then(|at| self.dense.get_mut(at))
+                    .filter(|slot| slot.is_some());
+                match in_dense {
+                    Some(slot) => *slot = Some(value),
+                    None => {
+                        if self.sparse.insert(key, value).is_none() {
+                            self.len += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_and_sparse_keys_agree() {
+        let mut memo = Memo::new();
+        memo.insert(0, 'a');
+        memo.insert(1 << 40, 'b');
+        memo.insert(1, 'c');
+        memo.insert(1, 'd');
+        assert_eq!(memo.len(), 3);
+        assert_eq!(memo.get(1), Some(&'d'));
+        assert_eq!(memo.get(1 << 40), Some(&'b'));
+        assert_eq!(memo.get(2), None);
+        // A key first stored sparsely, then reachable densely, stays single.
+        memo.insert(600, 'e');
+        for key in 2..600 {
+            memo.insert(key, 'f');
+        }
+        memo.insert(600, 'g');
+        assert_eq!(memo.get(600), Some(&'g'));
+        assert_eq!(memo.len(), 602);
+        assert!(memo.dense.len() <= 2 * memo.len() + DENSE_SLACK as usize);
+    }
+}

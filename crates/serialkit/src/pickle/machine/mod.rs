@@ -1,0 +1,307 @@
+//! The pickle virtual machine: reads opcodes, keeps the stack, the MARKs
+//! and the memo, and tells a [`PickleSink`] what to build. It follows
+//! CPython's unpickler (the pure-Python `_Unpickler` for semantics, the C
+//! one, which `pickle.loads` uses, where the two differ in what they accept)
+//! but never imports or calls anything.
+//!
+//! Besides each value's handle, the machine records what kind of value it
+//! is, which the opcodes alone determine (EMPTY_LIST makes a list, REDUCE
+//! something unknown). That lets it reject what CPython would reject
+//! (APPENDS onto an int, SETITEMS onto a list, STACK_GLOBAL with non-str
+//! names) without asking the sink, and lets STACK_GLOBAL recover the text
+//! of its names from the input without the sink having to expose strings.
+
+mod containers;
+mod memo;
+mod objects;
+mod scalars;
+
+use super::opcodes::{self, *};
+use super::read::{Reader, Short};
+use super::sink::PickleSink;
+use super::LoadOptions;
+use crate::error::{Error, Position};
+use memo::Memo;
+
+/// Why loading stopped.
+#[derive(Debug)]
+pub enum Failure<E> {
+    /// The input is malformed, or a limit was reached.
+    Pickle(Error),
+    /// The sink refused the operation of the opcode named `opcode`, which
+    /// starts at byte `offset`.
+    Sink {
+        error: E,
+        offset: usize,
+        opcode: &'static str,
+    },
+}
+
+/// How a string's text is recovered from the input for STACK_GLOBAL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Codec {
+    /// BINUNICODE and its siblings: UTF-8, surrogates allowed.
+    Utf8,
+    /// UNICODE.
+    RawUnicodeEscape,
+    /// STRING: Python 2 escapes, then the Python 2 string encoding.
+    Py2Escaped,
+    /// BINSTRING, SHORT_BINSTRING: the Python 2 string encoding.
+    Py2,
+}
+
+/// Where a string's argument lies in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TextSource {
+    start: usize,
+    end: usize,
+    codec: Codec,
+}
+
+/// What the opcodes say a value is. `Unknown` is anything produced by a
+/// call, a persistent load or a buffer: only the sink knows its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    None,
+    Bool,
+    Int,
+    Float,
+    Str(TextSource),
+    Bytes,
+    ByteArray,
+    Buffer,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    FrozenSet,
+    Global,
+    Unknown,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::None => "None",
+            Kind::Bool => "bool",
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Str(_) => "str",
+            Kind::Bytes => "bytes",
+            Kind::ByteArray => "bytearray",
+            Kind::Buffer => "buffer",
+            Kind::List => "list",
+            Kind::Tuple => "tuple",
+            Kind::Dict => "dict",
+            Kind::Set => "set",
+            Kind::FrozenSet => "frozenset",
+            Kind::Global => "global",
+            Kind::Unknown => "object",
+        }
+    }
+}
+
+struct Slot<H> {
+    handle: H,
+    kind: Kind,
+}
+
+type Step<E> = Result<(), Failure<E>>;
+
+struct Machine<'a, 'o, 's, S: PickleSink> {
+    input: &'a [u8],
+    reader: Reader<'a>,
+    options: &'o LoadOptions,
+    sink: &'s mut S,
+    stack: Vec<Slot<S::Handle>>,
+    /// Stack heights at each open MARK; values below the last one are out
+    /// of reach until it is popped.
+    marks: Vec<usize>,
+    memo: Memo<Slot<S::Handle>>,
+    /// The last PROTO seen; `fix_imports` applies below 3.
+    proto: u8,
+    executed: usize,
+    /// Handles moved off the stack for one sink call, so that the target of
+    /// APPENDS and the like can stay on the stack meanwhile.
+    scratch: Vec<S::Handle>,
+    /// Decoded text of the current argument, reused across opcodes.
+    text: Vec<u8>,
+    /// The current opcode and its offset, for errors.
+    op: u8,
+    at: usize,
+}
+
+/// Runs one pickle from `start` to its STOP and returns the value with the
+/// offset just past STOP, so that a caller can go on with the next pickle
+/// of a concatenation. Bytes after STOP are not looked at.
+pub fn load<S: PickleSink>(
+    input: &[u8],
+    start: usize,
+    options: &LoadOptions,
+    sink: &mut S,
+) -> Result<(S::Handle, usize), Failure<S::Error>> {
+    let max_input = options.limits.max_input_bytes;
+    if input.len() > max_input {
+        return Err(Failure::Pickle(Error::limit(
+            "input size in bytes",
+            max_input,
+            Some(Position::Offset(max_input)),
+        )));
+    }
+    let mut machine = Machine {
+        input,
+        reader: Reader::new(input, start),
+        options,
+        sink,
+        stack: Vec::new(),
+        marks: Vec::new(),
+        memo: Memo::new(),
+        proto: 0,
+        executed: 0,
+        scratch: Vec::new(),
+        text: Vec::new(),
+        op: STOP,
+        at: start,
+    };
+    machine.run()
+}
+
+impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
+    fn run(&mut self) -> Result<(S::Handle, usize), Failure<S::Error>> {
+        loop {
+            self.at = self.reader.pos();
+            let Some(op) = self.reader.opcode() else {
+                return Err(Failure::Pickle(Error::syntax(
+                    "truncated: the pickle ends before its STOP opcode",
+                    Position::Offset(self.at),
+                )));
+            };
+            self.op = op;
+            self.executed += 1;
+            if self.executed > self.options.max_opcodes {
+                return Err(self.limit("opcode count", self.options.max_opcodes));
+            }
+            if op == STOP {
+                let slot = self.pop()?;
+                return Ok((slot.handle, self.reader.pos()));
+            }
+            self.step(op)?;
+        }
+    }
+
+    fn step(&mut self, op: u8) -> Step<S::Error> {
+        match op {
+            PROTO => {
+                let proto = self.reader.u8().map_err(|s| self.short(s))?;
+                if proto > 5 {
+                    return Err(self.syntax(format!("unsupported pickle protocol: {proto}")));
+                }
+                self.proto = proto;
+                Ok(())
+            }
+            FRAME => {
+                let len = self.reader.u64().map_err(|s| self.short(s))?;
+                self.reader.frame(len).map_err(|s| self.short(s))
+            }
+            NONE | NEWTRUE | NEWFALSE | INT | BININT | BININT1 | BININT2 | LONG | LONG1 | LONG4
+            | FLOAT | BINFLOAT => self.number(op),
+            STRING | BINSTRING | SHORT_BINSTRING | UNICODE | SHORT_BINUNICODE | BINUNICODE
+            | BINUNICODE8 | BINBYTES | SHORT_BINBYTES | BINBYTES8 | BYTEARRAY8 => self.string(op),
+            EMPTY_LIST | EMPTY_DICT | EMPTY_SET | EMPTY_TUPLE | TUPLE1 | TUPLE2 | TUPLE3
+            | TUPLE | LIST | DICT | FROZENSET => self.container(op),
+            APPEND | APPENDS | SETITEM | SETITEMS | ADDITEMS => self.fill(op),
+            MARK | POP | POP_MARK | DUP => self.stack_op(op),
+            GET | BINGET | LONG_BINGET | PUT | BINPUT | LONG_BINPUT | MEMOIZE => self.memo_op(op),
+            GLOBAL | STACK_GLOBAL | INST | OBJ | REDUCE | NEWOBJ | NEWOBJ_EX | BUILD | EXT1
+            | EXT2 | EXT4 | PERSID | BINPERSID | NEXT_BUFFER | READONLY_BUFFER => self.object(op),
+            _ => Err(Failure::Pickle(Error::syntax(
+                format!("unknown opcode 0x{op:02x}"),
+                Position::Offset(self.at),
+            ))),
+        }
+    }
+
+    fn syntax(&self, message: impl std::fmt::Display) -> Failure<S::Error> {
+        Failure::Pickle(Error::syntax(
+            format!("{}: {message}", opcodes::name(self.op)),
+            Position::Offset(self.at),
+        ))
+    }
+
+    fn short(&self, short: Short) -> Failure<S::Error> {
+        self.syntax(short.message())
+    }
+
+    fn limit(&self, what: &'static str, limit: usize) -> Failure<S::Error> {
+        Failure::Pickle(Error::limit(what, limit, Some(Position::Offset(self.at))))
+    }
+
+    fn refused(&self, error: S::Error) -> Failure<S::Error> {
+        Failure::Sink {
+            error,
+            offset: self.at,
+            opcode: opcodes::name(self.op),
+        }
+    }
+
+    /// A line argument, which the C unpickler requires to be non-empty.
+    fn nonempty_line(&mut self) -> Result<&'a [u8], Failure<S::Error>> {
+        match self.reader.line() {
+            Ok([]) => Err(self.syntax("the argument is empty")),
+            Ok(line) => Ok(line),
+            Err(short) => Err(self.short(short)),
+        }
+    }
+
+    fn push(&mut self, handle: S::Handle, kind: Kind) {
+        self.stack.push(Slot { handle, kind });
+    }
+
+    /// Pushes what a sink call produced.
+    fn produce(&mut self, made: Result<S::Handle, S::Error>, kind: Kind) -> Step<S::Error> {
+        let handle = made.map_err(|error| self.refused(error))?;
+        self.push(handle, kind);
+        Ok(())
+    }
+
+    /// The stack height below which values are hidden by the last MARK.
+    fn fence(&self) -> usize {
+        self.marks.last().copied().unwrap_or(0)
+    }
+
+    fn underflow(&self) -> Failure<S::Error> {
+        if self.marks.is_empty() {
+            self.syntax("stack underflow")
+        } else {
+            self.syntax("stack underflow: nothing above the last MARK")
+        }
+    }
+
+    /// Requires `count` values above the fence.
+    fn require(&self, count: usize) -> Step<S::Error> {
+        if self.stack.len() < self.fence() + count {
+            return Err(self.underflow());
+        }
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Result<Slot<S::Handle>, Failure<S::Error>> {
+        self.require(1)?;
+        self.stack.pop().ok_or_else(|| self.underflow())
+    }
+
+    /// Closes the last MARK; the values above it start at the returned index.
+    fn pop_mark(&mut self) -> Result<usize, Failure<S::Error>> {
+        self.marks
+            .pop()
+            .ok_or_else(|| self.syntax("no MARK on the stack"))
+    }
+
+    /// Moves the values from `start` up into `scratch`.
+    fn take_from(&mut self, start: usize) {
+        self.scratch.clear();
+        let start = start.min(self.stack.len());
+        self.scratch
+            .extend(self.stack.drain(start..).map(|slot| slot.handle));
+    }
+}

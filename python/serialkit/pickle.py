@@ -1,0 +1,203 @@
+"""A drop-in for the standard library's ``pickle`` that is safe by default.
+
+Loading a pickle with the standard library runs whatever code the pickle
+names: a crafted pickle calls ``os.system`` the moment it is loaded. With
+``serialkit.pickle`` a load imports only:
+
+- the globals in ``SAFE_GLOBALS``: plain value types of the standard
+  library, and the ``copyreg``/``_codecs`` helpers that pickle itself emits.
+  Calls to them are checked first, so a pickle cannot make them build
+  something huge (``bytearray(2**40)``, ``set(range(10**12))``);
+- the globals you name in ``allow``, as classes or functions or as
+  ``"module.qualname"`` strings.
+
+Any other global raises ``ForbiddenGlobal`` (an ``UnpicklingError``) before
+it is imported, so none of its code runs: not its ``__reduce__`` target,
+not its ``__setstate__``. ``trusted=True`` loads exactly as ``pickle.loads``
+does. The parameter names and positions of the standard library are kept,
+and ``file`` may also be a path.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle as _std_pickle
+
+from . import _files
+from ._native import PICKLE_SAFE_GLOBALS as _SAFE_NAMES
+from ._native import pickle_load as _load
+from ._pickle_errors import ForbiddenGlobal, PickleError, PicklingError, UnpicklingError
+from ._pickler import Pickler, dump, dumps
+
+__all__ = [
+    "DEFAULT_PROTOCOL",
+    "HIGHEST_PROTOCOL",
+    "SAFE_GLOBALS",
+    "ForbiddenGlobal",
+    "PickleError",
+    "Pickler",
+    "PicklingError",
+    "UnpicklingError",
+    "Unpickler",
+    "dump",
+    "dumps",
+    "load",
+    "loads",
+]
+
+HIGHEST_PROTOCOL = 5
+DEFAULT_PROTOCOL = 4
+
+#: Full dotted names of the globals every load may import.
+SAFE_GLOBALS = frozenset(_SAFE_NAMES)
+
+
+def _full_name(item) -> str:
+    if isinstance(item, str):
+        return item
+    module = getattr(item, "__module__", None)
+    qualname = getattr(item, "__qualname__", None)
+    if not module or not qualname:
+        raise TypeError(
+            f"allow= takes classes, functions or 'module.qualname' strings, not {item!r}"
+        )
+    return f"{module}.{qualname}"
+
+
+def _allowed_names(allow) -> set[str]:
+    if isinstance(allow, str) or not hasattr(allow, "__iter__"):
+        allow = [allow]
+    return {_full_name(item) for item in allow}
+
+
+def _as_bytes(data) -> bytes:
+    if isinstance(data, str):
+        raise TypeError("a bytes-like object is required, not 'str'")
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def loads(
+    data,
+    /,
+    *,
+    allow=(),
+    trusted=False,
+    fix_imports=True,
+    encoding="ASCII",
+    errors="strict",
+    buffers=None,
+):
+    """Read a pickled object from ``data``, importing only ``SAFE_GLOBALS``
+    and what ``allow`` names (anything, with ``trusted=True``)."""
+    data = _as_bytes(data)
+    if not data:
+        raise EOFError("Ran out of input")
+    value, _ = _load(
+        data,
+        0,
+        allow=_allowed_names(allow),
+        trusted=trusted,
+        fix_imports=fix_imports,
+        encoding=encoding,
+        errors=errors,
+        buffers=buffers,
+        persistent_load=None,
+        find_class=None,
+    )
+    return value
+
+
+def load(
+    file,
+    *,
+    allow=(),
+    trusted=False,
+    fix_imports=True,
+    encoding="ASCII",
+    errors="strict",
+    buffers=None,
+):
+    """Read a pickled object from ``file``: a binary file object, or a path."""
+    options = dict(
+        allow=allow,
+        trusted=trusted,
+        fix_imports=fix_imports,
+        encoding=encoding,
+        errors=errors,
+        buffers=buffers,
+    )
+    if _files.is_path(file):
+        return loads(_files.read_bytes(file), **options)
+    return Unpickler(file, **options).load()
+
+
+class Unpickler:
+    """``pickle.Unpickler`` with serialkit's policy. Subclasses may override
+    ``find_class`` (which then decides what is imported, as with the
+    standard library) and ``persistent_load``."""
+
+    def __init__(
+        self,
+        file,
+        *,
+        allow=(),
+        trusted=False,
+        fix_imports=True,
+        encoding="ASCII",
+        errors="strict",
+        buffers=None,
+    ):
+        self._file = file
+        self._allowed = _allowed_names(allow)
+        self._trusted = trusted
+        self._fix_imports = fix_imports
+        self._encoding = encoding
+        self._errors = errors
+        self._buffers = buffers
+        self._pending = b""
+
+    def find_class(self, module, name):
+        """Import ``module.name`` if the policy allows it; raise
+        ``ForbiddenGlobal`` otherwise. Overrides take over the policy."""
+        full = f"{module}.{name}"
+        if not (self._trusted or full in SAFE_GLOBALS or full in self._allowed):
+            raise ForbiddenGlobal(
+                f"global '{full}' is forbidden: pass allow=['{full}'] if you trust it", full
+            )
+        return _std_pickle._Unpickler(io.BytesIO(), fix_imports=False).find_class(module, name)
+
+    def _hook(self, attribute):
+        hook = getattr(self, attribute, None)
+        base = getattr(Unpickler, attribute, None)
+        if hook is None or getattr(hook, "__func__", None) is base:
+            return None
+        return hook
+
+    def load(self):
+        """Read one pickle from the file, leaving the file just after it."""
+        data = self._pending or self._file.read()
+        self._pending = b""
+        if not data:
+            raise EOFError("Ran out of input")
+        data = _as_bytes(data)
+        value, end = _load(
+            data,
+            0,
+            allow=self._allowed,
+            trusted=self._trusted,
+            fix_imports=self._fix_imports,
+            encoding=self._encoding,
+            errors=self._errors,
+            buffers=self._buffers,
+            persistent_load=self._hook("persistent_load"),
+            find_class=self._hook("find_class"),
+        )
+        rest = data[end:]
+        if rest:
+            seekable = getattr(self._file, "seekable", lambda: False)()
+            if seekable:
+                self._file.seek(-len(rest), os.SEEK_CUR)
+            else:
+                self._pending = rest
+        return value
