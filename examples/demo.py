@@ -2,7 +2,8 @@
 run with serialkit in place of the standard library, then a short tour of
 what serialkit adds. Run it with `python3 dev.py demo`.
 
-Each tutorial section prints exactly what the tutorial prints."""
+Each tutorial section prints exactly what the tutorial prints. The YAML
+section (3) waits for serialkit.yaml."""
 
 from __future__ import annotations
 
@@ -17,9 +18,19 @@ from enum import Enum
 from pathlib import Path
 
 import serialkit.json as json
+import serialkit.pickle as pickle
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+
+
+class Car:
+    """Section 10's class; at module level (in __main__) as in the tutorial,
+    so its pickle matches the tutorial's bytes."""
+
+    def __init__(self, model, year):
+        self.model = model
+        self.year = year
 
 
 @dataclass
@@ -45,6 +56,15 @@ def tutorial_json_round_trip() -> None:
     print("Deserialized Python object:", python_data)
 
 
+def tutorial_pickle_round_trip() -> None:
+    heading("2. Serialization and Deserialization with Pickle")
+    data = {"name": "Bob", "age": 25, "city": "San Francisco"}
+    pickle_data = pickle.dumps(data)
+    print("Serialized Pickle data:", pickle_data)
+    python_data = pickle.loads(pickle_data)
+    print("Deserialized Python object:", python_data)
+
+
 def tutorial_json_file(folder: Path) -> None:
     heading("4. Serialize and Deserialize with JSON to a File")
     data = {"name": "David", "age": 40, "city": "Los Angeles"}
@@ -52,6 +72,16 @@ def tutorial_json_file(folder: Path) -> None:
         json.dump(data, file)
     with open(folder / "data.json") as file:
         python_data = json.load(file)
+    print("Deserialized from file:", python_data)
+
+
+def tutorial_pickle_file(folder: Path) -> None:
+    heading("5. Serialize and Deserialize with Pickle to a File")
+    data = {"name": "Eve", "age": 28, "city": "Miami"}
+    with open(folder / "data.pkl", "wb") as file:
+        pickle.dump(data, file)
+    with open(folder / "data.pkl", "rb") as file:
+        python_data = pickle.load(file)
     print("Deserialized from file:", python_data)
 
 
@@ -114,6 +144,34 @@ def tutorial_dataclass() -> None:
     print("Deserialized dataclass object:", person_obj)
 
 
+def tutorial_pickle_custom_class() -> None:
+    heading("10. Serialize and Deserialize with Custom Objects using Pickle")
+    car = Car("Tesla Model S", 2020)
+    pickle_data = pickle.dumps(car)
+    print("Serialized Pickle data:", pickle_data)
+    # The one change from the tutorial: loading a class is allowed by name.
+    deserialized_car = pickle.loads(pickle_data, allow=[Car])
+    print("Deserialized Car object:", deserialized_car.__dict__)
+
+
+def tour_pickle_safety(folder: Path) -> None:
+    heading("serialkit.pickle is safe by default")
+    canary = folder / "pwned"
+    # A crafted pickle: loading it with the standard library runs
+    # os.system("touch .../pwned"). Written by hand, never loaded unsafely.
+    command = f"touch {canary}".encode()
+    malicious = b"cos\nsystem\n(V" + command + b"\ntR."
+    try:
+        pickle.loads(malicious)
+    except pickle.ForbiddenGlobal as err:
+        print("Refused:", str(err).split(":")[0])
+    print("Payload ran:", canary.exists())
+    try:
+        pickle.loads(pickle.dumps(Car("Model 3", 2017)))
+    except pickle.ForbiddenGlobal as err:
+        print("A class not named in allow= is refused too:", err.name)
+
+
 def tour_json_extras(folder: Path) -> None:
     heading("serialkit.json beyond the standard library")
 
@@ -167,12 +225,16 @@ def tour_cli() -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tutorial_json_round_trip()
+        tutorial_pickle_round_trip()
         tutorial_json_file(Path(folder))
+        tutorial_pickle_file(Path(folder))
         tutorial_custom_object()
         tutorial_object_hook()
         tutorial_nested()
         tutorial_dataclass()
+        tutorial_pickle_custom_class()
         tour_json_extras(Path(folder))
+        tour_pickle_safety(Path(folder))
     tour_cli()
 
 

@@ -1,15 +1,18 @@
-"""The JSON examples of the serialization tutorial in the shared seeds
+"""The JSON and pickle examples of the serialization tutorial in the shared seeds
 (sections 1, 4, 6, 7, 8 and 9), run with serialkit.json in place of json:
 each must print exactly what the tutorial shows."""
 
 from __future__ import annotations
 
 import re
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import serialkit.json
+import serialkit.pickle
 
 TUTORIAL = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds" / "000_a34ab7ff7dcb35f5.txt"
@@ -105,3 +108,48 @@ def test_section_9_dataclass_natively(capsys):
     print("Serialized JSON:", json_data)
     print("Deserialized dataclass object:", Person(**serialkit.json.loads(json_data)))
     assert capsys.readouterr().out == EXPECTED[9]
+
+
+PICKLE_SECTIONS = [2, 5, 10]
+
+PICKLE_EXPECTED = {
+    2: "Serialized Pickle data: b'\\x80\\x04\\x951\\x00\\x00\\x00\\x00\\x00\\x00\\x00}\\x94(\\x8c"
+    "\\x04name\\x94\\x8c\\x03Bob\\x94\\x8c\\x03age\\x94K\\x19\\x8c\\x04city\\x94\\x8c\\rSan "
+    "Francisco\\x94u.'\n"
+    "Deserialized Python object: {'name': 'Bob', 'age': 25, 'city': 'San Francisco'}\n",
+    5: "Deserialized from file: {'name': 'Eve', 'age': 28, 'city': 'Miami'}\n",
+    10: "Serialized Pickle data: b'\\x80\\x04\\x95>\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x08"
+    "__main__\\x94\\x8c\\x03Car\\x94\\x93\\x94)\\x81\\x94}\\x94(\\x8c\\x05model\\x94\\x8c\\rTesla "
+    "Model S\\x94\\x8c\\x04year\\x94M\\xe4\\x07ub.'\n"
+    "Deserialized Car object: {'model': 'Tesla Model S', 'year': 2020}\n",
+}
+
+
+@pytest.mark.parametrize("section", PICKLE_SECTIONS)
+def test_tutorial_pickle_section_with_serialkit(section, tmp_path, monkeypatch, capsys):
+    """The pickle sections, with serialkit.pickle in place of pickle. The one
+    change: section 10 loads its class by naming it in allow=, since
+    serialkit.pickle refuses globals it was not told to trust."""
+    code, shown = tutorial_cell(section)
+    assert shown == PICKLE_EXPECTED[section]
+    assert code.count("import pickle\n") == 1
+    code = code.replace("import pickle\n", "import serialkit.pickle as pickle\n")
+    if section == 10:
+        assert code.count("pickle.loads(pickle_data)") == 1
+        code = code.replace("pickle.loads(pickle_data)", "pickle.loads(pickle_data, allow=[Car])")
+    monkeypatch.chdir(tmp_path)
+    # The tutorial ran as a notebook's __main__, which its pickled class
+    # names; give the code a __main__ of its own for pickle to find it in.
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    exec(compile(code, f"<tutorial section {section}>", "exec", dont_inherit=True), main.__dict__)
+    assert capsys.readouterr().out == shown
+
+
+def test_tutorial_section_10_is_refused_without_allow(monkeypatch):
+    code, _ = tutorial_cell(10)
+    code = code.replace("import pickle\n", "import serialkit.pickle as pickle\n")
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    with pytest.raises(serialkit.pickle.ForbiddenGlobal, match=r"allow=\['__main__\.Car'\]"):
+        exec(compile(code, "<tutorial section 10>", "exec", dont_inherit=True), main.__dict__)
