@@ -1,6 +1,7 @@
-"""The JSON and pickle examples of the serialization tutorial in the shared seeds
-(sections 1, 4, 6, 7, 8 and 9), run with serialkit.json in place of json:
-each must print exactly what the tutorial shows."""
+"""The examples of the serialization tutorial in the shared seeds, run with
+serialkit in place of the standard library: the JSON sections (1, 4, 6, 7,
+8, 9) with serialkit.json and the pickle sections (2, 5, 10) with
+serialkit.pickle. Each must print exactly what the tutorial shows."""
 
 from __future__ import annotations
 
