@@ -38,3 +38,26 @@ def json_dumps(
     sort_keys: bool = False,
     extra_types: bool = True,
 ) -> str: ...
+
+PICKLE_SAFE_GLOBALS: list[str]
+
+def pickle_load(
+    data: bytes,
+    start: int = 0,
+    *,
+    allow: set[str],
+    trusted: bool,
+    fix_imports: bool,
+    encoding: str,
+    errors: str,
+    buffers: Any,
+    persistent_load: Callable[[Any], Any] | None,
+    find_class: Callable[[str, str], Any] | None,
+) -> tuple[Any, int]: ...
+def pickle_dumps(
+    obj: Any, protocol: int | None = None, fix_imports: bool = True, buffer_callback: Any = None
+) -> bytes: ...
+
+class PicklerCore:
+    protocol: int
+    def __init__(self, protocol: int | None, fix_imports: bool, buffer_callback: Any) -> None: ...

@@ -1,0 +1,88 @@
+import os
+import pickle as _std_pickle
+from collections.abc import Callable, Iterable
+from typing import IO, Any
+
+_Path = str | os.PathLike[str]
+_Allow = Iterable[str | type | Callable[..., Any]] | str | type | Callable[..., Any]
+
+HIGHEST_PROTOCOL: int
+DEFAULT_PROTOCOL: int
+SAFE_GLOBALS: frozenset[str]
+
+class PickleError(_std_pickle.PickleError): ...
+class PicklingError(PickleError, _std_pickle.PicklingError): ...
+class UnpicklingError(PickleError, _std_pickle.UnpicklingError): ...
+
+class ForbiddenGlobal(UnpicklingError):
+    name: str
+    def __init__(self, message: str, name: str = "") -> None: ...
+
+def dumps(
+    obj: Any,
+    protocol: int | None = None,
+    *,
+    fix_imports: bool = True,
+    buffer_callback: Callable[[_std_pickle.PickleBuffer], Any] | None = None,
+) -> bytes: ...
+def dump(
+    obj: Any,
+    file: IO[bytes] | _Path,
+    protocol: int | None = None,
+    *,
+    fix_imports: bool = True,
+    buffer_callback: Callable[[_std_pickle.PickleBuffer], Any] | None = None,
+) -> None: ...
+def loads(
+    data: bytes | bytearray | memoryview,
+    /,
+    *,
+    allow: _Allow = (),
+    trusted: bool = False,
+    fix_imports: bool = True,
+    encoding: str = "ASCII",
+    errors: str = "strict",
+    buffers: Iterable[Any] | None = None,
+) -> Any: ...
+def load(
+    file: IO[bytes] | _Path,
+    *,
+    allow: _Allow = (),
+    trusted: bool = False,
+    fix_imports: bool = True,
+    encoding: str = "ASCII",
+    errors: str = "strict",
+    buffers: Iterable[Any] | None = None,
+) -> Any: ...
+
+class Pickler:
+    dispatch_table: Any
+    @property
+    def protocol(self) -> int: ...
+    def __init__(
+        self,
+        file: IO[bytes],
+        protocol: int | None = None,
+        *,
+        fix_imports: bool = True,
+        buffer_callback: Callable[[_std_pickle.PickleBuffer], Any] | None = None,
+    ) -> None: ...
+    def dump(self, obj: Any) -> None: ...
+    def clear_memo(self) -> None: ...
+    def persistent_id(self, obj: Any) -> Any: ...
+
+class Unpickler:
+    def __init__(
+        self,
+        file: IO[bytes],
+        *,
+        allow: _Allow = (),
+        trusted: bool = False,
+        fix_imports: bool = True,
+        encoding: str = "ASCII",
+        errors: str = "strict",
+        buffers: Iterable[Any] | None = None,
+    ) -> None: ...
+    def find_class(self, module: str, name: str) -> Any: ...
+    def persistent_load(self, pid: Any) -> Any: ...
+    def load(self) -> Any: ...
