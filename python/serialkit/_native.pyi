@@ -60,4 +60,18 @@ def pickle_dumps(
 
 class PicklerCore:
     protocol: int
-    def __init__(self, protocol: int | None, fix_imports: bool, buffer_callback: Any) -> None: ...
+    def __init__(
+        self,
+        protocol: int | None = None,
+        fix_imports: bool | None = None,
+        buffer_callback: Any = None,
+    ) -> None: ...
+    def dump(
+        self,
+        obj: Any,
+        write: Callable[[bytes], Any] | None = None,
+        persistent_id: Callable[[Any], Any] | None = None,
+        dispatch_table: Any = None,
+        reducer_override: Callable[[Any], Any] | None = None,
+    ) -> bytes | None: ...
+    def clear_memo(self) -> None: ...
