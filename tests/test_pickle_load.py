@@ -9,6 +9,7 @@ import decimal
 import fractions
 import io
 import pickle
+import struct
 import uuid
 
 import pytest
@@ -208,3 +209,38 @@ def test_every_prefix_is_rejected_cleanly(protocol):
         with pytest.raises((pickle.UnpicklingError, EOFError, ValueError, TypeError)):
             sp.loads(data[:end])
     assert sp.loads(data) == pickle.loads(data)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "errors"),
+    [
+        ("ASCII", "strict"),
+        ("ASCII", "replace"),
+        ("ascii", "ignore"),
+        ("latin1", "strict"),
+        ("utf-8", "strict"),
+        ("utf-8", "surrogateescape"),
+        ("cp1252", "strict"),
+        ("koi8-r", "strict"),
+        ("bytes", "strict"),
+    ],
+)
+def test_python2_strings_decode_as_pickle_loads_decodes_them(encoding, errors):
+    # STRING (protocol 0), BINSTRING and SHORT_BINSTRING holding non-ASCII
+    # bytes, as Python 2 wrote its str.
+    raw = b"caf\xe9 \xd0\xbc"
+    pickles = [
+        b"S'caf\\xe9 \\xd0\\xbc'\np0\n.",
+        b"\x80\x02T" + struct.pack("<I", len(raw)) + raw + b"q\x00.",
+        b"\x80\x02U" + bytes([len(raw)]) + raw + b"q\x00.",
+    ]
+    for data in pickles:
+        try:
+            expected = ("ok", pickle.loads(data, encoding=encoding, errors=errors))
+        except Exception as error:
+            expected = ("error", type(error))
+        try:
+            got = ("ok", sp.loads(data, encoding=encoding, errors=errors))
+        except Exception as error:
+            got = ("error", type(error))
+        assert got == expected, data

@@ -191,6 +191,8 @@ fn encoding_name(encoding: StringEncoding) -> &'static str {
         StringEncoding::Latin1 => "latin1",
         StringEncoding::Utf8 => "utf-8",
         StringEncoding::Bytes => "bytes",
+        // Not used by these cases: the core never decodes delegated strings.
+        StringEncoding::Delegated => "bytes",
     }
 }
 

@@ -5,7 +5,6 @@ mod policy;
 mod sink;
 
 use crate::gc::GcPause;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBytes;
@@ -46,17 +45,16 @@ fn pickle_load<'py>(
     persistent_load: Option<Bound<'py, PyAny>>,
     find_class: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyAny>, usize)> {
-    let encoding = StringEncoding::from_name(encoding).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "serialkit.pickle reads Python 2 strings as 'ASCII', 'latin1', 'utf-8' or 'bytes', \
-             not {encoding:?}"
-        ))
-    })?;
-    if errors != "strict" {
-        return Err(PyValueError::new_err(format!(
-            "serialkit.pickle decodes Python 2 strings with errors='strict' only, not {errors:?}"
-        )));
-    }
+    // Python decodes Python 2 strings, with the caller's codec and error
+    // handler, so that results and errors (UnicodeDecodeError) are exactly
+    // pickle.loads'. Such strings are rare, so this costs little.
+    let (encoding, python2_codec) = match StringEncoding::from_name(encoding) {
+        Some(StringEncoding::Bytes) => (StringEncoding::Bytes, None),
+        _ => (
+            StringEncoding::Delegated,
+            Some((encoding.to_owned(), errors.to_owned())),
+        ),
+    };
     let options = LoadOptions {
         fix_imports,
         encoding,
@@ -77,6 +75,7 @@ fn pickle_load<'py>(
         checks: CHECKS.get_or_try_init(py, || policy::Checks::new(py))?,
         persistent_load,
         buffers,
+        python2_codec,
     };
     let _paused = GcPause::new(py);
     serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink).map_err(|failure| {

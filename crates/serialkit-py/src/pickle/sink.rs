@@ -27,6 +27,9 @@ pub struct PySink<'py> {
     pub persistent_load: Option<Bound<'py, PyAny>>,
     /// An iterator over the caller's out-of-band buffers.
     pub buffers: Option<Bound<'py, PyAny>>,
+    /// The codec and error handler for Python 2 strings, when the core
+    /// does not implement them.
+    pub python2_codec: Option<(String, String)>,
 }
 
 impl<'py> PySink<'py> {
@@ -138,6 +141,14 @@ impl<'py> PickleSink for PySink<'py> {
 
     fn bytes(&mut self, bytes: &[u8]) -> PyResult<Self::Handle> {
         Ok(PyBytes::new(self.py, bytes).into_any())
+    }
+
+    fn python2_str(&mut self, raw: &[u8]) -> PyResult<Self::Handle> {
+        let raw = PyBytes::new(self.py, raw);
+        match &self.python2_codec {
+            Some((encoding, errors)) => raw.call_method1("decode", (encoding, errors)),
+            None => Ok(raw.into_any()),
+        }
     }
 
     fn bytearray(&mut self, bytes: &[u8]) -> PyResult<Self::Handle> {

@@ -47,6 +47,10 @@ pub enum StringEncoding {
     Utf8,
     /// Keep them as `bytes`.
     Bytes,
+    /// Hand the raw bytes to the sink's [`PickleSink::python2_str`], for
+    /// codecs and error handlers the core does not implement (the Python
+    /// bindings decode with Python's own codecs).
+    Delegated,
 }
 
 impl StringEncoding {

@@ -90,6 +90,12 @@ pub trait PickleSink {
     /// The bytes opcodes, and Python 2 strings when the encoding is
     /// [`super::StringEncoding::Bytes`].
     fn bytes(&mut self, bytes: &[u8]) -> Result<Self::Handle, Self::Error>;
+    /// A Python 2 string when the encoding is
+    /// [`super::StringEncoding::Delegated`]: the sink decodes it. Without a
+    /// decoder of its own a sink keeps the bytes.
+    fn python2_str(&mut self, raw: &[u8]) -> Result<Self::Handle, Self::Error> {
+        self.bytes(raw)
+    }
     /// BYTEARRAY8.
     fn bytearray(&mut self, bytes: &[u8]) -> Result<Self::Handle, Self::Error>;
 

@@ -197,12 +197,16 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             StringEncoding::Ascii => Some(Py2Encoding::Ascii),
             StringEncoding::Latin1 => Some(Py2Encoding::Latin1),
             StringEncoding::Utf8 => Some(Py2Encoding::Utf8),
-            StringEncoding::Bytes => None,
+            StringEncoding::Bytes | StringEncoding::Delegated => None,
         }
     }
 
     /// A Python 2 `str`, decoded as `pickle.loads(encoding=...)` would.
     fn py2_string(&mut self, raw: &[u8], source: TextSource) -> Step<S::Error> {
+        if self.options.encoding == StringEncoding::Delegated {
+            let made = self.sink.python2_str(raw);
+            return self.produce(made, Kind::Str(source));
+        }
         let Some(encoding) = self.py2_encoding() else {
             let made = self.sink.bytes(raw);
             return self.produce(made, Kind::Bytes);
@@ -232,9 +236,14 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 }
             }
             Codec::Py2 | Codec::Py2Escaped => {
-                let encoding = self
-                    .py2_encoding()
-                    .ok_or_else(|| "Python 2 strings are read as bytes".to_owned())?;
+                // A delegated codec is the sink's; names are ASCII in any
+                // codec that can spell a module name.
+                let encoding = match self.options.encoding {
+                    StringEncoding::Delegated => Py2Encoding::Ascii,
+                    _ => self
+                        .py2_encoding()
+                        .ok_or_else(|| "Python 2 strings are read as bytes".to_owned())?,
+                };
                 let mut unescaped = Vec::new();
                 let raw = if source.codec == Codec::Py2Escaped {
                     text::escape_decode(raw, &mut unescaped)?;
