@@ -148,3 +148,68 @@ def format_ns(ns: float) -> str:
 
 def format_ratio(ratio: float) -> str:
     return "-" if math.isnan(ratio) else f"{ratio:.2f}x"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal one contender must reach against another on some rows.
+
+    By default the goal is a speed-up, `speedup(subject, over) >= bound`
+    (above it when `strict`); with `as_time` it is a ratio of times,
+    `time(subject) / time(over) <= bound`, for costs one accepts up to a
+    limit (a safety check, say)."""
+
+    #: How sentences name it: "The {name} target is met ...".
+    name: str
+    #: Header of its verdict column.
+    label: str
+    #: Said of it where its results are summed up: "({summary})".
+    summary: str
+    subject: str
+    over: str
+    #: The rows (operations) it is judged on.
+    operations: tuple[str, ...]
+    bound: float
+    as_time: bool = False
+    strict: bool = False
+    #: A miss of a required target is a failure ("MISSED", listed); of
+    #: another, a goal not reached yet ("not yet", counted).
+    required: bool = True
+
+    @property
+    def column(self) -> str:
+        if self.as_time:
+            return f"{self.subject} time / {self.over} time"
+        return f"{self.subject} vs {self.over}"
+
+    def applies(self, result: Result) -> bool:
+        return result.comparison.operation in self.operations
+
+    def value(self, result: Result) -> float:
+        """The number the target is judged on (NaN when not measured)."""
+        speedup = result.speedup(self.subject, self.over)
+        return 1 / speedup if self.as_time else speedup
+
+    def met(self, value: float) -> bool:
+        # NaN compares False every way: not measured is not met.
+        if self.as_time:
+            return value <= self.bound
+        return value > self.bound if self.strict else value >= self.bound
+
+    def close(self, value: float, noise: float) -> bool:
+        """Within `noise` of the bound: the next run may say otherwise."""
+        return abs(value / self.bound - 1) < noise
+
+    def worse(self, value: float) -> float:
+        """A sort key: the larger, the further from the target."""
+        return value if self.as_time else -value
+
+    def describe(self, value: float) -> str:
+        """`value` in words, from the subject's side."""
+        if math.isnan(value):
+            return "not measured"
+        if self.as_time:
+            return f"{value:.2f}x the time of {self.over}"
+        if value >= 1:
+            return f"{value:.2f}x faster than {self.over}"
+        return f"{1 / value:.2f}x slower than {self.over}"

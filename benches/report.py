@@ -1,8 +1,15 @@
-"""Console tables and the BENCHMARKS.md writer."""
+"""Console tables and the BENCHMARKS.md writer.
+
+BENCHMARKS.md holds a shared introduction and one section per suite, each
+between `<!-- suite:NAME:begin -->` and `<!-- suite:NAME:end -->`. Writing
+one suite's results replaces its section only: the other suites' sections
+are kept as they are, and so are the hand-written notes (between the notes
+markers) of the section being replaced."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -12,6 +19,14 @@ from perf_profile import Profile
 NOTES_BEGIN = "<!-- notes:begin -->"
 NOTES_END = "<!-- notes:end -->"
 NOTES_PLACEHOLDER = "_No notes yet._"
+SUITE_BEGIN = "<!-- suite:{}:begin -->"
+SUITE_END = "<!-- suite:{}:end -->"
+_SECTION = re.compile(
+    r"<!-- suite:(?P<name>[\w-]+):begin -->\n(?P<body>.*?)\n?<!-- suite:(?P=name):end -->",
+    re.S,
+)
+#: The first line of a file written before suites had sections of their own.
+_LEGACY = re.compile(r"^`(?P<name>[\w-]+)` suite, ", re.M)
 
 
 @dataclass
@@ -27,34 +42,40 @@ class Run:
     command: str
 
 
+def _width(name: str, least: int = 12) -> int:
+    return max(least, len(name) + 2)
+
+
+def _rival(suite: ModuleType) -> str | None:
+    """The contender the subject is set against besides the baseline."""
+    return getattr(suite, "RIVAL", None)
+
+
+def _console_ratios(suite: ModuleType) -> list[tuple[str, str, int]]:
+    """(name, over, column width) of the ratios the console shows."""
+    pairs = [(suite.SUBJECT, suite.BASELINE, 16)]
+    if _rival(suite):
+        pairs.append((suite.SUBJECT, suite.RIVAL, 18))
+    return [(name, over, _width(f"{name}/{over}", least)) for name, over, least in pairs]
+
+
 def console_header(suite: ModuleType) -> str:
-    names = "".join(f"{name:>12}" for name in suite.LIBRARIES)
-    return (
-        f"{'document':<19}{'operation':<27}{names}"
-        f"{suite.SUBJECT + '/' + suite.BASELINE:>16}{suite.SUBJECT + '/' + suite.RIVAL:>18}"
+    names = "".join(f"{name:>{_width(name)}}" for name in suite.LIBRARIES)
+    ratios = "".join(
+        f"{name + '/' + over:>{width}}" for name, over, width in _console_ratios(suite)
     )
+    return f"{'document':<19}{'operation':<27}{names}{ratios}"
 
 
 def console_row(suite: ModuleType, result: Result) -> str:
     comparison = result.comparison
-    cells = "".join(
-        f"{format_ns(result.timings[name].median) if name in result.timings else '-':>12}"
-        for name in suite.LIBRARIES
+    medians = {name: format_ns(timing.median) for name, timing in result.timings.items()}
+    cells = "".join(f"{medians.get(name, '-'):>{_width(name)}}" for name in suite.LIBRARIES)
+    ratios = "".join(
+        f"{format_ratio(result.speedup(name, over)):>{width}}"
+        for name, over, width in _console_ratios(suite)
     )
-    return (
-        f"{comparison.document:<19}{comparison.operation:<27}{cells}"
-        f"{format_ratio(result.speedup(suite.SUBJECT, suite.BASELINE)):>16}"
-        f"{format_ratio(result.speedup(suite.SUBJECT, suite.RIVAL)):>18}"
-    )
-
-
-def _faster(ratio: float, than: str) -> str:
-    """A ratio in words, always from the subject's side."""
-    if math.isnan(ratio):
-        return "not measured"
-    if ratio >= 1:
-        return f"{ratio:.2f}x faster than {than}"
-    return f"{1 / ratio:.2f}x slower than {than}"
+    return f"{comparison.document:<19}{comparison.operation:<27}{cells}{ratios}"
 
 
 def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
@@ -67,6 +88,10 @@ def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
     ]
 
 
+def _bold(cell: str) -> str:
+    return cell if cell == "-" else f"**{cell}**"
+
+
 def _verdict(met: bool, close: bool, missed_word: str) -> str:
     word = "met" if met else f"**{missed_word}**"
     return f"{word} (borderline)" if close else word
@@ -74,66 +99,91 @@ def _verdict(met: bool, close: bool, missed_word: str) -> str:
 
 def _status_section(run: Run) -> list[str]:
     suite = run.suite
-    verdicts = suite.verdicts(run.results)
-    rows = [
-        [
-            f"`{v.document}`",
-            v.direction,
-            f"**{format_ratio(v.over_baseline)}**",
-            _verdict(v.met_now, v.close_to_now(), "MISSED"),
-            f"**{format_ratio(v.over_rival)}**",
-            _verdict(v.met_later, v.close_to_later(), "not yet"),
-            format_ratio(v.rival_over_baseline),
-        ]
-        for v in verdicts
-    ]
-    missed = [v for v in verdicts if not v.met_now]
-    met_later = sum(v.met_later for v in verdicts)
+    rival = _rival(suite)
+    label_of = {operation: label for label, operation in suite.PRIMARY.items()}
+    primary = [r for r in run.results if r.comparison.operation in label_of]
+    rows = []
+    for result in primary:
+        row = [f"`{result.comparison.document}`", label_of[result.comparison.operation]]
+        for target in suite.TARGETS:
+            if not target.applies(result):
+                row += ["-", "-"]
+                continue
+            value = target.value(result)
+            missed_word = "MISSED" if target.required else "not yet"
+            row += [
+                _bold(format_ratio(value)),
+                _verdict(target.met(value), target.close(value, suite.NOISE), missed_word),
+            ]
+        if rival:
+            row.append(format_ratio(result.speedup(rival, suite.BASELINE)))
+        rows.append(row)
+    header = ["document", "direction"]
+    for target in suite.TARGETS:
+        header += [target.column, target.label]
+    if rival:
+        header.append(f"for scale: {rival} vs {suite.BASELINE}")
+    times = [f"`{t.column}`" for t in suite.TARGETS if t.as_time]
     lines = [
-        "## Targets",
+        "### Targets",
         "",
         suite.TARGETS_TEXT,
         "",
         "Judged on the primary rows ("
         + ", ".join(f"`{op}`" for op in suite.PRIMARY.values())
-        + "); a ratio above 1 means serialkit is faster. Borderline: within "
+        + f"); a ratio above 1 means {suite.SUBJECT} is faster"
+        + (
+            f", except in {', '.join(times)}, a ratio of times, where above 1 means slower"
+            if times
+            else ""
+        )
+        + ". Borderline: within "
         f"{suite.NOISE:.0%} of the target, about how much a ratio moves between runs "
         "on this shared machine, so the next run may say otherwise.",
         "",
-        *_table(
-            [
-                "document",
-                "direction",
-                f"{suite.SUBJECT} vs {suite.BASELINE}",
-                suite.TARGET_NOW_LABEL,
-                f"{suite.SUBJECT} vs {suite.RIVAL}",
-                suite.TARGET_LATER_LABEL,
-                f"for scale: {suite.RIVAL} vs {suite.BASELINE}",
-            ],
-            rows,
-            "llrlrlr",
-        ),
+        *_table(header, rows, "ll" + "rl" * len(suite.TARGETS) + ("r" if rival else "")),
         "",
     ]
-    if missed:
-        lines.append(
-            f"**The current target is missed on {len(missed)} of {len(verdicts)}:** "
-            + "; ".join(
-                f"{v.document} {v.direction} ({_faster(v.over_baseline, suite.BASELINE)})"
-                for v in missed
+    return lines + _target_lines(suite, run.results) + [""]
+
+
+def _target_lines(suite: ModuleType, results: list[Result]) -> list[str]:
+    """A sentence per target: where it is missed, or how often it is met."""
+    label_of = {operation: label for label, operation in suite.PRIMARY.items()}
+    primary = [r for r in results if r.comparison.operation in label_of]
+    lines = []
+    for target in suite.TARGETS:
+        judged = [(r, target.value(r)) for r in primary if target.applies(r)]
+        if target.required:
+            missed = [(r, value) for r, value in judged if not target.met(value)]
+            if missed:
+                lines.append(
+                    f"**The {target.name} target is missed on {len(missed)} of {len(judged)}:** "
+                    + "; ".join(
+                        f"{r.comparison.document} {label_of[r.comparison.operation]} "
+                        f"({target.describe(value)})"
+                        for r, value in missed
+                    )
+                    + "."
+                )
+            else:
+                lines.append(f"The {target.name} target is met on all {len(judged)}.")
+        else:
+            met = sum(target.met(value) for _, value in judged)
+            lines.append(
+                f"The {target.name} target ({target.summary}) is met on {met} of {len(judged)}."
             )
-            + "."
-        )
-    else:
-        lines.append(f"The current target is met on all {len(verdicts)}.")
-    lines.append(
-        f"The later target (faster than {suite.RIVAL}) is met on {met_later} of {len(verdicts)}."
-    )
-    return lines + [""]
+    return lines
+
+
+def console_targets(suite: ModuleType, results: list[Result]) -> list[str]:
+    """The targets' verdicts, as the Targets section words them."""
+    return [line.replace("**", "") for line in _target_lines(suite, results)]
 
 
 def _results_section(run: Run) -> list[str]:
     suite = run.suite
+    rival = _rival(suite)
     others = [name for name in suite.LIBRARIES if name != suite.BASELINE]
     ratio_rows = []
     time_rows = []
@@ -143,11 +193,11 @@ def _results_section(run: Run) -> list[str]:
         ratio_rows.append(
             label
             + [
-                (f"**{r}**" if name == suite.SUBJECT else r)
+                (_bold(r) if name == suite.SUBJECT else r)
                 for name in others
                 for r in [format_ratio(result.speedup(name, suite.BASELINE))]
             ]
-            + [f"**{format_ratio(result.speedup(suite.SUBJECT, suite.RIVAL))}**"]
+            + ([_bold(format_ratio(result.speedup(suite.SUBJECT, rival)))] if rival else [])
         )
         time_rows.append(
             label
@@ -158,22 +208,27 @@ def _results_section(run: Run) -> list[str]:
                 for name in suite.LIBRARIES
             ]
         )
+    against = (
+        f", and {suite.SUBJECT} against {rival} in the last column "
+        f"(above 1: {suite.SUBJECT} faster, below 1: {rival} faster)"
+        if rival
+        else ""
+    )
     return [
-        "## Results",
+        "### Results",
         "",
         f"Speed-up over `{suite.BASELINE}` (its median time divided by each library's; "
-        "above 1 is faster), and serialkit against orjson in the last column "
-        f"(above 1: serialkit faster, below 1: {suite.RIVAL} faster).",
+        f"above 1 is faster){against}.",
         "",
         *_table(
             [
                 "document",
                 "operation",
                 *(f"{n} vs {suite.BASELINE}" for n in others),
-                f"{suite.SUBJECT} vs {suite.RIVAL}",
+                *([f"{suite.SUBJECT} vs {rival}"] if rival else []),
             ],
             ratio_rows,
-            "ll" + "r" * (len(others) + 1),
+            "ll" + "r" * (len(others) + bool(rival)),
         ),
         "",
         "Median time per call (± half the interquartile range, relative to the median, "
@@ -189,7 +244,7 @@ def _results_section(run: Run) -> list[str]:
 
 
 def _profile_section(run: Run) -> list[str]:
-    lines = ["## Profile", ""]
+    lines = ["### Profile", ""]
     if run.profile_problem:
         return lines + [f"Not profiled: {run.profile_problem}.", ""]
     if not run.profiles:
@@ -205,14 +260,14 @@ def _profile_section(run: Run) -> list[str]:
         f"{first.report_command}",
         "```",
         "",
-        "The extension is built with fat LTO, so parser and sink code inlined into "
-        "`Parser::container`/`Parser::value` is charged to them.",
-        "",
     ]
+    note = getattr(run.suite, "PROFILE_NOTE", "")
+    if note:
+        lines += [note, ""]
     for profile in run.profiles:
         split = ", ".join(f"{e.dso} {e.percent:.1f}%" for e in profile.dsos[:5])
         lines += [
-            f"### `{profile.operation}` on `{profile.document}`",
+            f"#### `{profile.operation}` on `{profile.document}`",
             "",
             f"Why: {profile.reason}. {profile.samples} samples. By library: {split}.",
             "",
@@ -252,7 +307,7 @@ def _ceiling(run: Run, profile: Profile) -> list[str]:
 def _method_section(run: Run) -> list[str]:
     env = run.environment
     return [
-        "## How this was measured",
+        "### How this was measured",
         "",
         f"Command: `{run.command}`",
         "",
@@ -274,9 +329,10 @@ def preserved_notes(previous: str) -> str:
     return previous[start + len(NOTES_BEGIN) : end].strip() or NOTES_PLACEHOLDER
 
 
-def markdown(run: Run, notes: str) -> str:
+def section(run: Run, notes: str) -> str:
+    """One suite's section, without its begin/end markers."""
     lines = [
-        "# Benchmarks",
+        f"## `{run.suite.NAME}` suite",
         "",
         f"`{run.suite.NAME}` suite, {run.environment['date']}. Written by "
         "`benches/run.py --write`; everything outside the notes markers is regenerated, "
@@ -285,7 +341,7 @@ def markdown(run: Run, notes: str) -> str:
         *_status_section(run),
         *_results_section(run),
         *_profile_section(run),
-        "## Notes",
+        "### Notes",
         "",
         "Written by hand; `--write` keeps them. They interpret the profile of the run "
         "they name and may lag behind the tables above.",
@@ -296,4 +352,84 @@ def markdown(run: Run, notes: str) -> str:
         "",
         *_method_section(run),
     ]
+    return "\n".join(lines).strip()
+
+
+def _demote(text: str) -> str:
+    """Headings one level down, outside code fences and the notes."""
+    out = []
+    fenced = notes = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif line.strip() == NOTES_BEGIN:
+            notes = True
+        elif line.strip() == NOTES_END:
+            notes = False
+        elif line.startswith("#") and not (fenced or notes):
+            line = "#" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def sections(previous: str) -> dict[str, str]:
+    """The suite sections of a file written by `document`, by suite name.
+
+    A file from before suites had sections (one suite's report under a
+    `# Benchmarks` title) becomes that suite's section, so that writing
+    another suite does not lose it."""
+    found = {m["name"]: m["body"].strip() for m in _SECTION.finditer(previous)}
+    if found or not previous.strip():
+        return found
+    legacy = _LEGACY.search(previous)
+    if not legacy:
+        print("warning: no suite sections found in the previous file; starting afresh")
+        return {}
+    body = _demote(previous[legacy.start() :].strip())
+    return {legacy["name"]: f"## `{legacy['name']}` suite\n\n{body}"}
+
+
+def _placeholder(name: str) -> str:
+    return (
+        f"## `{name}` suite\n\nNot run yet: "
+        f"`.venv/bin/python benches/run.py --suite {name} --write`."
+    )
+
+
+def document(found: dict[str, str], suites: tuple[str, ...]) -> str:
+    """The whole file: the introduction, then a section per suite, in the
+    order of `suites` (sections of suites no longer listed are kept, last)."""
+    names = list(suites) + [name for name in found if name not in suites]
+    links = ", ".join(f"[`{name}`](#{name}-suite)" for name in names)
+    lines = [
+        "# Benchmarks",
+        "",
+        f"One section per benchmark suite: {links}. Each suite is a `<name>_bench` "
+        "module in `benches/` that pits serialkit against the standard library "
+        "(the baseline) and other libraries on the same documents.",
+        "",
+        "How to run:",
+        "",
+        "- `python3 dev.py bench` builds the extension, runs every suite and rewrites "
+        "every section (`benches/run.py --write`).",
+        "- `.venv/bin/python benches/run.py --suite NAME --write` runs one suite and "
+        "rewrites its section only, keeping the others.",
+        "- `--quick` is a smoke run; it prints the tables but may not write this file "
+        "(give `--write` another path to try the writer).",
+        "",
+        "Method, in short: the contenders of a row are timed round-robin in one process "
+        "and summarised by their median times, so ratios within a row are meaningful "
+        "even on a shared, noisy machine; absolute times are not comparable across "
+        "runs. Each section ends with its exact method, command, machine, build and "
+        "load. The hand-written notes of every section (between the notes markers) "
+        "are kept by every rewrite; everything else is regenerated.",
+        "",
+    ]
+    for name in names:
+        lines += [
+            SUITE_BEGIN.format(name),
+            found.get(name) or _placeholder(name),
+            SUITE_END.format(name),
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"

@@ -1,12 +1,15 @@
 """Comparative benchmarks for serialkit; `python3 dev.py bench` runs this.
 
-    .venv/bin/python benches/run.py              full run, print the tables
+    .venv/bin/python benches/run.py              full run of every suite, print the tables
     .venv/bin/python benches/run.py --quick      smoke run (few samples)
     .venv/bin/python benches/run.py --write      full run, profile, rewrite BENCHMARKS.md
+    .venv/bin/python benches/run.py --suite pickle --write
+                                                 one suite; rewrite its section only
 
 Each format is a `<name>_bench` module beside this file (see `json_bench`)
 that builds the comparisons, names its targets and provides the workloads
-the profiler repeats; add one to SUITES to add a format.
+the profiler repeats; add one to SUITES to add a format. BENCHMARKS.md has
+a section per suite: writing a suite's results replaces only its section.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import harness  # noqa: E402  (needs the path set above when run as a script)
 import perf_profile  # noqa: E402
 import report  # noqa: E402
 
-SUITES = ("json",)
+SUITES = ("json", "pickle")
 OUTPUT = ROOT / "BENCHMARKS.md"
 
 FULL = harness.Settings(samples=45, sample_seconds=0.02)
@@ -42,11 +45,17 @@ PROFILE_SECONDS = {"full": 4.0, "quick": 1.0}
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few short samples: a smoke run")
-    parser.add_argument("--suite", choices=SUITES, default=SUITES[0])
+    parser.add_argument(
+        "--suite",
+        choices=SUITES,
+        action="append",
+        help="only this suite (repeatable; default: every suite)",
+    )
     parser.add_argument(
         "--document",
         action="append",
-        help="only this document (repeatable); not with --write to BENCHMARKS.md",
+        help="only this document (repeatable; needs one --suite); not with --write to "
+        "BENCHMARKS.md",
     )
     parser.add_argument(
         "--samples", type=int, help=f"samples per contender (default: {FULL.samples})"
@@ -64,6 +73,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="profile the worst rows")
     parser.add_argument("--no-profile", action="store_true", help="do not profile")
     args = parser.parse_args(argv)
+    args.suite = list(dict.fromkeys(args.suite or SUITES))
+    if args.document and len(args.suite) != 1:
+        parser.error("--document needs a single --suite")
     partial = args.quick or args.document or (args.samples is not None and args.samples < 15)
     if args.write and Path(args.write).resolve() == OUTPUT and partial:
         parser.error("BENCHMARKS.md takes full runs only; give --write another PATH")
@@ -136,22 +148,26 @@ def _shown_command() -> str:
 
 
 def _worst_rows(suite, results) -> list[tuple[str, str, str]]:
-    """(document, operation, why) for each direction's primary row that
-    fares worst against the baseline, and against the rival if another."""
+    """(document, operation, why) for each primary row that fares worst
+    against each of the suite's targets judged on it."""
     picked: list[tuple[str, str, str]] = []
     for operation in suite.PRIMARY.values():
         rows = [r for r in results if r.comparison.operation == operation]
-        if not rows:
-            continue
-        for over, word in ((suite.BASELINE, "baseline"), (suite.RIVAL, "rival")):
-            worst = min(rows, key=lambda r, over=over: r.speedup(suite.SUBJECT, over))
-            ratio = worst.speedup(suite.SUBJECT, over)
-            why = f"lowest {suite.SUBJECT}/{over} ratio of `{operation}` ({ratio:.2f}x)"
+        for target in suite.TARGETS:
+            judged = [r for r in rows if target.applies(r)]
+            if not judged:
+                continue
+            worst = max(judged, key=lambda r, target=target: target.worse(target.value(r)))
+            value = target.value(worst)
+            if math.isnan(value):
+                continue
+            if target.as_time:
+                why = f"highest {target.subject}/{target.over} time ratio of `{operation}`"
+            else:
+                why = f"lowest {target.subject}/{target.over} ratio of `{operation}`"
             if any(doc == worst.comparison.document and op == operation for doc, op, _ in picked):
                 continue
-            if word == "rival" and math.isnan(ratio):
-                continue
-            picked.append((worst.comparison.document, operation, why))
+            picked.append((worst.comparison.document, operation, f"{why} ({value:.2f}x)"))
     return picked
 
 
@@ -176,7 +192,22 @@ GC_OFF = "The cyclic GC is off while timing (`--no-gc`), as in `timeit`."
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    suite = importlib.import_module(f"{args.suite}_bench")
+    for name in args.suite:
+        run_suite(args, importlib.import_module(f"{name}_bench"))
+    return 0
+
+
+def write(path: Path, run: report.Run) -> None:
+    """Replaces the run's suite section of `path`, keeping the rest."""
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = report.sections(previous)
+    notes = report.preserved_notes(found.get(run.suite.NAME, ""))
+    found[run.suite.NAME] = report.section(run, notes)
+    path.write_text(report.document(found, SUITES), encoding="utf-8")
+    print(f"wrote the {run.suite.NAME} section of {path}", flush=True)
+
+
+def run_suite(args: argparse.Namespace, suite) -> None:
     base = QUICK if args.quick else FULL
     settings = harness.Settings(
         samples=args.samples or base.samples,
@@ -200,6 +231,8 @@ def main(argv: list[str]) -> int:
         print(report.console_row(suite, result), flush=True)
     print(f"timed in {time.monotonic() - started:.0f}s", flush=True)
     env["load average at end"] = _load()
+    for line in report.console_targets(suite, results):
+        print(line, flush=True)
 
     profiles = []
     problem = None
@@ -231,17 +264,13 @@ def main(argv: list[str]) -> int:
         print(f"warning: {extension().name} was rebuilt during the run", flush=True)
 
     if args.write:
-        path = Path(args.write)
         method = METHOD.format(
             samples=settings.samples,
             ms=settings.sample_seconds * 1000,
             gc=GC_ON if settings.keep_gc else GC_OFF,
         )
         run = report.Run(suite, results, profiles, problem, env, method, _shown_command())
-        previous = path.read_text(encoding="utf-8") if path.exists() else ""
-        path.write_text(report.markdown(run, report.preserved_notes(previous)), encoding="utf-8")
-        print(f"wrote {path}")
-    return 0
+        write(Path(args.write), run)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
-use serialkit::{Format, Options};
+use serialkit::{tagged, Format, Options, Value};
 
 use crate::atomic;
 use crate::report::{ReadError, UsageError};
@@ -46,6 +46,7 @@ pub fn run(plan: &Plan) -> Result<()> {
         .map_err(|err| ReadError::new(&source, err))?;
     let documents =
         (from.read)(&bytes, &plan.options).map_err(|err| ReadError::new(&source, err))?;
+    let documents = bridge_models(documents, from, to, &plan.options);
     // Encoding completes in memory before the output is opened, so a value
     // the target format cannot hold leaves the output untouched.
     let encoded = (to.write)(&documents, &plan.options)
@@ -56,6 +57,31 @@ pub fn run(plan: &Plan) -> Result<()> {
         Endpoint::Stdio => write_stdout(&encoded).context("cannot write to standard output"),
         Endpoint::Path(path) => atomic::write(path, &encoded)
             .with_context(|| format!("cannot write {}", path.display())),
+    }
+}
+
+/// Carries what only one side can hold across a conversion: values that
+/// a plain format (JSON) cannot hold are spelled in the tagged form, and
+/// that spelling is read back when converting into a full-model format
+/// (pickle), so pickle -> JSON -> pickle loses nothing.
+fn bridge_models(
+    documents: Vec<Value>,
+    from: &Format,
+    to: &Format,
+    options: &Options,
+) -> Vec<Value> {
+    match (from.holds_full_model, to.holds_full_model) {
+        (true, false) => documents
+            .into_iter()
+            .map(|document| {
+                // Shared strings and numbers (memoized dict keys) become
+                // plain copies first, so the output stays plain JSON.
+                let document = tagged::inline_atoms(document, options.limits.max_expansion);
+                tagged::encode(&document)
+            })
+            .collect(),
+        (false, true) => documents.into_iter().map(tagged::decode).collect(),
+        _ => documents,
     }
 }
 

@@ -73,6 +73,7 @@ mod tests {
             description: "A long one",
             read: no_read,
             write: no_write,
+            holds_full_model: false,
         };
         let short = Format {
             name: "s",
@@ -80,6 +81,7 @@ mod tests {
             description: "Short",
             read: no_read,
             write: no_write,
+            holds_full_model: false,
         };
         assert_eq!(
             table(&[&long, &short]),

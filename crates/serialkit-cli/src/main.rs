@@ -5,6 +5,7 @@
 mod atomic;
 mod convert;
 mod formats;
+mod inspect;
 mod report;
 
 use std::path::PathBuf;
@@ -41,6 +42,36 @@ enum Command {
     Convert(ConvertArgs),
     /// List the supported formats with their file extensions
     Formats,
+    /// Show an annotated disassembly of a pickle and what loading it would
+    /// import and call (nothing is imported or called)
+    #[command(after_help = "Examples:\n  \
+        serialkit inspect model.pkl\n  \
+        serialkit inspect --format json - < model.pkl")]
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// File to read, or `-` for standard input
+    #[arg(value_name = "FILE")]
+    input: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    format: inspect::OutputFormat,
+    /// Refuse input larger than BYTES
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
+    max_size: usize,
+}
+
+impl InspectArgs {
+    fn into_plan(self) -> inspect::Plan {
+        let input = (self.input.as_os_str() != "-").then_some(self.input);
+        inspect::Plan {
+            input,
+            format: self.format,
+            max_input_bytes: self.max_size,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -107,6 +138,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Convert(args) => convert::run(&args.into_plan()),
         Command::Formats => formats::print(),
+        Command::Inspect(args) => inspect::run(&args.into_plan()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

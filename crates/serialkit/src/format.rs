@@ -25,6 +25,11 @@ pub struct Format {
     pub description: &'static str,
     pub read: fn(&[u8], &Options) -> Result<Vec<Value>>,
     pub write: fn(&[Value], &Options) -> Result<Vec<u8>>,
+    /// Whether the format holds every [`Value`] as it is (tuples, sets,
+    /// bytes, non-str keys, globals, objects, sharing). Conversions from
+    /// such a format to one that does not spell the rest with
+    /// [`crate::tagged`], and conversions the other way read it back.
+    pub holds_full_model: bool,
 }
 
 pub static FORMATS: &[&Format] = &[&crate::json::FORMAT, &crate::pickle::FORMAT];

@@ -18,7 +18,8 @@
 //! object that is not exactly one of these shapes stays a plain dict, so
 //! foreign JSON with keys such as `$schema` passes through unchanged.
 
-use crate::value::{Construct, Object, Value};
+use crate::value::{Construct, Object, ShareId, Value};
+use std::collections::HashMap;
 
 /// Rewrites `value` so that it uses only what JSON holds: None, bools,
 /// numbers, strings, lists and dicts with string keys.
@@ -108,6 +109,174 @@ fn encode_object(object: &Object) -> Value {
         fields.push((Value::str("dictitems"), encode_pairs(&object.dict_items)));
     }
     Value::Dict(fields)
+}
+
+/// Replaces shared immutable atoms (strs, bytes, numbers, None, bools,
+/// globals) by copies of them, so that [`encode`] writes them plainly.
+///
+/// Picklers memoize every string, so a dict key repeated across records
+/// is read as one [`Value::Shared`] and many [`Value::Ref`]s. Encoded as
+/// they are, each would be a `$ref` tag, and each dict holding one a
+/// `$dict` pair list. Atoms have no identity worth keeping, so they are
+/// copied instead, up to `budget` bytes of copies (a str's or bytes'
+/// length, a global's names, 8 for a number); atoms whose copies would
+/// cross it keep their sharing, so a hostile document cannot multiply
+/// its size. Mutable containers, tuples and objects always stay shared.
+pub fn inline_atoms(value: Value, budget: usize) -> Value {
+    let mut atoms = HashMap::new();
+    count_atom_references(&value, &mut atoms);
+    let mut remaining = budget;
+    let mut inlined = HashMap::new();
+    // Decided in first-appearance order, so that the atoms met first
+    // (typically the keys of the first records) are the ones inlined.
+    let mut order: Vec<(ShareId, AtomUse)> = atoms.into_iter().collect();
+    order.sort_by_key(|(_, atom)| atom.first);
+    for (id, atom) in order {
+        let Some(value) = atom.value else { continue };
+        let cost = atom_size(&value).saturating_mul(atom.references);
+        if cost <= remaining {
+            remaining -= cost;
+            inlined.insert(id, value);
+        }
+    }
+    if inlined.is_empty() {
+        return value;
+    }
+    replace_atoms(value, &inlined)
+}
+
+struct AtomUse {
+    /// The shared atom, or `None` when the shared value is not an atom.
+    value: Option<Value>,
+    references: usize,
+    first: usize,
+}
+
+fn is_atom(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::None
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::BigInt(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::Bytes(_)
+            | Value::Global { .. }
+    )
+}
+
+fn atom_size(value: &Value) -> usize {
+    match value {
+        Value::Str(text) => text.len(),
+        Value::Bytes(bytes) => bytes.len(),
+        Value::BigInt(value) => value.bits().div_ceil(8).try_into().unwrap_or(usize::MAX),
+        Value::Global { module, qualname } => module.len() + qualname.len(),
+        _ => 8,
+    }
+}
+
+/// Children of a value, in document order.
+fn for_each_child<'a>(value: &'a Value, mut visit: impl FnMut(&'a Value)) {
+    match value {
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter().for_each(visit)
+        }
+        Value::Dict(pairs) => pairs.iter().for_each(|(key, value)| {
+            visit(key);
+            visit(value);
+        }),
+        Value::Object(object) => {
+            visit(&object.callable);
+            object.args.iter().for_each(&mut visit);
+            for (key, value) in &object.kwargs {
+                visit(key);
+                visit(value);
+            }
+            if let Some(state) = &object.state {
+                visit(state);
+            }
+            object.list_items.iter().for_each(&mut visit);
+            for (key, value) in &object.dict_items {
+                visit(key);
+                visit(value);
+            }
+        }
+        Value::Shared { value, .. } => visit(value),
+        _ => {}
+    }
+}
+
+fn count_atom_references(root: &Value, atoms: &mut HashMap<ShareId, AtomUse>) {
+    // An explicit stack: documents can nest as deep as their reader allows.
+    let mut pending = vec![root];
+    let mut seen = 0;
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Shared { id, value } => {
+                seen += 1;
+                let atom = is_atom(value).then(|| (**value).clone());
+                atoms.entry(*id).or_insert(AtomUse {
+                    value: atom,
+                    references: 0,
+                    first: seen,
+                });
+            }
+            Value::Ref(id) => {
+                if let Some(atom) = atoms.get_mut(id) {
+                    atom.references += 1;
+                }
+            }
+            _ => {}
+        }
+        // Pushed in reverse so that they are visited in document order.
+        let mut children = Vec::new();
+        for_each_child(value, |child| children.push(child));
+        pending.extend(children.into_iter().rev());
+    }
+}
+
+fn replace_atoms(value: Value, inlined: &HashMap<ShareId, Value>) -> Value {
+    let again = |value: Value| replace_atoms(value, inlined);
+    match value {
+        Value::Shared { id, value } if inlined.contains_key(&id) => *value,
+        Value::Ref(id) => match inlined.get(&id) {
+            Some(atom) => atom.clone(),
+            None => Value::Ref(id),
+        },
+        Value::Shared { id, value } => Value::Shared {
+            id,
+            value: Box::new(again(*value)),
+        },
+        Value::List(items) => Value::List(items.into_iter().map(again).collect()),
+        Value::Tuple(items) => Value::Tuple(items.into_iter().map(again).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(again).collect()),
+        Value::FrozenSet(items) => Value::FrozenSet(items.into_iter().map(again).collect()),
+        Value::Dict(pairs) => Value::Dict(replace_pairs(pairs, inlined)),
+        Value::Object(object) => {
+            let object = *object;
+            Value::Object(Box::new(Object {
+                construct: object.construct,
+                callable: again(object.callable),
+                args: object.args.into_iter().map(again).collect(),
+                kwargs: replace_pairs(object.kwargs, inlined),
+                state: object.state.map(again),
+                list_items: object.list_items.into_iter().map(again).collect(),
+                dict_items: replace_pairs(object.dict_items, inlined),
+            }))
+        }
+        other => other,
+    }
+}
+
+fn replace_pairs(
+    pairs: Vec<(Value, Value)>,
+    inlined: &HashMap<ShareId, Value>,
+) -> Vec<(Value, Value)> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| (replace_atoms(key, inlined), replace_atoms(value, inlined)))
+        .collect()
 }
 
 /// Undoes [`encode`]. Objects that are not exactly a tag's shape are kept
@@ -332,6 +501,59 @@ mod tests {
         let schema =
             crate::json::from_str(r##"{"$schema": "x", "$ref": "#/a", "$bytes": 5}"##).unwrap();
         assert_eq!(decode(schema.clone()), schema);
+    }
+
+    #[test]
+    fn shared_atoms_are_inlined_within_the_budget() {
+        let shared = |id, value| Value::Shared {
+            id,
+            value: Box::new(value),
+        };
+        let record = |key: Value, value| Value::Dict(vec![(key, value)]);
+        let value = Value::List(vec![
+            record(shared(0, Value::str("name")), Value::Int(1)),
+            record(Value::Ref(0), Value::Int(2)),
+            shared(1, Value::List(vec![Value::Ref(1)])),
+            shared(2, Value::str("long text")),
+            Value::Ref(2),
+            Value::Ref(2),
+        ]);
+        let inlined = inline_atoms(value.clone(), 1024);
+        let name_record = |n| record(Value::str("name"), Value::Int(n));
+        assert_eq!(
+            inlined,
+            Value::List(vec![
+                name_record(1),
+                name_record(2),
+                shared(1, Value::List(vec![Value::Ref(1)])),
+                Value::str("long text"),
+                Value::str("long text"),
+                Value::str("long text"),
+            ])
+        );
+        // "name" costs 4 bytes for its one copy; "long text" would cost 18.
+        let partly = inline_atoms(value.clone(), 10);
+        let Value::List(items) = &partly else {
+            panic!("not a list")
+        };
+        assert_eq!(items[1], name_record(2));
+        assert_eq!(items[3], shared(2, Value::str("long text")));
+        assert_eq!(items[4], Value::Ref(2));
+        assert_eq!(inline_atoms(value.clone(), 0), value);
+        assert!(free_of_tags(&encode(&inlined)));
+    }
+
+    /// Whether no dict key but `$shared`, `$value` and `$ref` is a tag.
+    fn free_of_tags(value: &Value) -> bool {
+        match value {
+            Value::List(items) => items.iter().all(free_of_tags),
+            Value::Dict(pairs) => pairs.iter().all(|(key, value)| {
+                let tag = matches!(key, Value::Str(text) if text.starts_with('$')
+                    && !matches!(text.as_str(), "$shared" | "$value" | "$ref"));
+                !tag && free_of_tags(value)
+            }),
+            _ => true,
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub static FORMAT: Format = Format {
     description: "JSON (RFC 8259), read and written as Python's json module does",
     read: read_document,
     write: write_document,
+    holds_full_model: false,
 };
 
 /// Reads a JSON document into the core model. A UTF-8 byte order mark is

@@ -6,8 +6,10 @@
 //! [`Value::Object`]s recording the callable, arguments and state; whether
 //! a loader may resolve them is for the policy layer to decide.
 //!
-//! Writing pickles is not implemented yet.
+//! [`write`] writes the model back as a pickle (protocol 4 by default),
+//! for conversions from other formats.
 
+pub mod inspect;
 pub mod machine;
 pub mod names;
 pub mod opcodes;
@@ -16,6 +18,7 @@ pub mod sink;
 mod text;
 mod tree;
 pub mod value_sink;
+pub mod write;
 
 pub use machine::{load, Failure};
 pub use sink::{Items, Pairs, PickleSink, PickleStr};
@@ -29,9 +32,10 @@ use crate::value::Value;
 pub static FORMAT: Format = Format {
     name: "pickle",
     extensions: &["pkl", "pickle"],
-    description: "Python pickle, protocols 0 to 5 (read only; nothing is imported or called)",
+    description: "Python pickle, protocols 0 to 5 (nothing is imported or called when reading)",
     read: read_document,
     write: write_document,
+    holds_full_model: true,
 };
 
 /// How Python 2 `str` values (STRING, BINSTRING, SHORT_BINSTRING) are read,
@@ -175,8 +179,18 @@ fn read_document(input: &[u8], options: &Options) -> Result<Vec<Value>> {
     from_slice(input, &options).map(|value| vec![value])
 }
 
-fn write_document(_documents: &[Value], _options: &Options) -> Result<Vec<u8>> {
-    Err(Error::unsupported("writing pickle is not implemented yet"))
+/// Writes one document as a protocol 4 pickle, as `pickle.dumps` would.
+fn write_document(documents: &[Value], options: &Options) -> Result<Vec<u8>> {
+    let [document] = documents else {
+        return Err(Error::unsupported(
+            "a pickle holds one document; choose a format with multi-document streams",
+        ));
+    };
+    let options = write::DumpOptions {
+        protocol: write::DEFAULT_PROTOCOL,
+        max_depth: options.limits.max_depth,
+    };
+    write::to_vec_with(document, &options)
 }
 
 #[cfg(test)]

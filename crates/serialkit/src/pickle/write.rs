@@ -1,0 +1,795 @@
+//! Writes a [`Value`] as a pickle that CPython's `pickle.loads` reads back
+//! as the equivalent Python object.
+//!
+//! The opcodes, memo numbering, batching and protocol 4 framing follow
+//! CPython's C pickler, so plain data (None, bools, ints, floats, strs,
+//! bytes, lists, dicts, tuples, sets, frozensets) comes out byte for byte
+//! as `pickle.dumps(obj, protocol)` writes it, and a pickle that CPython
+//! wrote, read into the model and written again, comes out unchanged.
+//!
+//! Sharing is explicit in the model: [`Value::Shared`] is memoized where it
+//! first appears and every [`Value::Ref`] to it becomes a memo GET. Mutable
+//! containers (lists, dicts, sets, objects) are memoized before their
+//! contents, as CPython does, so they may contain themselves. Globals are
+//! memoized once per name, as CPython memoizes the one class object.
+//!
+//! Protocols 2 to 5 are written; 5 adds nothing the model needs beyond 4.
+//! Writing is recursive, one level per container, bounded by
+//! [`DumpOptions::max_depth`] so no value can exhaust the stack.
+
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::value::{Construct, Object, ShareId, Value};
+use num_bigint::BigInt;
+use std::collections::HashMap;
+
+use super::opcodes::*;
+
+pub const DEFAULT_PROTOCOL: u8 = 4;
+pub const HIGHEST_PROTOCOL: u8 = 5;
+const LOWEST_PROTOCOL: u8 = 2;
+
+/// How many items one APPENDS, SETITEMS or ADDITEMS carries, as in CPython.
+const BATCHSIZE: usize = 1000;
+
+const FRAME_HEADER_SIZE: usize = 9;
+/// A frame shorter than this is written without its header.
+const FRAME_SIZE_MIN: usize = 4;
+const FRAME_SIZE_TARGET: usize = 64 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct DumpOptions {
+    /// 2 to 5; [`DEFAULT_PROTOCOL`] is CPython's default.
+    pub protocol: u8,
+    /// Deepest nesting of containers (lists, tuples, dicts, sets, objects)
+    /// written; deeper values are refused rather than risk the stack.
+    pub max_depth: usize,
+}
+
+impl Default for DumpOptions {
+    fn default() -> Self {
+        DumpOptions {
+            protocol: DEFAULT_PROTOCOL,
+            max_depth: Limits::DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// Writes `value` as one pickle of the given protocol (2 to 5).
+pub fn to_vec(value: &Value, protocol: u8) -> Result<Vec<u8>> {
+    to_vec_with(
+        value,
+        &DumpOptions {
+            protocol,
+            ..DumpOptions::default()
+        },
+    )
+}
+
+pub fn to_vec_with(value: &Value, options: &DumpOptions) -> Result<Vec<u8>> {
+    let proto = options.protocol;
+    if !(LOWEST_PROTOCOL..=HIGHEST_PROTOCOL).contains(&proto) {
+        return Err(Error::unsupported(format!(
+            "pickle protocol {proto} cannot be written; choose {LOWEST_PROTOCOL} to {HIGHEST_PROTOCOL}"
+        )));
+    }
+    let mut pickler = Pickler {
+        out: Out::default(),
+        proto,
+        max_depth: options.max_depth,
+        depth: 0,
+        memo_len: 0,
+        shared: HashMap::new(),
+        pending: HashMap::new(),
+        nodes: HashMap::new(),
+        rewrites: 0,
+        names: HashMap::new(),
+        globals: HashMap::new(),
+    };
+    pickler.out.write(&[PROTO, proto]);
+    // As in CPython, the PROTO opcode sits outside the first frame.
+    pickler.out.framing = proto >= 4;
+    pickler.value(value, None)?;
+    pickler.out.byte(STOP);
+    pickler.out.commit_frame();
+    Ok(pickler.out.buf)
+}
+
+/// The output, with protocol 4's framing laid out as the C pickler lays
+/// it out: a frame opens at the first write after the previous one was
+/// committed, is committed when a value starts once it has reached the
+/// target size, and loses its header if shorter than [`FRAME_SIZE_MIN`].
+#[derive(Default)]
+struct Out {
+    buf: Vec<u8>,
+    frame_start: Option<usize>,
+    framing: bool,
+}
+
+impl Out {
+    fn write(&mut self, data: &[u8]) {
+        if self.framing && self.frame_start.is_none() {
+            self.frame_start = Some(self.buf.len());
+            self.buf.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    fn byte(&mut self, op: u8) {
+        self.write(&[op]);
+    }
+
+    fn commit_frame(&mut self) {
+        let Some(start) = self.frame_start.take() else {
+            return;
+        };
+        let frame_len = self.buf.len() - start - FRAME_HEADER_SIZE;
+        if frame_len >= FRAME_SIZE_MIN {
+            let mut header = [0u8; FRAME_HEADER_SIZE];
+            header[0] = FRAME;
+            header[1..].copy_from_slice(&(frame_len as u64).to_le_bytes());
+            self.buf[start..start + FRAME_HEADER_SIZE].copy_from_slice(&header);
+        } else {
+            self.buf.drain(start..start + FRAME_HEADER_SIZE);
+        }
+    }
+
+    /// Called where each value starts: the only places a frame may end,
+    /// so that no opcode straddles two frames.
+    fn boundary(&mut self) {
+        if let Some(start) = self.frame_start {
+            if self.buf.len() - start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
+                self.commit_frame();
+            }
+        }
+    }
+
+    /// An opcode with a payload. Payloads of a frame's size or more go
+    /// outside any frame, header included, so that a reader can take them
+    /// straight from the input, as CPython lays them out.
+    fn payload(&mut self, header: &[u8], data: &[u8]) {
+        let framing = self.framing;
+        if data.len() >= FRAME_SIZE_TARGET {
+            self.commit_frame();
+            self.framing = false;
+        }
+        self.write(header);
+        self.write(data);
+        self.framing = framing;
+    }
+}
+
+/// What a memo entry is recorded under: the [`Value::Shared`] id, and the
+/// node's address, which identifies it as an object's identity does in
+/// CPython's memo (the value is borrowed throughout, so addresses are
+/// stable and distinct).
+#[derive(Clone, Copy, Default)]
+struct Key {
+    share: Option<ShareId>,
+    node: Option<usize>,
+}
+
+impl Key {
+    fn share(id: ShareId) -> Key {
+        Key {
+            share: Some(id),
+            node: None,
+        }
+    }
+}
+
+struct Pending<'v> {
+    value: &'v Value,
+    rewriting: bool,
+}
+
+struct Pickler<'v> {
+    out: Out,
+    proto: u8,
+    max_depth: usize,
+    depth: usize,
+    /// Memo entries written so far; the next MEMOIZE gets this index.
+    memo_len: usize,
+    /// Where each share id written so far sits in the memo.
+    shared: HashMap<ShareId, usize>,
+    /// Shared tuples and frozensets whose contents are being written: they
+    /// are memoized only after their contents, so a reference from inside
+    /// (through a mutable container) is resolved as CPython resolves it,
+    /// by writing the value again at that point.
+    pending: HashMap<ShareId, Pending<'v>>,
+    /// Memo indices of nodes written inside shared tuples and frozensets,
+    /// by address (see `register`).
+    nodes: HashMap<usize, usize>,
+    /// How many shared values are being written again (see `reference`).
+    rewrites: usize,
+    /// Memoized module and qualified names of globals (protocol 4): CPython
+    /// saves the same interned name objects again and again.
+    names: HashMap<String, usize>,
+    /// Memoized globals by name: CPython memoizes the one class object.
+    globals: HashMap<(String, String), usize>,
+}
+
+fn missing_reference(id: ShareId) -> Error {
+    Error::unsupported(format!(
+        "reference {id} is not to a value written before it (a forward reference, or a cycle \
+         that runs through immutable values or an object's arguments only)"
+    ))
+}
+
+impl<'v> Pickler<'v> {
+    /// Writes `value`; returns the memo index it is stored under, if any.
+    /// `share` is the id of the [`Value::Shared`] being written, which a
+    /// mutable container must register before its contents.
+    fn value(&mut self, value: &'v Value, share: Option<ShareId>) -> Result<Option<usize>> {
+        self.out.boundary();
+        let key = Key {
+            share,
+            node: Some(std::ptr::from_ref(value) as usize),
+        };
+        if self.rewrites > 0 {
+            if let Some(index) = self.memoized(key) {
+                self.get(index)?;
+                return Ok(Some(index));
+            }
+        }
+        match value {
+            Value::None => self.out.byte(NONE),
+            Value::Bool(value) => self.out.byte(if *value { NEWTRUE } else { NEWFALSE }),
+            Value::Int(value) => self.int(*value)?,
+            Value::BigInt(value) => self.big_int(value)?,
+            Value::Float(value) => {
+                self.out.byte(BINFLOAT);
+                self.out.write(&value.to_be_bytes());
+            }
+            Value::Str(text) => {
+                self.str(text)?;
+                return self.memoize(key).map(Some);
+            }
+            Value::Bytes(bytes) => return self.bytes(bytes, key).map(Some),
+            Value::List(items) => return self.nested(|p| p.list(items, key)).map(Some),
+            Value::Tuple(items) => return self.nested(|p| p.tuple(items, key)),
+            Value::Dict(pairs) => return self.nested(|p| p.dict(pairs, key)).map(Some),
+            Value::Set(items) => return self.nested(|p| p.set(items, key)).map(Some),
+            Value::FrozenSet(items) => return self.nested(|p| p.frozenset(items, key)).map(Some),
+            Value::Global { module, qualname } => {
+                let index = self.global(module, qualname)?;
+                self.register(key, index);
+                return Ok(Some(index));
+            }
+            Value::Object(object) => return self.nested(|p| p.object(object, key)).map(Some),
+            Value::Shared { id, value } => return self.shared(*id, value, share).map(Some),
+            Value::Ref(id) => return self.reference(*id, share),
+        }
+        Ok(None)
+    }
+
+    fn nested<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= self.max_depth {
+            return Err(Error::limit("nesting depth", self.max_depth, None));
+        }
+        self.depth += 1;
+        let result = write(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn shared(&mut self, id: ShareId, value: &'v Value, outer: Option<ShareId>) -> Result<usize> {
+        if let (Some(&index), true) = (self.shared.get(&id), self.rewrites > 0) {
+            // Met again while a tuple is written again (see `reference`).
+            self.get(index)?;
+            return Ok(index);
+        }
+        if self.shared.contains_key(&id) || self.pending.contains_key(&id) {
+            return Err(Error::unsupported(format!(
+                "shared value {id} appears twice; later appearances must be references"
+            )));
+        }
+        if matches!(value, Value::Tuple(_) | Value::FrozenSet(_)) {
+            self.pending.insert(
+                id,
+                Pending {
+                    value,
+                    rewriting: false,
+                },
+            );
+        }
+        let written = self.value(value, Some(id));
+        self.pending.remove(&id);
+        // Values CPython never memoizes (numbers, None, the empty tuple)
+        // get an explicit memo entry so that references can find them.
+        let index = match written? {
+            Some(index) => index,
+            None => self.memoize(Key::share(id))?,
+        };
+        self.shared.insert(id, index);
+        if let Some(outer) = outer {
+            self.shared.insert(outer, index);
+        }
+        Ok(index)
+    }
+
+    fn reference(&mut self, id: ShareId, outer: Option<ShareId>) -> Result<Option<usize>> {
+        if let Some(&index) = self.shared.get(&id) {
+            self.get(index)?;
+            if let Some(outer) = outer {
+                self.shared.insert(outer, index);
+            }
+            return Ok(Some(index));
+        }
+        // A tuple or frozenset reached again from inside itself: write it
+        // again here, where everything mutable it holds is in the memo by
+        // now; the outer copy then finds it memoized and discards itself.
+        let value = match self.pending.get_mut(&id) {
+            Some(pending) if !pending.rewriting => {
+                pending.rewriting = true;
+                pending.value
+            }
+            _ => return Err(missing_reference(id)),
+        };
+        self.rewrites += 1;
+        let index = self.value(value, Some(id));
+        self.rewrites -= 1;
+        let index = index?;
+        if let Some((outer, index)) = outer.zip(index) {
+            self.shared.insert(outer, index);
+        }
+        Ok(index)
+    }
+
+    fn memoize(&mut self, key: Key) -> Result<usize> {
+        let index = self.memo_len;
+        if self.proto >= 4 {
+            self.out.byte(MEMOIZE);
+        } else if let Ok(small) = u8::try_from(index) {
+            self.out.write(&[BINPUT, small]);
+        } else if let Ok(large) = u32::try_from(index) {
+            self.out.byte(LONG_BINPUT);
+            self.out.write(&large.to_le_bytes());
+        } else {
+            return Err(Error::unsupported("too many memoized values for a pickle"));
+        }
+        self.memo_len += 1;
+        self.register(key, index);
+        Ok(index)
+    }
+
+    /// Records where `key`'s value sits in the memo. Nodes are recorded
+    /// by address only inside a shared tuple or frozenset, the only place
+    /// they can be met again (see `reference`).
+    fn register(&mut self, key: Key, index: usize) {
+        if let Some(id) = key.share {
+            self.shared.insert(id, index);
+        }
+        if let (Some(node), false) = (key.node, self.pending.is_empty()) {
+            self.nodes.insert(node, index);
+        }
+    }
+
+    /// Where `key`'s value sits in the memo, if it is there yet.
+    fn memoized(&self, key: Key) -> Option<usize> {
+        let by_share = key.share.and_then(|id| self.shared.get(&id));
+        let by_node = || key.node.and_then(|node| self.nodes.get(&node));
+        by_share.or_else(by_node).copied()
+    }
+
+    fn get(&mut self, index: usize) -> Result<()> {
+        if let Ok(small) = u8::try_from(index) {
+            self.out.write(&[BINGET, small]);
+        } else if let Ok(large) = u32::try_from(index) {
+            self.out.byte(LONG_BINGET);
+            self.out.write(&large.to_le_bytes());
+        } else {
+            return Err(Error::unsupported("too many memoized values for a pickle"));
+        }
+        Ok(())
+    }
+
+    fn int(&mut self, value: i64) -> Result<()> {
+        match i32::try_from(value) {
+            Ok(value) => {
+                let bytes = value.to_le_bytes();
+                if bytes[2] != 0 || bytes[3] != 0 {
+                    self.out.byte(BININT);
+                    self.out.write(&bytes);
+                } else if bytes[1] != 0 {
+                    self.out.write(&[BININT2, bytes[0], bytes[1]]);
+                } else {
+                    self.out.write(&[BININT1, bytes[0]]);
+                }
+            }
+            Err(_) => self.long(&BigInt::from(value).to_signed_bytes_le())?,
+        }
+        Ok(())
+    }
+
+    fn big_int(&mut self, value: &BigInt) -> Result<()> {
+        match i64::try_from(value) {
+            Ok(small) => self.int(small),
+            // CPython's encoding is the shortest two's complement, which
+            // is what `to_signed_bytes_le` gives.
+            Err(_) => self.long(&value.to_signed_bytes_le()),
+        }
+    }
+
+    fn long(&mut self, data: &[u8]) -> Result<()> {
+        if let Ok(len) = u8::try_from(data.len()) {
+            self.out.write(&[LONG1, len]);
+        } else if let Ok(len) = i32::try_from(data.len()) {
+            self.out.byte(LONG4);
+            self.out.write(&len.to_le_bytes());
+        } else {
+            return Err(Error::unsupported("the integer is too large for a pickle"));
+        }
+        self.out.write(data);
+        Ok(())
+    }
+
+    /// A str's opcode and text, without the memo entry.
+    fn str(&mut self, text: &str) -> Result<()> {
+        let data = text.as_bytes();
+        let size = data.len();
+        let mut header = Vec::with_capacity(FRAME_HEADER_SIZE);
+        if size <= 0xff && self.proto >= 4 {
+            header.extend_from_slice(&[SHORT_BINUNICODE, size as u8]);
+        } else if let Ok(size) = u32::try_from(size) {
+            header.push(BINUNICODE);
+            header.extend_from_slice(&size.to_le_bytes());
+        } else if self.proto >= 4 {
+            header.push(BINUNICODE8);
+            header.extend_from_slice(&(size as u64).to_le_bytes());
+        } else {
+            return Err(Error::unsupported(
+                "a string of 4 GiB or more needs pickle protocol 4 or higher",
+            ));
+        }
+        self.out.payload(&header, data);
+        Ok(())
+    }
+
+    fn bytes(&mut self, data: &[u8], key: Key) -> Result<usize> {
+        if self.proto < 3 {
+            return self.bytes_by_reduce(data, key);
+        }
+        let size = data.len();
+        let mut header = Vec::with_capacity(FRAME_HEADER_SIZE);
+        if size <= 0xff {
+            header.extend_from_slice(&[SHORT_BINBYTES, size as u8]);
+        } else if let Ok(size) = u32::try_from(size) {
+            header.push(BINBYTES);
+            header.extend_from_slice(&size.to_le_bytes());
+        } else if self.proto >= 4 {
+            header.push(BINBYTES8);
+            header.extend_from_slice(&(size as u64).to_le_bytes());
+        } else {
+            return Err(Error::unsupported(
+                "bytes of 4 GiB or more need pickle protocol 4 or higher",
+            ));
+        }
+        self.out.payload(&header, data);
+        self.memoize(key)
+    }
+
+    /// Protocol 2 has no bytes opcode; CPython writes
+    /// `_codecs.encode(text, "latin1")` (or `bytes()` when empty), which
+    /// rebuilds the bytes under Python 3.
+    fn bytes_by_reduce(&mut self, data: &[u8], key: Key) -> Result<usize> {
+        if data.is_empty() {
+            self.global("builtins", "bytes")?;
+            self.out.byte(EMPTY_TUPLE);
+        } else {
+            self.global("_codecs", "encode")?;
+            let text: String = data.iter().map(|&b| char::from(b)).collect();
+            self.out.boundary();
+            self.str(&text)?;
+            self.memoize(Key::default())?;
+            self.out.boundary();
+            self.str("latin1")?;
+            self.memoize(Key::default())?;
+            self.out.byte(TUPLE2);
+            self.memoize(Key::default())?;
+        }
+        self.out.byte(REDUCE);
+        self.memoize(key)
+    }
+
+    fn list(&mut self, items: &'v [Value], key: Key) -> Result<usize> {
+        self.out.byte(EMPTY_LIST);
+        let index = self.memoize(key)?;
+        match items {
+            [] => {}
+            // CPython's path for exact lists: one item is a lone APPEND,
+            // anything more goes in MARK/APPENDS batches.
+            [item] => {
+                self.value(item, None)?;
+                self.out.byte(APPEND);
+            }
+            _ => {
+                for batch in items.chunks(BATCHSIZE) {
+                    self.out.byte(MARK);
+                    for item in batch {
+                        self.value(item, None)?;
+                    }
+                    self.out.byte(APPENDS);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    fn dict(&mut self, pairs: &'v [(Value, Value)], key: Key) -> Result<usize> {
+        self.out.byte(EMPTY_DICT);
+        let index = self.memoize(key)?;
+        match pairs {
+            [] => {}
+            [(key, value)] => {
+                self.value(key, None)?;
+                self.value(value, None)?;
+                self.out.byte(SETITEM);
+            }
+            _ => {
+                for batch in pairs.chunks(BATCHSIZE) {
+                    self.out.byte(MARK);
+                    for (key, value) in batch {
+                        self.value(key, None)?;
+                        self.value(value, None)?;
+                    }
+                    self.out.byte(SETITEMS);
+                }
+                // CPython's batches for exact dicts end on a count, so a
+                // multiple of the batch size ends with an empty batch.
+                if pairs.len() % BATCHSIZE == 0 {
+                    self.out.write(&[MARK, SETITEMS]);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    fn set(&mut self, items: &'v [Value], key: Key) -> Result<usize> {
+        if self.proto < 4 {
+            return self.collection_by_reduce("set", items, key);
+        }
+        self.out.byte(EMPTY_SET);
+        let index = self.memoize(key)?;
+        if items.is_empty() {
+            return Ok(index);
+        }
+        for batch in items.chunks(BATCHSIZE) {
+            self.out.byte(MARK);
+            for item in batch {
+                self.value(item, None)?;
+            }
+            self.out.byte(ADDITEMS);
+        }
+        // As for dicts, a multiple of the batch size ends with an empty batch.
+        if items.len() % BATCHSIZE == 0 {
+            self.out.write(&[MARK, ADDITEMS]);
+        }
+        Ok(index)
+    }
+
+    fn frozenset(&mut self, items: &'v [Value], key: Key) -> Result<usize> {
+        if self.proto < 4 {
+            return self.collection_by_reduce("frozenset", items, key);
+        }
+        self.out.byte(MARK);
+        for item in items {
+            self.value(item, None)?;
+        }
+        if let Some(index) = self.memoized(key) {
+            // Written again from inside itself (see `reference`).
+            self.out.byte(POP_MARK);
+            self.get(index)?;
+            return Ok(index);
+        }
+        self.out.byte(FROZENSET);
+        self.memoize(key)
+    }
+
+    /// Sets before protocol 4: `builtins.set([items])`, as CPython writes them.
+    fn collection_by_reduce(&mut self, name: &str, items: &'v [Value], key: Key) -> Result<usize> {
+        self.global("builtins", name)?;
+        self.out.boundary();
+        self.list(items, Key::default())?;
+        self.out.byte(TUPLE1);
+        self.memoize(Key::default())?;
+        self.out.byte(REDUCE);
+        self.reduced(key)
+    }
+
+    /// After REDUCE or NEWOBJ: memoizes the new object, unless it was
+    /// written again from inside its own arguments (see `reference`); then,
+    /// as CPython does, this copy is popped and that one fetched.
+    fn reduced(&mut self, key: Key) -> Result<usize> {
+        if let Some(index) = self.memoized(key) {
+            self.out.byte(POP);
+            self.get(index)?;
+            return Ok(index);
+        }
+        self.memoize(key)
+    }
+
+    fn tuple(&mut self, items: &'v [Value], key: Key) -> Result<Option<usize>> {
+        if items.is_empty() {
+            self.out.byte(EMPTY_TUPLE);
+            return Ok(None);
+        }
+        let small = items.len() <= 3;
+        if !small {
+            self.out.byte(MARK);
+        }
+        for item in items {
+            self.value(item, None)?;
+        }
+        if let Some(index) = self.memoized(key) {
+            // Written again from inside itself (see `reference`): drop
+            // this copy's items and take that one from the memo.
+            if small {
+                for _ in items {
+                    self.out.byte(POP);
+                }
+            } else {
+                self.out.byte(POP_MARK);
+            }
+            self.get(index)?;
+            return Ok(Some(index));
+        }
+        self.out.byte(match items.len() {
+            1 => TUPLE1,
+            2 => TUPLE2,
+            3 => TUPLE3,
+            _ => TUPLE,
+        });
+        self.memoize(key).map(Some)
+    }
+
+    /// A global, memoized once per name.
+    fn global(&mut self, module: &str, qualname: &str) -> Result<usize> {
+        self.out.boundary();
+        let key = (module.to_owned(), qualname.to_owned());
+        if let Some(&index) = self.globals.get(&key) {
+            self.get(index)?;
+            return Ok(index);
+        }
+        if self.proto >= 4 {
+            self.name(module)?;
+            self.name(qualname)?;
+            self.out.byte(STACK_GLOBAL);
+        } else if let Some((parent, last)) = qualname.rsplit_once('.') {
+            // Before protocol 4 GLOBAL takes no dotted names; CPython
+            // writes `getattr(parent, "last")` instead.
+            self.global("builtins", "getattr")?;
+            self.global(module, parent)?;
+            self.out.boundary();
+            self.str(last)?;
+            self.memoize(Key::default())?;
+            self.out.byte(TUPLE2);
+            self.memoize(Key::default())?;
+            self.out.byte(REDUCE);
+        } else {
+            if module.contains('\n') || qualname.contains('\n') {
+                return Err(Error::unsupported(
+                    "a global's name holds a newline, which GLOBAL cannot write",
+                ));
+            }
+            self.out.byte(GLOBAL);
+            self.out.write(module.as_bytes());
+            self.out.byte(b'\n');
+            self.out.write(qualname.as_bytes());
+            self.out.byte(b'\n');
+        }
+        let index = self.memoize(Key::default())?;
+        self.globals.insert(key, index);
+        Ok(index)
+    }
+
+    fn name(&mut self, name: &str) -> Result<()> {
+        self.out.boundary();
+        if let Some(&index) = self.names.get(name) {
+            return self.get(index);
+        }
+        self.str(name)?;
+        let index = self.memoize(Key::default())?;
+        self.names.insert(name.to_owned(), index);
+        Ok(())
+    }
+
+    fn object(&mut self, object: &'v Object, key: Key) -> Result<usize> {
+        match object.construct {
+            Construct::Call => {
+                if !object.kwargs.is_empty() {
+                    return Err(Error::unsupported(
+                        "pickle cannot call with keyword arguments (REDUCE takes a tuple only)",
+                    ));
+                }
+                self.value(&object.callable, None)?;
+                self.out.boundary();
+                self.tuple(&object.args, Key::default())?;
+                self.out.byte(REDUCE);
+            }
+            Construct::New if object.kwargs.is_empty() => {
+                self.value(&object.callable, None)?;
+                self.out.boundary();
+                self.tuple(&object.args, Key::default())?;
+                self.out.byte(NEWOBJ);
+            }
+            Construct::New if self.proto >= 4 => {
+                self.value(&object.callable, None)?;
+                self.out.boundary();
+                self.tuple(&object.args, Key::default())?;
+                self.out.boundary();
+                self.dict(&object.kwargs, Key::default())?;
+                self.out.byte(NEWOBJ_EX);
+            }
+            Construct::New => {
+                // Before protocol 4 there is no NEWOBJ_EX; the call
+                // `copyreg.__newobj_ex__(cls, args, kwargs)` is
+                // `cls.__new__(cls, *args, **kwargs)`.
+                self.global("copyreg", "__newobj_ex__")?;
+                self.value(&object.callable, None)?;
+                self.out.boundary();
+                self.tuple(&object.args, Key::default())?;
+                self.out.boundary();
+                self.dict(&object.kwargs, Key::default())?;
+                self.out.byte(TUPLE3);
+                self.memoize(Key::default())?;
+                self.out.byte(REDUCE);
+            }
+        }
+        if let Some(index) = self.memoized(key) {
+            // Written again from inside its arguments: the items and state
+            // went with that copy, as in CPython's C pickler.
+            self.out.byte(POP);
+            self.get(index)?;
+            return Ok(index);
+        }
+        let index = self.memoize(key)?;
+        match object.list_items.as_slice() {
+            [] => {}
+            items => self.batches(items.len(), APPEND, APPENDS, |p, at| {
+                p.value(&items[at], None).map(drop)
+            })?,
+        }
+        match object.dict_items.as_slice() {
+            [] => {}
+            pairs => self.batches(pairs.len(), SETITEM, SETITEMS, |p, at| {
+                let (key, value) = &pairs[at];
+                p.value(key, None)?;
+                p.value(value, None).map(drop)
+            })?,
+        }
+        if let Some(state) = &object.state {
+            self.value(state, None)?;
+            self.out.byte(BUILD);
+        }
+        Ok(index)
+    }
+
+    /// CPython's batching of items from an iterator (an object's list and
+    /// dict items): batches of up to [`BATCHSIZE`], and a batch of one
+    /// written with the single-item opcode.
+    fn batches(
+        &mut self,
+        len: usize,
+        single: u8,
+        multiple: u8,
+        mut item: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
+        let mut at = 0;
+        while at < len {
+            let end = len.min(at + BATCHSIZE);
+            if end - at == 1 {
+                item(self, at)?;
+                self.out.byte(single);
+            } else {
+                self.out.byte(MARK);
+                for index in at..end {
+                    item(self, index)?;
+                }
+                self.out.byte(multiple);
+            }
+            at = end;
+        }
+        Ok(())
+    }
+}
