@@ -206,20 +206,33 @@ def tour_json_extras(folder: Path) -> None:
         print(f"Errors point where json's do: {err.msg} at line {err.lineno} column {err.colno}")
 
 
-def tour_cli() -> None:
+def tour_cli(folder: Path) -> None:
     heading("The serialkit command line")
     cli = os.environ.get("SERIALKIT_CLI", "serialkit")
+    records = {"users": [{"name": "Ada", "tags": ("admin",)}, {"name": "Bo", "tags": ()}]}
+    pickle.dump(records, folder / "users.pkl")
     commands = [
-        [cli, "formats"],
-        [cli, "convert", "examples/data/catalog.json", "-", "--to", "json", "--indent", "2"],
-        [cli, "convert", "examples/data/broken.json", "-", "--to", "json"],
+        ["formats"],
+        ["convert", "examples/data/catalog.json", "-", "--to", "json", "--indent", "2"],
+        ["convert", "examples/data/broken.json", "-", "--to", "json"],
+        ["convert", str(folder / "users.pkl"), str(folder / "users.json")],
+        ["convert", str(folder / "users.json"), "-", "--to", "json"],
+        ["convert", str(folder / "users.json"), str(folder / "back.pkl")],
+        # A crafted pickle that would run `echo pwned`: inspecting it only
+        # reads it.
+        ["inspect", "examples/data/malicious.pkl"],
     ]
-    for command in commands:
-        print("$", " ".join(["serialkit", *command[1:]]))
-        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-        print((result.stdout + result.stderr).rstrip())
+    for arguments in commands:
+        shown = [part.replace(str(folder), "$TMP") for part in arguments]
+        print("$", " ".join(["serialkit", *shown]))
+        result = subprocess.run([cli, *arguments], capture_output=True, text=True, cwd=ROOT)
+        output = (result.stdout + result.stderr).rstrip()
+        if output:
+            print(output)
         if result.returncode:
             print(f"(exit status {result.returncode})")
+    back = pickle.loads((folder / "back.pkl").read_bytes())
+    print("pickle -> JSON -> pickle gives back equal data:", back == records)
 
 
 def main() -> None:
@@ -235,7 +248,7 @@ def main() -> None:
         tutorial_pickle_custom_class()
         tour_json_extras(Path(folder))
         tour_pickle_safety(Path(folder))
-    tour_cli()
+        tour_cli(Path(folder))
 
 
 if __name__ == "__main__":
