@@ -9,6 +9,7 @@
 //! [`write`] writes the model back as a pickle (protocol 4 by default),
 //! for conversions from other formats.
 
+pub mod encode;
 pub mod inspect;
 pub mod machine;
 pub mod names;

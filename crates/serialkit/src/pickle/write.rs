@@ -23,19 +23,12 @@ use crate::value::{Construct, Object, ShareId, Value};
 use num_bigint::BigInt;
 use std::collections::HashMap;
 
+use super::encode::{self, batch, batch_iter, Framer, Items, Output, TooLarge, BATCHSIZE};
 use super::opcodes::*;
 
 pub const DEFAULT_PROTOCOL: u8 = 4;
 pub const HIGHEST_PROTOCOL: u8 = 5;
 const LOWEST_PROTOCOL: u8 = 2;
-
-/// How many items one APPENDS, SETITEMS or ADDITEMS carries, as in CPython.
-const BATCHSIZE: usize = 1000;
-
-const FRAME_HEADER_SIZE: usize = 9;
-/// A frame shorter than this is written without its header.
-const FRAME_SIZE_MIN: usize = 4;
-const FRAME_SIZE_TARGET: usize = 64 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct DumpOptions {
@@ -74,7 +67,7 @@ pub fn to_vec_with(value: &Value, options: &DumpOptions) -> Result<Vec<u8>> {
         )));
     }
     let mut pickler = Pickler {
-        out: Out::default(),
+        out: Framer::default(),
         proto,
         max_depth: options.max_depth,
         depth: 0,
@@ -88,75 +81,10 @@ pub fn to_vec_with(value: &Value, options: &DumpOptions) -> Result<Vec<u8>> {
     };
     pickler.out.write(&[PROTO, proto]);
     // As in CPython, the PROTO opcode sits outside the first frame.
-    pickler.out.framing = proto >= 4;
+    pickler.out.set_framing(proto >= 4);
     pickler.value(value, None)?;
     pickler.out.byte(STOP);
-    pickler.out.commit_frame();
-    Ok(pickler.out.buf)
-}
-
-/// The output, with protocol 4's framing laid out as the C pickler lays
-/// it out: a frame opens at the first write after the previous one was
-/// committed, is committed when a value starts once it has reached the
-/// target size, and loses its header if shorter than [`FRAME_SIZE_MIN`].
-#[derive(Default)]
-struct Out {
-    buf: Vec<u8>,
-    frame_start: Option<usize>,
-    framing: bool,
-}
-
-impl Out {
-    fn write(&mut self, data: &[u8]) {
-        if self.framing && self.frame_start.is_none() {
-            self.frame_start = Some(self.buf.len());
-            self.buf.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
-        }
-        self.buf.extend_from_slice(data);
-    }
-
-    fn byte(&mut self, op: u8) {
-        self.write(&[op]);
-    }
-
-    fn commit_frame(&mut self) {
-        let Some(start) = self.frame_start.take() else {
-            return;
-        };
-        let frame_len = self.buf.len() - start - FRAME_HEADER_SIZE;
-        if frame_len >= FRAME_SIZE_MIN {
-            let mut header = [0u8; FRAME_HEADER_SIZE];
-            header[0] = FRAME;
-            header[1..].copy_from_slice(&(frame_len as u64).to_le_bytes());
-            self.buf[start..start + FRAME_HEADER_SIZE].copy_from_slice(&header);
-        } else {
-            self.buf.drain(start..start + FRAME_HEADER_SIZE);
-        }
-    }
-
-    /// Called where each value starts: the only places a frame may end,
-    /// so that no opcode straddles two frames.
-    fn boundary(&mut self) {
-        if let Some(start) = self.frame_start {
-            if self.buf.len() - start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
-                self.commit_frame();
-            }
-        }
-    }
-
-    /// An opcode with a payload. Payloads of a frame's size or more go
-    /// outside any frame, header included, so that a reader can take them
-    /// straight from the input, as CPython lays them out.
-    fn payload(&mut self, header: &[u8], data: &[u8]) {
-        let framing = self.framing;
-        if data.len() >= FRAME_SIZE_TARGET {
-            self.commit_frame();
-            self.framing = false;
-        }
-        self.write(header);
-        self.write(data);
-        self.framing = framing;
-    }
+    Ok(pickler.out.finish())
 }
 
 /// What a memo entry is recorded under: the [`Value::Shared`] id, and the
@@ -184,7 +112,7 @@ struct Pending<'v> {
 }
 
 struct Pickler<'v> {
-    out: Out,
+    out: Framer,
     proto: u8,
     max_depth: usize,
     depth: usize,
@@ -207,6 +135,10 @@ struct Pickler<'v> {
     names: HashMap<String, usize>,
     /// Memoized globals by name: CPython memoizes the one class object.
     globals: HashMap<(String, String), usize>,
+}
+
+fn too_many_memoized(_: TooLarge) -> Error {
+    Error::unsupported("too many memoized values for a pickle")
 }
 
 fn missing_reference(id: ShareId) -> Error {
@@ -234,13 +166,10 @@ impl<'v> Pickler<'v> {
         }
         match value {
             Value::None => self.out.byte(NONE),
-            Value::Bool(value) => self.out.byte(if *value { NEWTRUE } else { NEWFALSE }),
+            Value::Bool(value) => encode::boolean(&mut self.out, *value, self.proto),
             Value::Int(value) => self.int(*value)?,
             Value::BigInt(value) => self.big_int(value)?,
-            Value::Float(value) => {
-                self.out.byte(BINFLOAT);
-                self.out.write(&value.to_be_bytes());
-            }
+            Value::Float(value) => encode::float(&mut self.out, *value),
             Value::Str(text) => {
                 self.str(text)?;
                 return self.memoize(key).map(Some);
@@ -338,16 +267,7 @@ impl<'v> Pickler<'v> {
 
     fn memoize(&mut self, key: Key) -> Result<usize> {
         let index = self.memo_len;
-        if self.proto >= 4 {
-            self.out.byte(MEMOIZE);
-        } else if let Ok(small) = u8::try_from(index) {
-            self.out.write(&[BINPUT, small]);
-        } else if let Ok(large) = u32::try_from(index) {
-            self.out.byte(LONG_BINPUT);
-            self.out.write(&large.to_le_bytes());
-        } else {
-            return Err(Error::unsupported("too many memoized values for a pickle"));
-        }
+        encode::put(&mut self.out, index, self.proto).map_err(too_many_memoized)?;
         self.memo_len += 1;
         self.register(key, index);
         Ok(index)
@@ -373,33 +293,11 @@ impl<'v> Pickler<'v> {
     }
 
     fn get(&mut self, index: usize) -> Result<()> {
-        if let Ok(small) = u8::try_from(index) {
-            self.out.write(&[BINGET, small]);
-        } else if let Ok(large) = u32::try_from(index) {
-            self.out.byte(LONG_BINGET);
-            self.out.write(&large.to_le_bytes());
-        } else {
-            return Err(Error::unsupported("too many memoized values for a pickle"));
-        }
-        Ok(())
+        encode::get(&mut self.out, index, self.proto).map_err(too_many_memoized)
     }
 
     fn int(&mut self, value: i64) -> Result<()> {
-        match i32::try_from(value) {
-            Ok(value) => {
-                let bytes = value.to_le_bytes();
-                if bytes[2] != 0 || bytes[3] != 0 {
-                    self.out.byte(BININT);
-                    self.out.write(&bytes);
-                } else if bytes[1] != 0 {
-                    self.out.write(&[BININT2, bytes[0], bytes[1]]);
-                } else {
-                    self.out.write(&[BININT1, bytes[0]]);
-                }
-            }
-            Err(_) => self.long(&BigInt::from(value).to_signed_bytes_le())?,
-        }
-        Ok(())
+        encode::int(&mut self.out, value, self.proto).map_err(too_large_int)
     }
 
     fn big_int(&mut self, value: &BigInt) -> Result<()> {
@@ -412,36 +310,15 @@ impl<'v> Pickler<'v> {
     }
 
     fn long(&mut self, data: &[u8]) -> Result<()> {
-        if let Ok(len) = u8::try_from(data.len()) {
-            self.out.write(&[LONG1, len]);
-        } else if let Ok(len) = i32::try_from(data.len()) {
-            self.out.byte(LONG4);
-            self.out.write(&len.to_le_bytes());
-        } else {
-            return Err(Error::unsupported("the integer is too large for a pickle"));
-        }
-        self.out.write(data);
-        Ok(())
+        encode::long(&mut self.out, data).map_err(too_large_int)
     }
 
     /// A str's opcode and text, without the memo entry.
     fn str(&mut self, text: &str) -> Result<()> {
         let data = text.as_bytes();
-        let size = data.len();
-        let mut header = Vec::with_capacity(FRAME_HEADER_SIZE);
-        if size <= 0xff && self.proto >= 4 {
-            header.extend_from_slice(&[SHORT_BINUNICODE, size as u8]);
-        } else if let Ok(size) = u32::try_from(size) {
-            header.push(BINUNICODE);
-            header.extend_from_slice(&size.to_le_bytes());
-        } else if self.proto >= 4 {
-            header.push(BINUNICODE8);
-            header.extend_from_slice(&(size as u64).to_le_bytes());
-        } else {
-            return Err(Error::unsupported(
-                "a string of 4 GiB or more needs pickle protocol 4 or higher",
-            ));
-        }
+        let header = encode::str_header(data.len(), self.proto).map_err(|TooLarge| {
+            Error::unsupported("a string of 4 GiB or more needs pickle protocol 4 or higher")
+        })?;
         self.out.payload(&header, data);
         Ok(())
     }
@@ -450,21 +327,9 @@ impl<'v> Pickler<'v> {
         if self.proto < 3 {
             return self.bytes_by_reduce(data, key);
         }
-        let size = data.len();
-        let mut header = Vec::with_capacity(FRAME_HEADER_SIZE);
-        if size <= 0xff {
-            header.extend_from_slice(&[SHORT_BINBYTES, size as u8]);
-        } else if let Ok(size) = u32::try_from(size) {
-            header.push(BINBYTES);
-            header.extend_from_slice(&size.to_le_bytes());
-        } else if self.proto >= 4 {
-            header.push(BINBYTES8);
-            header.extend_from_slice(&(size as u64).to_le_bytes());
-        } else {
-            return Err(Error::unsupported(
-                "bytes of 4 GiB or more need pickle protocol 4 or higher",
-            ));
-        }
+        let header = encode::bytes_header(data.len(), self.proto).map_err(|TooLarge| {
+            Error::unsupported("bytes of 4 GiB or more need pickle protocol 4 or higher")
+        })?;
         self.out.payload(&header, data);
         self.memoize(key)
     }
@@ -504,12 +369,9 @@ impl<'v> Pickler<'v> {
                 self.out.byte(APPEND);
             }
             _ => {
-                for batch in items.chunks(BATCHSIZE) {
-                    self.out.byte(MARK);
-                    for item in batch {
-                        self.value(item, None)?;
-                    }
-                    self.out.byte(APPENDS);
+                let mut items = items.iter();
+                while !items.as_slice().is_empty() {
+                    batch(self, APPENDS, |_| Ok(items.next()), Self::item)?;
                 }
             }
         }
@@ -527,22 +389,41 @@ impl<'v> Pickler<'v> {
                 self.out.byte(SETITEM);
             }
             _ => {
-                for batch in pairs.chunks(BATCHSIZE) {
-                    self.out.byte(MARK);
-                    for (key, value) in batch {
-                        self.value(key, None)?;
-                        self.value(value, None)?;
-                    }
-                    self.out.byte(SETITEMS);
-                }
-                // CPython's batches for exact dicts end on a count, so a
-                // multiple of the batch size ends with an empty batch.
-                if pairs.len() % BATCHSIZE == 0 {
-                    self.out.write(&[MARK, SETITEMS]);
-                }
+                let mut pairs = pairs.iter();
+                while batch(self, SETITEMS, |_| Ok(pairs.next()), Self::pair)? == BATCHSIZE {}
             }
         }
         Ok(index)
+    }
+
+    fn iterated<T>(
+        &mut self,
+        items: &'v [T],
+        ops: (u8, u8),
+        save: fn(&mut Self, &'v T) -> Result<()>,
+    ) -> Result<()> {
+        let mut items = items.iter();
+        let next = |_: &mut Self| Ok(items.next());
+        batch_iter(
+            self,
+            self.proto,
+            ops,
+            Items {
+                next,
+                check: Ok,
+                save,
+            },
+        )
+    }
+
+    /// A container's item, for the batching helpers.
+    fn item(&mut self, item: &'v Value) -> Result<()> {
+        self.value(item, None).map(drop)
+    }
+
+    fn pair(&mut self, (key, value): &'v (Value, Value)) -> Result<()> {
+        self.value(key, None)?;
+        self.value(value, None).map(drop)
     }
 
     fn set(&mut self, items: &'v [Value], key: Key) -> Result<usize> {
@@ -554,17 +435,8 @@ impl<'v> Pickler<'v> {
         if items.is_empty() {
             return Ok(index);
         }
-        for batch in items.chunks(BATCHSIZE) {
-            self.out.byte(MARK);
-            for item in batch {
-                self.value(item, None)?;
-            }
-            self.out.byte(ADDITEMS);
-        }
-        // As for dicts, a multiple of the batch size ends with an empty batch.
-        if items.len() % BATCHSIZE == 0 {
-            self.out.write(&[MARK, ADDITEMS]);
-        }
+        let mut items = items.iter();
+        while batch(self, ADDITEMS, |_| Ok(items.next()), Self::item)? == BATCHSIZE {}
         Ok(index)
     }
 
@@ -610,13 +482,11 @@ impl<'v> Pickler<'v> {
     }
 
     fn tuple(&mut self, items: &'v [Value], key: Key) -> Result<Option<usize>> {
+        let (len, proto) = (items.len(), self.proto);
+        encode::tuple_start(&mut self.out, len, proto);
         if items.is_empty() {
-            self.out.byte(EMPTY_TUPLE);
+            encode::tuple_end(&mut self.out, len, proto);
             return Ok(None);
-        }
-        let small = items.len() <= 3;
-        if !small {
-            self.out.byte(MARK);
         }
         for item in items {
             self.value(item, None)?;
@@ -624,22 +494,11 @@ impl<'v> Pickler<'v> {
         if let Some(index) = self.memoized(key) {
             // Written again from inside itself (see `reference`): drop
             // this copy's items and take that one from the memo.
-            if small {
-                for _ in items {
-                    self.out.byte(POP);
-                }
-            } else {
-                self.out.byte(POP_MARK);
-            }
+            encode::tuple_discard(&mut self.out, len, proto);
             self.get(index)?;
             return Ok(Some(index));
         }
-        self.out.byte(match items.len() {
-            1 => TUPLE1,
-            2 => TUPLE2,
-            3 => TUPLE3,
-            _ => TUPLE,
-        });
+        encode::tuple_end(&mut self.out, len, proto);
         self.memoize(key).map(Some)
     }
 
@@ -672,11 +531,7 @@ impl<'v> Pickler<'v> {
                     "a global's name holds a newline, which GLOBAL cannot write",
                 ));
             }
-            self.out.byte(GLOBAL);
-            self.out.write(module.as_bytes());
-            self.out.byte(b'\n');
-            self.out.write(qualname.as_bytes());
-            self.out.byte(b'\n');
+            encode::global(&mut self.out, module.as_bytes(), qualname.as_bytes());
         }
         let index = self.memoize(Key::default())?;
         self.globals.insert(key, index);
@@ -744,52 +599,24 @@ impl<'v> Pickler<'v> {
             return Ok(index);
         }
         let index = self.memoize(key)?;
-        match object.list_items.as_slice() {
-            [] => {}
-            items => self.batches(items.len(), APPEND, APPENDS, |p, at| {
-                p.value(&items[at], None).map(drop)
-            })?,
-        }
-        match object.dict_items.as_slice() {
-            [] => {}
-            pairs => self.batches(pairs.len(), SETITEM, SETITEMS, |p, at| {
-                let (key, value) = &pairs[at];
-                p.value(key, None)?;
-                p.value(value, None).map(drop)
-            })?,
-        }
+        // An object's items are written as CPython writes the iterators
+        // of a reduction.
+        self.iterated(&object.list_items, (APPEND, APPENDS), Self::item)?;
+        self.iterated(&object.dict_items, (SETITEM, SETITEMS), Self::pair)?;
         if let Some(state) = &object.state {
             self.value(state, None)?;
             self.out.byte(BUILD);
         }
         Ok(index)
     }
+}
 
-    /// CPython's batching of items from an iterator (an object's list and
-    /// dict items): batches of up to [`BATCHSIZE`], and a batch of one
-    /// written with the single-item opcode.
-    fn batches(
-        &mut self,
-        len: usize,
-        single: u8,
-        multiple: u8,
-        mut item: impl FnMut(&mut Self, usize) -> Result<()>,
-    ) -> Result<()> {
-        let mut at = 0;
-        while at < len {
-            let end = len.min(at + BATCHSIZE);
-            if end - at == 1 {
-                item(self, at)?;
-                self.out.byte(single);
-            } else {
-                self.out.byte(MARK);
-                for index in at..end {
-                    item(self, index)?;
-                }
-                self.out.byte(multiple);
-            }
-            at = end;
-        }
-        Ok(())
+impl Output for Pickler<'_> {
+    fn out(&mut self) -> &mut Framer {
+        &mut self.out
     }
+}
+
+fn too_large_int(_: TooLarge) -> Error {
+    Error::unsupported("the integer is too large for a pickle")
 }

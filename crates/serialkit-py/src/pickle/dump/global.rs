@@ -8,6 +8,7 @@ use pyo3::exceptions::{PyAttributeError, PyRuntimeError, PyUnicodeEncodeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use serialkit::pickle::encode;
 use serialkit::pickle::opcodes::*;
 
 impl<'py> Pickler<'_, 'py> {
@@ -100,16 +101,12 @@ impl<'py> Pickler<'_, 'py> {
                 PyTuple::new(py, [self.state.getattr.bind(py).clone(), args.into_any()])?;
             self.save_reduce(&reduction, None)?;
         } else {
-            self.out.byte(GLOBAL);
             if self.proto < 3 && self.fix_imports {
                 (module_name, global_name) = self.fix_imports(module_name, global_name)?;
             }
             let module_bytes = self.identifier(&module_name, "module")?;
-            self.out.write(&module_bytes);
-            self.out.byte(b'\n');
             let name_bytes = self.identifier(&global_name, "global")?;
-            self.out.write(&name_bytes);
-            self.out.byte(b'\n');
+            encode::global(&mut self.out, &module_bytes, &name_bytes);
         }
         self.memo_put(obj)
     }

@@ -162,8 +162,7 @@ impl<'py> Pickler<'_, 'py> {
             // already, so drop the copy just built and use the memo's.
             if let Some(idx) = self.memo_index(obj) {
                 self.out.byte(POP);
-                self.memo_get(idx);
-                return Ok(());
+                return self.memo_get(idx);
             }
             self.memo_put(obj)?;
         }

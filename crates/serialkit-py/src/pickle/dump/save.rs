@@ -10,11 +10,11 @@ use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use serialkit::pickle::encode::{
+    self, batch, batch_iter, Framer, Items, Output, TooLarge, BATCHSIZE,
+};
 use serialkit::pickle::opcodes::*;
 use std::ffi::CStr;
-
-/// How many items one APPENDS, SETITEMS or ADDITEMS carries.
-const BATCHSIZE: usize = 1000;
 
 const RECURSION_CONTEXT: &CStr = c" while pickling an object";
 
@@ -110,15 +110,13 @@ impl<'a, 'py> Pickler<'a, 'py> {
     pub fn dump(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         if self.proto >= 2 {
             self.out.write(&[PROTO, self.proto]);
-            if self.proto >= 4 {
-                self.out.framing = true;
-            }
+            self.out.set_framing(self.proto >= 4);
         }
         let result = self.save(obj, false).map(|()| {
             self.out.byte(STOP);
             self.out.commit_frame();
         });
-        self.out.framing = false;
+        self.out.set_framing(false);
         result
     }
 
@@ -148,8 +146,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
             return self.save_float(obj);
         }
         if let Some(idx) = self.memo.get(obj) {
-            self.memo_get(idx);
-            return Ok(());
+            return self.memo_get(idx);
         }
         if is_type!(ty, PyBytes_Type) {
             return self.save_bytes(obj);
@@ -159,8 +156,12 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         // Atoms above cannot nest, so only the rest counts towards the
         // recursion limit, as in CPython.
+        self.nested(|p| p.save_other(obj, ty))
+    }
+
+    fn nested(&mut self, write: impl FnOnce(&mut Self) -> PyResult<()>) -> PyResult<()> {
         self.nesting.enter(self.py, RECURSION_CONTEXT)?;
-        let result = self.save_other(obj, ty);
+        let result = write(self);
         self.nesting.leave();
         result
     }
@@ -202,45 +203,22 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 return Err(self
                     .pickling_error("persistent IDs in protocol 0 must be ASCII strings".into()));
             };
-            self.out.byte(PERSID);
-            self.out.write(ascii.as_bytes());
-            self.out.byte(b'\n');
+            encode::line(&mut self.out, PERSID, ascii.as_bytes());
         }
         Ok(true)
     }
 
     pub fn memo_put(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let idx = self.memo.put(obj);
-        if self.proto >= 4 {
-            self.out.byte(MEMOIZE);
-        } else if !self.bin {
-            self.out.byte(PUT);
-            self.out.write(itoa::Buffer::new().format(idx).as_bytes());
-            self.out.byte(b'\n');
-        } else if idx < 256 {
-            self.out.write(&[BINPUT, idx as u8]);
-        } else if let Ok(idx) = u32::try_from(idx) {
-            self.out.byte(LONG_BINPUT);
-            self.out.write(&idx.to_le_bytes());
-        } else {
-            return Err(self.pickling_error("memo id too large for LONG_BINPUT".into()));
-        }
-        Ok(())
+        encode::put(&mut self.out, idx, self.proto)
+            .map_err(|TooLarge| self.pickling_error("memo id too large for LONG_BINPUT".into()))
     }
 
-    pub fn memo_get(&mut self, idx: usize) {
-        if !self.bin {
-            self.out.byte(GET);
-            self.out.write(itoa::Buffer::new().format(idx).as_bytes());
-            self.out.byte(b'\n');
-        } else if idx < 256 {
-            self.out.write(&[BINGET, idx as u8]);
-        } else {
-            // The memo cannot outgrow four bytes' worth of entries: putting
-            // them would have failed first.
-            self.out.byte(LONG_BINGET);
-            self.out.write(&(idx as u32).to_le_bytes());
-        }
+    /// The memo cannot outgrow four bytes' worth of entries before
+    /// protocol 4, where putting them would have failed first.
+    pub fn memo_get(&mut self, idx: usize) -> PyResult<()> {
+        encode::get(&mut self.out, idx, self.proto)
+            .map_err(|TooLarge| self.pickling_error("memo id too large for LONG_BINGET".into()))
     }
 
     /// The memo lookup for an object just saved through its parts: if the
@@ -250,12 +228,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn save_bool(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        let value = obj.is_truthy()?;
-        if self.proto >= 2 {
-            self.out.byte(if value { NEWTRUE } else { NEWFALSE });
-        } else {
-            self.out.write(if value { b"I01\n" } else { b"I00\n" });
-        }
+        encode::boolean(&mut self.out, obj.is_truthy()?, self.proto);
         Ok(())
     }
 
@@ -264,76 +237,31 @@ impl<'a, 'py> Pickler<'a, 'py> {
         // SAFETY: `obj` is an exact int, GIL held; an int cannot fail here
         // other than by overflow, which is reported through `overflow`.
         let value = unsafe { ffi::PyLong_AsLongAndOverflow(obj.as_ptr(), &mut overflow) } as i64;
-        if overflow == 0 {
-            if let Ok(value) = i32::try_from(value) {
-                if self.bin {
-                    let bytes = value.to_le_bytes();
-                    if bytes[2] != 0 || bytes[3] != 0 {
-                        self.out.byte(BININT);
-                        self.out.write(&bytes);
-                    } else if bytes[1] != 0 {
-                        self.out.write(&[BININT2, bytes[0], bytes[1]]);
-                    } else {
-                        self.out.write(&[BININT1, bytes[0]]);
-                    }
-                } else {
-                    self.out.byte(INT);
-                    self.out.write(itoa::Buffer::new().format(value).as_bytes());
-                    self.out.byte(b'\n');
-                }
-                return Ok(());
-            }
-        }
-        if self.proto >= 2 {
-            let mut data = if overflow == 0 {
-                // As many bytes as the magnitude needs plus one for the sign,
-                // then trimmed as CPython trims them.
-                let nbits = 64 - value.unsigned_abs().leading_zeros() as usize;
-                let nbytes = (nbits >> 3) + 1;
-                (value as i128).to_le_bytes()[..nbytes].to_vec()
-            } else {
-                let nbits: usize = obj.call_method0("bit_length")?.extract()?;
-                let nbytes = (nbits >> 3) + 1;
-                let kwargs = PyDict::new(self.py);
-                kwargs.set_item("signed", true)?;
-                obj.call_method("to_bytes", (nbytes, "little"), Some(&kwargs))?
-                    .cast_into::<PyBytes>()?
-                    .as_bytes()
-                    .to_vec()
-            };
-            let n = data.len();
-            let negative = obj.lt(0)?;
-            if negative && n > 1 && data[n - 1] == 0xff && data[n - 2] & 0x80 != 0 {
-                data.pop();
-            }
-            if data.len() < 256 {
-                self.out.write(&[LONG1, data.len() as u8]);
-            } else {
-                self.out.byte(LONG4);
-                self.out.write(&(data.len() as i32).to_le_bytes());
-            }
-            self.out.write(&data);
+        let written = if overflow == 0 {
+            encode::int(&mut self.out, value, self.proto)
+        } else if self.proto >= 2 {
+            let nbits: usize = obj.call_method0("bit_length")?.extract()?;
+            let kwargs = PyDict::new(self.py);
+            kwargs.set_item("signed", true)?;
+            let data = obj
+                .call_method("to_bytes", ((nbits >> 3) + 1, "little"), Some(&kwargs))?
+                .cast_into::<PyBytes>()?;
+            encode::long(&mut self.out, data.as_bytes())
         } else {
-            // Python 2 wants the trailing L.
-            let repr = obj.repr()?;
-            self.out.byte(LONG);
-            self.out.write(repr.to_str()?.as_bytes());
-            self.out.write(b"L\n");
-        }
-        Ok(())
+            encode::long_text(&mut self.out, obj.repr()?.to_str()?.as_bytes());
+            Ok(())
+        };
+        written.map_err(|TooLarge| PyOverflowError::new_err("int too large to pickle"))
     }
 
     fn save_float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         if self.bin {
             // SAFETY: `obj` is an exact float.
-            let value = unsafe { ffi::PyFloat_AS_DOUBLE(obj.as_ptr()) };
-            self.out.byte(BINFLOAT);
-            self.out.write(&value.to_be_bytes());
+            encode::float(&mut self.out, unsafe {
+                ffi::PyFloat_AS_DOUBLE(obj.as_ptr())
+            });
         } else {
-            let repr = obj.repr()?;
-            self.out.byte(FLOAT);
-            self.out.write(repr.to_str()?.as_bytes());
-            self.out.byte(b'\n');
+            encode::line(&mut self.out, FLOAT, obj.repr()?.to_str()?.as_bytes());
         }
         Ok(())
     }
@@ -383,21 +311,11 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     pub fn save_bytes_data(&mut self, obj: &Bound<'py, PyAny>, data: &[u8]) -> PyResult<()> {
-        let size = data.len();
-        let mut header = Vec::with_capacity(9);
-        if size <= 0xff {
-            header.extend_from_slice(&[SHORT_BINBYTES, size as u8]);
-        } else if let Ok(size) = u32::try_from(size) {
-            header.push(BINBYTES);
-            header.extend_from_slice(&size.to_le_bytes());
-        } else if self.proto >= 4 {
-            header.push(BINBYTES8);
-            header.extend_from_slice(&(size as u64).to_le_bytes());
-        } else {
-            return Err(PyOverflowError::new_err(
+        let header = encode::bytes_header(data.len(), self.proto).map_err(|TooLarge| {
+            PyOverflowError::new_err(
                 "serializing a bytes object larger than 4 GiB requires pickle protocol 4 or higher",
-            ));
-        }
+            )
+        })?;
         self.out.write_bytes(&header, data, Some(obj))?;
         self.memo_put(obj)
     }
@@ -425,9 +343,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     pub fn save_bytearray_data(&mut self, obj: &Bound<'py, PyAny>, data: &[u8]) -> PyResult<()> {
-        let mut header = [0u8; 9];
-        header[0] = BYTEARRAY8;
-        header[1..].copy_from_slice(&(data.len() as u64).to_le_bytes());
+        let header = encode::bytearray_header(data.len());
         self.out.write_bytes(&header, data, Some(obj))?;
         self.memo_put(obj)
     }
@@ -487,10 +403,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         if self.bin {
             self.write_unicode_binary(obj)?;
         } else {
-            self.out.byte(UNICODE);
-            let escaped = raw_unicode_escape(obj)?;
-            self.out.write(&escaped);
-            self.out.byte(b'\n');
+            encode::line(&mut self.out, UNICODE, &raw_unicode_escape(obj)?);
         }
         self.memo_put(obj)
     }
@@ -516,65 +429,31 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 std::slice::from_raw_parts(data.cast::<u8>(), size as usize)
             })
         };
-        let size = data.len();
-        let mut header = Vec::with_capacity(9);
-        if size <= 0xff && self.proto >= 4 {
-            header.extend_from_slice(&[SHORT_BINUNICODE, size as u8]);
-        } else if let Ok(size) = u32::try_from(size) {
-            header.push(BINUNICODE);
-            header.extend_from_slice(&size.to_le_bytes());
-        } else if self.proto >= 4 {
-            header.push(BINUNICODE8);
-            header.extend_from_slice(&(size as u64).to_le_bytes());
-        } else {
-            return Err(PyOverflowError::new_err(
+        let header = encode::str_header(data.len(), self.proto).map_err(|TooLarge| {
+            PyOverflowError::new_err(
                 "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
-            ));
-        }
+            )
+        })?;
         self.out.write_bytes(&header, data, encoded.as_ref())
     }
 
     fn save_tuple(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let tuple = obj.cast::<PyTuple>()?;
-        let len = tuple.len();
+        let (len, proto) = (tuple.len(), self.proto);
+        encode::tuple_start(&mut self.out, len, proto);
         if len == 0 {
-            self.out.write(if self.bin {
-                &[EMPTY_TUPLE]
-            } else {
-                &[MARK, TUPLE]
-            });
+            encode::tuple_end(&mut self.out, len, proto);
             return Ok(());
         }
+        self.store_tuple_elements(tuple)?;
         // If the tuple is in the memo once its elements are saved, it
         // contains itself (through a mutable object): drop what was pushed
         // and fetch it from the memo instead.
-        if len <= 3 && self.proto >= 2 {
-            self.store_tuple_elements(tuple)?;
-            if let Some(idx) = self.memo_index(obj) {
-                for _ in 0..len {
-                    self.out.byte(POP);
-                }
-                self.memo_get(idx);
-                return Ok(());
-            }
-            self.out.byte([EMPTY_TUPLE, TUPLE1, TUPLE2, TUPLE3][len]);
-            return self.memo_put(obj);
-        }
-        self.out.byte(MARK);
-        self.store_tuple_elements(tuple)?;
         if let Some(idx) = self.memo_index(obj) {
-            if self.bin {
-                self.out.byte(POP_MARK);
-            } else {
-                // One more than the elements: the MARK too.
-                for _ in 0..=len {
-                    self.out.byte(POP);
-                }
-            }
-            self.memo_get(idx);
-            return Ok(());
+            encode::tuple_discard(&mut self.out, len, proto);
+            return self.memo_get(idx);
         }
-        self.out.byte(TUPLE);
+        encode::tuple_end(&mut self.out, len, proto);
         self.memo_put(obj)
     }
 
@@ -586,11 +465,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn save_list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        self.out.write(if self.bin {
-            &[EMPTY_LIST]
-        } else {
-            &[MARK, LIST]
-        });
+        encode::empty_list(&mut self.out, self.proto);
         let list = obj.cast::<PyList>()?;
         let len = list.len();
         self.memo_put(obj)?;
@@ -599,16 +474,10 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         // CPython counts the items as one more level of nesting.
         if self.proto > 0 {
-            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
-            let result = self.batch_list_exact(list);
-            self.nesting.leave();
-            result
+            self.nested(|p| p.batch_list_exact(list))
         } else {
             let iter = obj.try_iter()?.into_any();
-            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
-            let result = self.batch_list(&iter);
-            self.nesting.leave();
-            result
+            self.nested(|p| p.batch_list(&iter))
         }
     }
 
@@ -621,90 +490,54 @@ impl<'a, 'py> Pickler<'a, 'py> {
             self.out.byte(APPEND);
             return Ok(());
         }
+        // The length is read afresh: saving an item may change the list.
         let mut total = 0;
         loop {
-            let mut this_batch = 0;
-            self.out.byte(MARK);
-            // The length is read afresh: saving an item may change the list.
-            while total < list.len() {
-                let item = list.get_item(total)?;
-                self.save(&item, false)?;
-                total += 1;
-                this_batch += 1;
-                if this_batch == BATCHSIZE {
-                    break;
+            let next = |_: &mut Self| -> PyResult<_> {
+                if total >= list.len() {
+                    return Ok(None);
                 }
-            }
-            self.out.byte(APPENDS);
+                total += 1;
+                list.get_item(total - 1).map(Some)
+            };
+            batch(self, APPENDS, next, Self::save_item)?;
             if total >= list.len() {
                 return Ok(());
             }
         }
     }
 
-    /// Items from an iterator: APPEND each for protocol 0, otherwise
-    /// batches, with a lone last item written with APPEND.
+    fn save_item(&mut self, item: Bound<'py, PyAny>) -> PyResult<()> {
+        self.save(&item, false)
+    }
+
+    fn save_pair(&mut self, (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>)) -> PyResult<()> {
+        self.save(&key, false)?;
+        self.save(&value, false)
+    }
+
+    /// Items from an iterator, batched as CPython batches them.
     pub fn batch_list(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.proto == 0 {
-            while let Some(item) = iter_next(iter)? {
-                self.save(&item, false)?;
-                self.out.byte(APPEND);
-            }
-            return Ok(());
-        }
-        loop {
-            let Some(first) = iter_next(iter)? else {
-                return Ok(());
-            };
-            let Some(mut item) = iter_next(iter)? else {
-                self.save(&first, false)?;
-                self.out.byte(APPEND);
-                return Ok(());
-            };
-            self.out.byte(MARK);
-            self.save(&first, false)?;
-            drop(first);
-            let mut n = 1;
-            loop {
-                self.save(&item, false)?;
-                n += 1;
-                if n == BATCHSIZE {
-                    break;
-                }
-                match iter_next(iter)? {
-                    Some(next) => item = next,
-                    None => break,
-                }
-            }
-            self.out.byte(APPENDS);
-            if n != BATCHSIZE {
-                return Ok(());
-            }
-        }
+        let items = Items {
+            next: |_: &mut Self| iter_next(iter),
+            check: Ok,
+            save: Self::save_item,
+        };
+        batch_iter(self, self.proto, (APPEND, APPENDS), items)
     }
 
     fn save_dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        self.out.write(if self.bin {
-            &[EMPTY_DICT]
-        } else {
-            &[MARK, DICT]
-        });
+        encode::empty_dict(&mut self.out, self.proto);
         self.memo_put(obj)?;
         let dict = obj.cast::<PyDict>()?;
         if dict.is_empty() {
             return Ok(());
         }
         if self.proto > 0 {
-            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
-            let result = self.batch_dict_exact(dict);
-            self.nesting.leave();
-            result
+            self.nested(|p| p.batch_dict_exact(dict))
         } else {
             let iter = obj.call_method0("items")?.try_iter()?.into_any();
-            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
-            let result = self.batch_dict(&iter);
-            self.nesting.leave();
-            result
+            self.nested(|p| p.batch_dict(&iter))
         }
     }
 
@@ -743,23 +576,14 @@ impl<'a, 'py> Pickler<'a, 'py> {
             return Ok(());
         }
         loop {
-            let mut i = 0;
-            self.out.byte(MARK);
-            while let Some((key, value)) = self.dict_next(dict, &mut pos) {
-                self.save(&key, false)?;
-                self.save(&value, false)?;
-                i += 1;
-                if i == BATCHSIZE {
-                    break;
-                }
-            }
-            self.out.byte(SETITEMS);
+            let next = |p: &mut Self| Ok(p.dict_next(dict, &mut pos));
+            let n = batch(self, SETITEMS, next, Self::save_pair)?;
             if dict.len() != size {
                 return Err(PyRuntimeError::new_err(
                     "dictionary changed size during iteration",
                 ));
             }
-            if i != BATCHSIZE {
+            if n != BATCHSIZE {
                 return Ok(());
             }
         }
@@ -776,49 +600,12 @@ impl<'a, 'py> Pickler<'a, 'py> {
 
     /// Key/value pairs from an iterator, as `batch_list` does items.
     pub fn batch_dict(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.proto == 0 {
-            while let Some(item) = iter_next(iter)? {
-                let (key, value) = Self::pair(&item)?;
-                self.save(&key, false)?;
-                self.save(&value, false)?;
-                self.out.byte(SETITEM);
-            }
-            return Ok(());
-        }
-        loop {
-            let Some(first) = iter_next(iter)? else {
-                return Ok(());
-            };
-            let first = Self::pair(&first)?;
-            let Some(mut item) = iter_next(iter)? else {
-                self.save(&first.0, false)?;
-                self.save(&first.1, false)?;
-                self.out.byte(SETITEM);
-                return Ok(());
-            };
-            self.out.byte(MARK);
-            self.save(&first.0, false)?;
-            self.save(&first.1, false)?;
-            drop(first);
-            let mut n = 1;
-            loop {
-                let (key, value) = Self::pair(&item)?;
-                self.save(&key, false)?;
-                self.save(&value, false)?;
-                n += 1;
-                if n == BATCHSIZE {
-                    break;
-                }
-                match iter_next(iter)? {
-                    Some(next) => item = next,
-                    None => break,
-                }
-            }
-            self.out.byte(SETITEMS);
-            if n != BATCHSIZE {
-                return Ok(());
-            }
-        }
+        let pairs = Items {
+            next: |_: &mut Self| iter_next(iter),
+            check: |item: Bound<'py, PyAny>| Self::pair(&item),
+            save: Self::save_pair,
+        };
+        batch_iter(self, self.proto, (SETITEM, SETITEMS), pairs)
     }
 
     /// Sets and frozensets before protocol 4: `set(list_of_items)`.
@@ -843,20 +630,11 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         let iter = obj.try_iter()?.into_any();
         loop {
-            let mut i = 0;
-            self.out.byte(MARK);
-            while let Some(item) = iter_next(&iter)? {
-                self.save(&item, false)?;
-                i += 1;
-                if i == BATCHSIZE {
-                    break;
-                }
-            }
-            self.out.byte(ADDITEMS);
+            let n = batch(self, ADDITEMS, |_| iter_next(&iter), Self::save_item)?;
             if obj.len()? != size {
                 return Err(PyRuntimeError::new_err("set changed size during iteration"));
             }
-            if i != BATCHSIZE {
+            if n != BATCHSIZE {
                 return Ok(());
             }
         }
@@ -873,8 +651,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         if let Some(idx) = self.memo_index(obj) {
             self.out.byte(POP_MARK);
-            self.memo_get(idx);
-            return Ok(());
+            return self.memo_get(idx);
         }
         self.out.byte(FROZENSET);
         self.memo_put(obj)
@@ -910,4 +687,10 @@ fn raw_unicode_escape(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// Used by the reduce code for messages that quote an object.
 pub fn repr_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(obj.repr()?.to_string_lossy().into_owned())
+}
+
+impl Output for Pickler<'_, '_> {
+    fn out(&mut self) -> &mut Framer {
+        &mut self.out
+    }
 }
