@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+mod address_hash;
 mod gc;
 mod json;
 mod pickle;

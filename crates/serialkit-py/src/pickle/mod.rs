@@ -76,6 +76,7 @@ fn pickle_load<'py>(
         persistent_load,
         buffers,
         python2_codec,
+        newobj_checks: Default::default(),
     };
     let _paused = GcPause::new(py);
     serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink).map_err(|failure| {

@@ -8,10 +8,10 @@
 //! calls to them are checked first: a pickle may not make them build
 //! something far larger than itself.
 
+use crate::address_hash::AddressMap;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
-use std::collections::HashMap;
 
 /// Most elements or bytes one checked call may create. Far above what
 /// real pickles hold in one value, far below what exhausts memory.
@@ -80,12 +80,12 @@ pub const SAFE_GLOBALS: &[(&str, &str, Check)] = &[
 /// The resolved safe globals, keyed by object identity, so a call can be
 /// checked with one lookup whatever name it was reached by.
 pub struct Checks {
-    by_object: HashMap<usize, Check>,
+    by_object: AddressMap<Check>,
 }
 
 impl Checks {
     pub fn new(py: Python<'_>) -> PyResult<Self> {
-        let mut by_object = HashMap::new();
+        let mut by_object = AddressMap::default();
         for &(module, name, check) in SAFE_GLOBALS {
             let object = py.import(module)?.getattr(name)?;
             by_object.insert(object.as_ptr() as usize, check);
@@ -150,16 +150,35 @@ impl Checks {
     /// `cls(*args)` would for the sized types, so apply the same checks to
     /// `cls` and to the safe type it derives from.
     pub fn check_new(&self, cls: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.check_call(cls, args)?;
+        for checked in self.checked_classes(cls)? {
+            self.check_call(&checked, args)?;
+        }
+        Ok(())
+    }
+
+    /// `cls` and its bases, those that are safe globals with a real check:
+    /// what [`Checks::check_new`] applies. Loaders cache it per class,
+    /// since walking the MRO for every object was a measurable share of
+    /// loading many instances; for most classes it is empty.
+    pub fn checked_classes<'py>(
+        &self,
+        cls: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let has_check =
+            |class: &Bound<'py, PyAny>| !matches!(self.of(class), None | Some(Check::None));
+        let mut checked = Vec::new();
+        if has_check(cls) {
+            checked.push(cls.clone());
+        }
         if let Ok(mro) = cls.getattr("__mro__") {
             for base in mro.try_iter()? {
                 let base = base?;
-                if !base.is(cls) && self.of(&base).is_some() {
-                    self.check_call(&base, args)?;
+                if !base.is(cls) && has_check(&base) {
+                    checked.push(base);
                 }
             }
         }
-        Ok(())
+        Ok(checked)
     }
 }
 

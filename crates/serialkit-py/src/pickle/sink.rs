@@ -1,8 +1,10 @@
 //! Builds Python objects from the core pickle machine, under a policy.
 
 use super::policy::Checks;
-use crate::pystr::{ascii_str, utf8_str};
+use crate::address_hash::AddressMap;
+use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyList, PySet, PyTuple,
@@ -30,6 +32,9 @@ pub struct PySink<'py> {
     /// The codec and error handler for Python 2 strings, when the core
     /// does not implement them.
     pub python2_codec: Option<(String, String)>,
+    /// Per class (by address, kept alive by the entry): the classes whose
+    /// size checks NEWOBJ applies, see [`Checks::checked_classes`].
+    pub newobj_checks: AddressMap<Vec<Bound<'py, PyAny>>>,
 }
 
 impl<'py> PySink<'py> {
@@ -88,6 +93,19 @@ impl<'py> PySink<'py> {
 
     fn tuple_of(&self, items: Items<'_, Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Ok(PyTuple::new(self.py, items)?.into_any())
+    }
+}
+
+/// The interned version of an exact `str`, as CPython interns attribute
+/// names set by BUILD.
+fn intern_str(key: Bound<'_, PyAny>) -> Bound<'_, PyAny> {
+    let py = key.py();
+    let mut pointer = key.into_ptr();
+    // SAFETY: `pointer` owns a reference to an exact str; the call
+    // replaces it with the interned string, handing over ownership.
+    unsafe {
+        ffi::PyUnicode_InternInPlace(&mut pointer);
+        Bound::from_owned_ptr(py, pointer)
     }
 }
 
@@ -275,17 +293,37 @@ impl<'py> PickleSink for PySink<'py> {
             );
         }
         if self.checking() {
-            self.checks.check_new(&cls, &args)?;
+            let key = cls.as_ptr() as usize;
+            if !self.newobj_checks.contains_key(&key) {
+                let checked = self.checks.checked_classes(&cls)?;
+                self.newobj_checks.insert(key, checked);
+            }
+            for checked in self.newobj_checks.get(&key).into_iter().flatten() {
+                self.checks.check_call(checked, &args)?;
+            }
         }
         let args = args.cast_into::<PyTuple>()?;
-        let mut full = vec![cls.clone()];
-        full.extend(args.iter());
         let kwargs = match kwargs {
             Some(kwargs) => Some(kwargs.cast_into::<PyDict>()?),
             None => None,
         };
-        cls.getattr("__new__")?
-            .call(PyTuple::new(self.py, full)?, kwargs.as_ref())
+        // SAFETY: `cls` is a type (checked above), so it is a PyTypeObject.
+        let tp_new = unsafe { (*cls.as_ptr().cast::<ffi::PyTypeObject>()).tp_new };
+        let Some(tp_new) = tp_new else {
+            let name = cls.getattr("__name__")?;
+            return Err(self.unpickling_error(format!(
+                "NEWOBJ class argument '{name}' doesn't have __new__"
+            )));
+        };
+        let kwargs_pointer = kwargs
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |kwargs| kwargs.as_ptr());
+        // SAFETY: as CPython's NEWOBJ does, the type's tp_new is called with
+        // the type, an argument tuple and an optional keyword dict, all
+        // alive; it returns a new reference or NULL with an error set.
+        owned(self.py, unsafe {
+            tp_new(cls.as_ptr().cast(), args.as_ptr(), kwargs_pointer)
+        })
     }
 
     /// CPython's `_instantiate`: `cls.__new__(cls)` for a class without
@@ -309,8 +347,12 @@ impl<'py> PickleSink for PySink<'py> {
     /// otherwise the state dict (and the slot-state dict of a pair) is
     /// merged into the object.
     fn build(&mut self, target: &Self::Handle, state: Self::Handle) -> PyResult<()> {
-        if let Ok(setstate) = target.getattr("__setstate__") {
-            setstate.call1((state,))?;
+        let name = pyo3::intern!(self.py, "__setstate__");
+        // SAFETY: both objects are alive. PyObject_HasAttr answers without
+        // creating the AttributeError a failed getattr would, which
+        // dominated loading many instances without __setstate__.
+        if unsafe { ffi::PyObject_HasAttr(target.as_ptr(), name.as_ptr()) } == 1 {
+            target.getattr(name)?.call1((state,))?;
             return Ok(());
         }
         let (state, slot_state) = match state.cast::<PyTuple>() {
@@ -321,11 +363,10 @@ impl<'py> PickleSink for PySink<'py> {
             let Ok(state) = state.cast::<PyDict>() else {
                 return Err(self.unpickling_error("state is not a dictionary".to_owned()));
             };
-            let instance_dict = target.getattr("__dict__")?;
-            let intern = self.py.import("sys")?.getattr("intern")?;
+            let instance_dict = target.getattr(pyo3::intern!(self.py, "__dict__"))?;
             for (key, value) in state.iter() {
                 let key = if key.is_exact_instance_of::<pyo3::types::PyString>() {
-                    intern.call1((key,))?
+                    intern_str(key)
                 } else {
                     key
                 };

@@ -62,14 +62,17 @@ fn pickle_dumps<'py>(
     let fix_imports = fix_imports.map_or(Ok(true), |fix| fix.is_truthy())?;
     let buffer_callback = none_to_option(buffer_callback);
     check_buffer_callback(proto, &buffer_callback)?;
-    let mut memo = Memo::default();
+    let mut memo = Memo::take_spare();
     let hooks = Hooks {
         buffer_callback,
         ..Hooks::default()
     };
     let mut pickler = Pickler::new(py, proto, fix_imports, Writer::new(None), &mut memo, hooks)?;
-    pickler.dump(obj)?;
-    Ok(pickler.out.finish(py))
+    let result = pickler.dump(obj);
+    let out = pickler.out.finish(py);
+    memo.give_back();
+    result?;
+    Ok(out)
 }
 
 /// The state of a `serialkit._pickler.Pickler`: its settings and the memo,
