@@ -4,7 +4,7 @@ pickles CPython's C pickler writes, with the work done in Rust."""
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from serialkit import _native
 from serialkit._files import atomic_write, is_path
@@ -22,7 +22,9 @@ __all__ = [
 HIGHEST_PROTOCOL = 5
 DEFAULT_PROTOCOL = 4
 
-_BufferCallback = Callable[[Any], Any] | None
+# Optional rather than `X | None`: this alias is evaluated at import time,
+# and `|` on typing objects needs Python 3.10.
+_BufferCallback = Optional[Callable[[Any], Any]]
 
 
 def dumps(
