@@ -7,6 +7,7 @@ mod convert;
 mod formats;
 mod inspect;
 mod report;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,12 @@ enum Command {
         serialkit inspect model.pkl\n  \
         serialkit inspect --format json - < model.pkl")]
     Inspect(InspectArgs),
+    /// Find malicious pickles in files and folders without loading them
+    /// (exit status: 0 clean, 1 dangerous, 2 errors or unrecognised files)
+    #[command(after_help = "Examples:\n  \
+        serialkit scan model.pt\n  \
+        serialkit scan --format json --strict models/")]
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Args)]
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(&args.into_plan()),
         Command::Formats => formats::print(),
         Command::Inspect(args) => inspect::run(&args.into_plan()),
+        Command::Scan(args) => return scan::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,7 @@ pub mod json;
 pub mod limits;
 pub mod number;
 pub mod pickle;
+pub mod scan;
 pub mod tagged;
 pub mod value;
 
