@@ -3,7 +3,7 @@
 use super::policy::Checks;
 use crate::address_hash::AddressMap;
 use crate::pystr::{ascii_str, owned, utf8_str};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyUnicodeDecodeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -151,10 +151,20 @@ impl<'py> PickleSink for PySink<'py> {
     }
 
     fn str(&mut self, text: PickleStr<'_>) -> PyResult<Self::Handle> {
-        if text.bytes.is_ascii() {
+        if text.ascii {
             return ascii_str(self.py, text.bytes);
         }
         utf8_str(self.py, text.bytes, text.surrogates)
+    }
+
+    /// CPython's decoder validates anyway (it is what `pickle.loads` uses,
+    /// with the same `surrogatepass` handler); a decode error hands the
+    /// bytes back to the machine, which reports it as before.
+    fn str_validating(&mut self, bytes: &[u8]) -> Option<PyResult<Self::Handle>> {
+        match utf8_str(self.py, bytes, true) {
+            Err(err) if err.is_instance_of::<PyUnicodeDecodeError>(self.py) => None,
+            made => Some(made),
+        }
     }
 
     fn bytes(&mut self, bytes: &[u8]) -> PyResult<Self::Handle> {

@@ -20,6 +20,10 @@ use std::vec::Drain;
 pub struct PickleStr<'s> {
     pub bytes: &'s [u8],
     pub surrogates: bool,
+    /// Every byte is ASCII (so `surrogates` is false). The machine finds
+    /// this out anyway while validating, and a sink can then build its
+    /// string without scanning the bytes again.
+    pub ascii: bool,
 }
 
 impl<'s> PickleStr<'s> {
@@ -87,6 +91,18 @@ pub trait PickleSink {
     /// The str opcodes, and Python 2 strings decoded per
     /// [`super::LoadOptions::encoding`].
     fn str(&mut self, text: PickleStr<'_>) -> Result<Self::Handle, Self::Error>;
+    /// A non-ASCII BINUNICODE-family string straight from the input, not
+    /// yet checked: a sink whose own string constructor validates UTF-8
+    /// (lone surrogates allowed, as [`PickleStr`] allows them) can build it
+    /// here and spare the machine a second pass over the bytes. Returns
+    /// `None` when the bytes are not valid that way; the machine then
+    /// validates them itself and reports the error as it always does. The
+    /// default declines, so the machine validates before calling
+    /// [`PickleSink::str`].
+    fn str_validating(&mut self, bytes: &[u8]) -> Option<Result<Self::Handle, Self::Error>> {
+        let _ = bytes;
+        None
+    }
     /// The bytes opcodes, and Python 2 strings when the encoding is
     /// [`super::StringEncoding::Bytes`].
     fn bytes(&mut self, bytes: &[u8]) -> Result<Self::Handle, Self::Error>;

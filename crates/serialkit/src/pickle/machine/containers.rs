@@ -160,28 +160,26 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         Ok(())
     }
 
-    pub(super) fn memo_op(&mut self, op: u8) -> Step<S::Error> {
-        let key = match op {
-            GET | PUT => self.decimal_key()?,
-            BINGET | BINPUT => self.reader.u8().map(u64::from).map_err(|s| self.short(s))?,
-            LONG_BINGET | LONG_BINPUT => self
-                .reader
-                .u32()
-                .map(u64::from)
-                .map_err(|s| self.short(s))?,
-            _ => self.memo.len() as u64,
+    /// GET, BINGET, LONG_BINGET: the memo entry `key`, pushed again.
+    // Hot: the machine's loop, not a call, should reach it.
+    #[inline(always)]
+    pub(super) fn memo_get(&mut self, key: u64) -> Step<S::Error> {
+        let Some(slot) = self.memo.get(key) else {
+            return Err(self.syntax(format!("memo key {key} was never set")));
         };
-        if matches!(op, GET | BINGET | LONG_BINGET) {
-            let slot = self
-                .memo
-                .get(key)
-                .ok_or_else(|| self.syntax(format!("memo key {key} was never set")))?;
-            let handle = self.sink.share(&slot.handle);
-            let kind = slot.kind;
-            self.push(handle, kind);
-            return Ok(());
-        }
-        if !self.memo.contains(key) && self.memo.len() >= self.options.max_memo {
+        let kind = slot.kind;
+        let handle = self.sink.share(&slot.handle);
+        self.push(handle, kind);
+        Ok(())
+    }
+
+    /// PUT, BINPUT, LONG_BINPUT, MEMOIZE: the top of the stack stored under
+    /// `key`. The step reads the key, so each opcode reaches here without
+    /// matching on it again.
+    // Hot: the machine's loop, not a call, should reach it.
+    #[inline(always)]
+    pub(super) fn memo_put(&mut self, key: u64) -> Step<S::Error> {
+        if self.memo.len() >= self.options.max_memo && !self.memo.contains(key) {
             return Err(self.limit("memo entries", self.options.max_memo));
         }
         self.require(1)?;
@@ -198,7 +196,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
 
     /// GET and PUT's decimal argument. A negative or huge key cannot be in
     /// the memo; CPython fails on it either way.
-    fn decimal_key(&mut self) -> Result<u64, Failure<S::Error>> {
+    pub(super) fn decimal_key(&mut self) -> Result<u64, Failure<S::Error>> {
         let line = self.nonempty_line()?;
         match text::decimal_int(line).map_err(|message| self.syntax(message))? {
             Integer::Small(key) => {

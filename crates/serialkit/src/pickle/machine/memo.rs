@@ -16,9 +16,10 @@ pub(super) struct Memo<T> {
 const DENSE_SLACK: u64 = 256;
 
 impl<T> Memo<T> {
-    pub(super) fn new() -> Self {
+    /// A memo with room for `capacity` dense entries before it first grows.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
         Memo {
-            dense: Vec::new(),
+            dense: Vec::with_capacity(capacity),
             sparse: HashMap::new(),
             len: 0,
         }
@@ -44,7 +45,22 @@ impl<T> Memo<T> {
     /// Sets `key`, replacing any earlier value. A key lives in at most one
     /// of the two parts: a dense slot wins, and claiming one removes the
     /// key from the map.
+    /// The common case, MEMOIZE or PUT of the next key after dense-only
+    /// entries, is a push, inlined into the machine's loop; anything else
+    /// takes the general path.
+    #[inline(always)]
     pub(super) fn insert(&mut self, key: u64, value: T) {
+        if self.sparse.is_empty() && key == self.dense.len() as u64 && self.len == self.dense.len()
+        {
+            self.dense.push(Some(value));
+            self.len += 1;
+        } else {
+            self.insert_general(key, value);
+        }
+    }
+
+    #[inline(never)]
+    fn insert_general(&mut self, key: u64, value: T) {
         let dense_bound = (self.len as u64)
             .saturating_mul(2)
             .saturating_add(DENSE_SLACK);
@@ -83,7 +99,7 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_keys_agree() {
-        let mut memo = Memo::new();
+        let mut memo = Memo::with_capacity(0);
         memo.insert(0, 'a');
         memo.insert(1 << 40, 'b');
         memo.insert(1, 'c');

@@ -120,7 +120,9 @@ struct Machine<'a, 'o, 's, S: PickleSink> {
     memo: Memo<Slot<S::Handle>>,
     /// The last PROTO seen; `fix_imports` applies below 3.
     proto: u8,
-    executed: usize,
+    /// Opcodes still allowed by `max_opcodes`: a countdown is one compare
+    /// against zero per opcode rather than a load of the limit.
+    ops_left: usize,
     /// Handles moved off the stack for one sink call, so that the target of
     /// APPENDS and the like can stay on the stack meanwhile.
     scratch: Vec<S::Handle>,
@@ -155,15 +157,27 @@ pub fn load<S: PickleSink>(
         sink,
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: Memo::new(),
+        memo: Memo::with_capacity(memo_guess(input.len() - start.min(input.len()))),
         proto: 0,
-        executed: 0,
+        ops_left: options.max_opcodes,
         scratch: Vec::new(),
         text: Vec::new(),
         op: STOP,
         at: start,
     };
     machine.run()
+}
+
+/// Dense memo slots to reserve for a pickle of `len` bytes. Picklers
+/// memoize every string and container, about one entry per 40 bytes of
+/// typical data; reserving one per 32 bytes up front saves copying the
+/// memo as it doubles (its slots are four words: a handle and the value's
+/// kind).
+/// Capped, so that a pickle of large blobs reserves little it never uses.
+fn memo_guess(len: usize) -> usize {
+    const BYTES_PER_ENTRY: usize = 32;
+    const MAX_RESERVED: usize = 1 << 16;
+    (len / BYTES_PER_ENTRY).min(MAX_RESERVED)
 }
 
 impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
@@ -177,10 +191,10 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 )));
             };
             self.op = op;
-            self.executed += 1;
-            if self.executed > self.options.max_opcodes {
+            if self.ops_left == 0 {
                 return Err(self.limit("opcode count", self.options.max_opcodes));
             }
+            self.ops_left -= 1;
             if op == STOP {
                 let slot = self.pop()?;
                 return Ok((slot.handle, self.reader.pos()));
@@ -189,6 +203,10 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         }
     }
 
+    // Inlined into `run`'s loop: as a call, its prologue and epilogue
+    // (a large frame with many saved registers) cost more than most
+    // opcodes themselves.
+    #[inline(always)]
     fn step(&mut self, op: u8) -> Step<S::Error> {
         match op {
             PROTO => {
@@ -205,13 +223,52 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             }
             NONE | NEWTRUE | NEWFALSE | INT | BININT | BININT1 | BININT2 | LONG | LONG1 | LONG4
             | FLOAT | BINFLOAT => self.number(op),
-            STRING | BINSTRING | SHORT_BINSTRING | UNICODE | SHORT_BINUNICODE | BINUNICODE
-            | BINUNICODE8 | BINBYTES | SHORT_BINBYTES | BINBYTES8 | BYTEARRAY8 => self.string(op),
+            SHORT_BINUNICODE => {
+                let len = self.reader.u8().map(u64::from);
+                self.unicode(len)
+            }
+            BINUNICODE => {
+                let len = self.reader.u32().map(u64::from);
+                self.unicode(len)
+            }
+            BINUNICODE8 => {
+                let len = self.reader.u64();
+                self.unicode(len)
+            }
+            STRING | BINSTRING | SHORT_BINSTRING | UNICODE | BINBYTES | SHORT_BINBYTES
+            | BINBYTES8 | BYTEARRAY8 => self.string(op),
             EMPTY_LIST | EMPTY_DICT | EMPTY_SET | EMPTY_TUPLE | TUPLE1 | TUPLE2 | TUPLE3
             | TUPLE | LIST | DICT | FROZENSET => self.container(op),
             APPEND | APPENDS | SETITEM | SETITEMS | ADDITEMS => self.fill(op),
             MARK | POP | POP_MARK | DUP => self.stack_op(op),
-            GET | BINGET | LONG_BINGET | PUT | BINPUT | LONG_BINPUT | MEMOIZE => self.memo_op(op),
+            // The memo opcodes are among the most frequent, so each reads
+            // its own key here rather than in a shared helper that would
+            // match on the opcode again.
+            MEMOIZE => self.memo_put(self.memo.len() as u64),
+            BINPUT => {
+                let key = self.reader.u8().map_err(|s| self.short(s))?;
+                self.memo_put(key.into())
+            }
+            LONG_BINPUT => {
+                let key = self.reader.u32().map_err(|s| self.short(s))?;
+                self.memo_put(key.into())
+            }
+            PUT => {
+                let key = self.decimal_key()?;
+                self.memo_put(key)
+            }
+            BINGET => {
+                let key = self.reader.u8().map_err(|s| self.short(s))?;
+                self.memo_get(key.into())
+            }
+            LONG_BINGET => {
+                let key = self.reader.u32().map_err(|s| self.short(s))?;
+                self.memo_get(key.into())
+            }
+            GET => {
+                let key = self.decimal_key()?;
+                self.memo_get(key)
+            }
             GLOBAL | STACK_GLOBAL | INST | OBJ | REDUCE | NEWOBJ | NEWOBJ_EX | BUILD | EXT1
             | EXT2 | EXT4 | PERSID | BINPERSID | NEXT_BUFFER | READONLY_BUFFER => self.object(op),
             _ => Err(Failure::Pickle(Error::syntax(
@@ -257,7 +314,8 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         self.stack.push(Slot { handle, kind });
     }
 
-    /// Pushes what a sink call produced.
+    /// Pushes what a sink call produced. Inlined: most opcodes end here.
+    #[inline(always)]
     fn produce(&mut self, made: Result<S::Handle, S::Error>, kind: Kind) -> Step<S::Error> {
         let handle = made.map_err(|error| self.refused(error))?;
         self.push(handle, kind);

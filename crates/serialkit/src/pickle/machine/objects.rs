@@ -113,6 +113,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 let pid = self.sink.str(PickleStr {
                     bytes: line,
                     surrogates: false,
+                    ascii: true,
                 });
                 let pid = pid.map_err(|error| self.refused(error))?;
                 let made = self.sink.persistent_load(pid);

@@ -2,6 +2,7 @@
 
 use super::{Codec, Kind, Machine, Step, TextSource};
 use crate::pickle::opcodes::*;
+use crate::pickle::read::Short;
 use crate::pickle::sink::{PickleSink, PickleStr};
 use crate::pickle::text::{self, IntArg, Integer, Py2Encoding};
 use crate::pickle::StringEncoding;
@@ -105,6 +106,33 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         self.produce(made, Kind::Int)
     }
 
+    /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8, once the step has read
+    /// the length (each reads its own, sparing a second match on the
+    /// opcode for the most common value there is).
+    // Hot: the machine's loop, not a call, should reach it.
+    #[inline(always)]
+    pub(super) fn unicode(&mut self, len: Result<u64, Short>) -> Step<S::Error> {
+        let len = len.map_err(|s| self.short(s))?;
+        let bytes = self.reader.take(len).map_err(|s| self.short(s))?;
+        // Most strings are ASCII, which is valid UTF-8 and checked
+        // far faster than by the general validator.
+        let ascii = bytes.is_ascii();
+        if !ascii {
+            if let Some(made) = self.sink.str_validating(bytes) {
+                return self.produce(made, Kind::Str(self.source(bytes, Codec::Utf8)));
+            }
+        }
+        let surrogates = !ascii
+            && text::check_utf8_surrogatepass(bytes)
+                .map_err(|at| self.syntax(format!("invalid UTF-8 at byte {at} of the string")))?;
+        let made = self.sink.str(PickleStr {
+            bytes,
+            surrogates,
+            ascii,
+        });
+        self.produce(made, Kind::Str(self.source(bytes, Codec::Utf8)))
+    }
+
     pub(super) fn string(&mut self, op: u8) -> Step<S::Error> {
         match op {
             STRING => {
@@ -139,6 +167,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                         let made = self.sink.str(PickleStr {
                             bytes: &decoded,
                             surrogates,
+                            ascii: decoded.is_ascii(),
                         });
                         let kind = Kind::Str(self.source(line, Codec::RawUnicodeEscape));
                         self.produce(made, kind)
@@ -147,20 +176,6 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 };
                 self.text = decoded;
                 result
-            }
-            SHORT_BINUNICODE | BINUNICODE | BINUNICODE8 => {
-                let len = match op {
-                    SHORT_BINUNICODE => self.reader.u8().map(u64::from),
-                    BINUNICODE => self.reader.u32().map(u64::from),
-                    _ => self.reader.u64(),
-                };
-                let len = len.map_err(|s| self.short(s))?;
-                let bytes = self.reader.take(len).map_err(|s| self.short(s))?;
-                let surrogates = text::check_utf8_surrogatepass(bytes).map_err(|at| {
-                    self.syntax(format!("invalid UTF-8 at byte {at} of the string"))
-                })?;
-                let made = self.sink.str(PickleStr { bytes, surrogates });
-                self.produce(made, Kind::Str(self.source(bytes, Codec::Utf8)))
             }
             SHORT_BINBYTES | BINBYTES | BINBYTES8 | BYTEARRAY8 => {
                 let len = match op {
@@ -215,6 +230,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         let made = self.sink.str(PickleStr {
             bytes: &decoded,
             surrogates: false,
+            ascii: decoded.is_ascii(),
         });
         self.produce(made, Kind::Str(source))
     }
