@@ -218,9 +218,10 @@ def tour_cli(folder: Path) -> None:
         ["convert", str(folder / "users.pkl"), str(folder / "users.json")],
         ["convert", str(folder / "users.json"), "-", "--to", "json"],
         ["convert", str(folder / "users.json"), str(folder / "back.pkl")],
-        # A crafted pickle that would run `echo pwned`: inspecting it only
-        # reads it.
+        # A crafted pickle that would run `echo pwned`: inspecting and
+        # scanning it only read it.
         ["inspect", "examples/data/malicious.pkl"],
+        ["scan", "examples/data/malicious.pkl", str(folder / "users.pkl")],
     ]
     for arguments in commands:
         shown = [part.replace(str(folder), "$TMP") for part in arguments]
