@@ -3,10 +3,12 @@
 Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
 by default: loading imports only what the caller allows). Output is
-identical and results are equal, so switching is safe.
+identical and results are equal, so switching is safe. ``serialkit.scan``
+finds malicious pickles in files without loading them.
 """
 
 from . import json, pickle
 from ._native import __version__
+from ._scan import ScanReport, scan
 
-__all__ = ["json", "pickle", "__version__"]
+__all__ = ["json", "pickle", "scan", "ScanReport", "__version__"]

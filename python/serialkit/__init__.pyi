@@ -1,5 +1,7 @@
 from . import json as json
 from . import pickle as pickle
+from ._scan import ScanReport as ScanReport
+from ._scan import scan as scan
 
 __version__: str
-__all__ = ["json", "pickle", "__version__"]
+__all__ = ["json", "pickle", "scan", "ScanReport", "__version__"]

@@ -19,6 +19,8 @@ pub enum ScanFormat {
     Table,
     /// Every finding, safe ones included, as one JSON document
     Json,
+    /// SARIF 2.1.0 for code scanning tools; safe findings are left out
+    Sarif,
 }
 
 #[derive(Args)]
@@ -45,9 +47,13 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     report.merge(scan_all(&files));
     let output = match args.format {
         ScanFormat::Table => table(&report, args.strict),
-        ScanFormat::Json => {
+        ScanFormat::Json | ScanFormat::Sarif => {
+            let document = match args.format {
+                ScanFormat::Sarif => sarif(&report),
+                _ => json(&report, args.strict),
+            };
             let options = serialkit::json::WriteOptions::indented(2);
-            match serialkit::json::to_vec(&json(&report, args.strict), &options) {
+            match serialkit::json::to_vec(&document, &options) {
                 Ok(mut bytes) => {
                     bytes.push(b'\n');
                     bytes
@@ -306,6 +312,167 @@ fn json(report: &Report, strict: bool) -> Value {
         (
             "warnings",
             Value::List(report.warnings.iter().map(problem_value).collect()),
+        ),
+    ])
+}
+
+/// The SARIF rules, in the order of `tool.driver.rules`: (id, level,
+/// short description). `ruleIndex` in each result points into this list.
+const SARIF_RULES: &[(&str, &str, &str)] = &[
+    (
+        "dangerous-import",
+        "error",
+        "A pickle imports a global that can run code, spawn processes or touch files",
+    ),
+    (
+        "dangerous-call",
+        "error",
+        "A pickle calls something that can run code, spawn processes or touch files",
+    ),
+    (
+        "suspicious-import",
+        "warning",
+        "A pickle imports a global not known to be safe",
+    ),
+    (
+        "suspicious-call",
+        "warning",
+        "A pickle calls something not known to be safe",
+    ),
+    (
+        "unrecognised-format",
+        "error",
+        "A file is not in a format serialkit can scan, so it is not known to be clean",
+    ),
+    ("scan-error", "error", "Part of a file could not be scanned"),
+    (
+        "scan-warning",
+        "note",
+        "A note about the input that does not change the verdict",
+    ),
+];
+
+/// A SARIF result for `rule` (an id from [`SARIF_RULES`]).
+///
+/// Archive members are named in the artifact URI as `file!/member` (the
+/// convention of `jar:` URLs), so that `region.byteOffset`, which counts
+/// from the start of the member, stays relative to the artifact named.
+fn sarif_result(
+    rule: &str,
+    text: String,
+    file: &str,
+    member: Option<&str>,
+    offset: Option<usize>,
+) -> Value {
+    let index = SARIF_RULES
+        .iter()
+        .position(|(id, _, _)| *id == rule)
+        .expect("known SARIF rule");
+    let uri = match member {
+        Some(member) => format!("{file}!/{member}"),
+        None => file.to_owned(),
+    };
+    let mut physical = vec![("artifactLocation", dict(vec![("uri", Value::str(uri))]))];
+    if let Some(offset) = offset {
+        physical.push(("region", dict(vec![("byteOffset", int(offset))])));
+    }
+    dict(vec![
+        ("ruleId", Value::str(rule)),
+        ("ruleIndex", int(index)),
+        ("level", Value::str(SARIF_RULES[index].1)),
+        ("message", dict(vec![("text", Value::str(text))])),
+        (
+            "locations",
+            Value::List(vec![dict(vec![("physicalLocation", dict(physical))])]),
+        ),
+    ])
+}
+
+/// The report as a SARIF 2.1.0 log: one result per finding that is not
+/// safe, per unrecognised file, per error and per warning.
+fn sarif(report: &Report) -> Value {
+    let mut results = Vec::new();
+    for finding in &report.findings {
+        let severity = match finding.severity {
+            Severity::Safe => continue,
+            Severity::Suspicious => "suspicious",
+            Severity::Dangerous => "dangerous",
+        };
+        let rule = format!("{severity}-{}", finding.kind.as_str());
+        // Most reasons already start with the name; do not say it twice.
+        let text = if finding
+            .reason
+            .strip_prefix(finding.name.as_str())
+            .is_some_and(|rest| rest.starts_with(':'))
+        {
+            finding.reason.clone()
+        } else {
+            format!("{}: {}", finding.name, finding.reason)
+        };
+        results.push(sarif_result(
+            &rule,
+            text,
+            &finding.file,
+            finding.member.as_deref(),
+            Some(finding.offset),
+        ));
+    }
+    for file in &report.unrecognised {
+        results.push(sarif_result(
+            "unrecognised-format",
+            format!("{file}: not a format serialkit can scan"),
+            file,
+            None,
+            None,
+        ));
+    }
+    for (rule, problems) in [
+        ("scan-error", &report.errors),
+        ("scan-warning", &report.warnings),
+    ] {
+        for problem in problems {
+            results.push(sarif_result(
+                rule,
+                problem.message.clone(),
+                &problem.file,
+                problem.member.as_deref(),
+                problem.offset,
+            ));
+        }
+    }
+    let rules = SARIF_RULES
+        .iter()
+        .map(|(id, level, description)| {
+            dict(vec![
+                ("id", Value::str(*id)),
+                (
+                    "shortDescription",
+                    dict(vec![("text", Value::str(*description))]),
+                ),
+                (
+                    "defaultConfiguration",
+                    dict(vec![("level", Value::str(*level))]),
+                ),
+            ])
+        })
+        .collect();
+    let driver = dict(vec![
+        ("name", Value::str("serialkit")),
+        ("version", Value::str(env!("CARGO_PKG_VERSION"))),
+        ("rules", Value::List(rules)),
+    ]);
+    dict(vec![
+        (
+            "$schema",
+            Value::str("https://json.schemastore.org/sarif-2.1.0.json"),
+        ),
+        ("version", Value::str("2.1.0")),
+        (
+            "runs",
+            Value::List(vec![dict(vec![
+                ("tool", dict(vec![("driver", driver)])),
+                ("results", Value::List(results)),
+            ])]),
         ),
     ])
 }

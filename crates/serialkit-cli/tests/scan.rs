@@ -126,3 +126,90 @@ fn strict_counts_suspicious() {
     assert_eq!(status(&run(&[&file], &[])), 0);
     assert_eq!(status(&run(&[&file], &["--strict"])), 1);
 }
+
+/// The value under `key` in a JSON object.
+fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
+    let Value::Dict(entries) = value else {
+        panic!("not an object: {value:?}");
+    };
+    entries
+        .iter()
+        .find(|(k, _)| *k == Value::str(key))
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no {key:?} in {value:?}"))
+}
+
+fn list(value: &Value) -> &[Value] {
+    let Value::List(items) = value else {
+        panic!("not a list: {value:?}");
+    };
+    items
+}
+
+#[test]
+fn sarif_output_parses() {
+    let dir = scratch("sarif");
+    let bad = dir.join("bad.pkl");
+    let good = dir.join("good.pkl");
+    let notes = dir.join("notes.txt");
+    fs::write(&bad, OS_SYSTEM).unwrap();
+    fs::write(&good, BENIGN).unwrap();
+    fs::write(&notes, b"hello world\n").unwrap();
+    let output = run(&[&bad, &good, &notes], &["--format", "sarif"]);
+    assert_eq!(status(&output), 1);
+    let log = serialkit::json::from_slice(&output.stdout, &serialkit::Limits::default())
+        .expect("valid JSON");
+    assert_eq!(*field(&log, "version"), Value::str("2.1.0"));
+    assert_eq!(
+        *field(&log, "$schema"),
+        Value::str("https://json.schemastore.org/sarif-2.1.0.json")
+    );
+    let runs = list(field(&log, "runs"));
+    assert_eq!(runs.len(), 1);
+    let driver = field(field(&runs[0], "tool"), "driver");
+    assert_eq!(*field(driver, "name"), Value::str("serialkit"));
+    let rules: Vec<&Value> = list(field(driver, "rules"))
+        .iter()
+        .map(|rule| {
+            field(field(rule, "shortDescription"), "text");
+            field(rule, "id")
+        })
+        .collect();
+    let results = list(field(&runs[0], "results"));
+    for result in results {
+        let id = field(result, "ruleId");
+        let Value::Int(index) = field(result, "ruleIndex") else {
+            panic!("ruleIndex is not an integer");
+        };
+        assert_eq!(rules[usize::try_from(*index).unwrap()], id);
+    }
+    let bad_uri = Value::str(bad.display().to_string());
+    let found = |rule: &str| -> Vec<&Value> {
+        results
+            .iter()
+            .filter(|r| *field(r, "ruleId") == Value::str(rule))
+            .collect()
+    };
+    for (rule, offset) in [("dangerous-import", 0), ("dangerous-call", 24)] {
+        let hits = found(rule);
+        assert_eq!(hits.len(), 1, "{rule}: {hits:?}");
+        let result = hits[0];
+        assert_eq!(*field(result, "level"), Value::str("error"));
+        let Value::Str(text) = field(field(result, "message"), "text") else {
+            panic!("message text is not a string");
+        };
+        assert!(text.starts_with("os.system: "), "{text}");
+        let location = field(&list(field(result, "locations"))[0], "physicalLocation");
+        assert_eq!(*field(field(location, "artifactLocation"), "uri"), bad_uri);
+        assert_eq!(
+            *field(field(location, "region"), "byteOffset"),
+            Value::Int(offset)
+        );
+    }
+    let unrecognised = found("unrecognised-format");
+    assert_eq!(unrecognised.len(), 1);
+    assert_eq!(*field(unrecognised[0], "level"), Value::str("error"));
+    // Only the two dangerous findings and the unrecognised file: the
+    // benign file's safe findings are left out.
+    assert_eq!(results.len(), 3, "{results:?}");
+}

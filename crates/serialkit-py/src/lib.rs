@@ -13,12 +13,14 @@ mod json;
 mod pickle;
 mod pystr;
 mod pytypes;
+mod scan;
 mod stack;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(module)?;
     pickle::register(module)?;
+    scan::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
