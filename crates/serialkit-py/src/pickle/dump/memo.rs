@@ -20,6 +20,7 @@ pub struct Memo {
 }
 
 impl Memo {
+    #[inline]
     pub fn get(&self, obj: &Bound<'_, PyAny>) -> Option<usize> {
         self.index.get(&(obj.as_ptr() as usize)).copied()
     }
@@ -33,6 +34,30 @@ impl Memo {
             self.keep.push(obj.clone().unbind());
         }
         idx
+    }
+
+    /// One lookup for an object without parts: its index if it is in the
+    /// memo (`Ok`), else it is recorded at once, as [`Memo::put`] would,
+    /// and its new index returned (`Err`). A caller whose write then fails
+    /// takes the entry back with [`Memo::forget_last`].
+    #[inline]
+    pub fn get_or_put(&mut self, obj: &Bound<'_, PyAny>) -> Result<usize, usize> {
+        use std::collections::hash_map::Entry;
+        let idx = self.keep.len();
+        match self.index.entry(obj.as_ptr() as usize) {
+            Entry::Occupied(entry) => Ok(*entry.get()),
+            Entry::Vacant(entry) => {
+                entry.insert(idx);
+                self.keep.push(obj.clone().unbind());
+                Err(idx)
+            }
+        }
+    }
+
+    /// Undoes the [`Memo::get_or_put`] that recorded `obj` last.
+    pub fn forget_last(&mut self, obj: &Bound<'_, PyAny>) {
+        self.index.remove(&(obj.as_ptr() as usize));
+        self.keep.pop();
     }
 
     pub fn clear(&mut self) {

@@ -145,14 +145,19 @@ impl<'a, 'py> Pickler<'a, 'py> {
         if is_type!(ty, PyFloat_Type) {
             return self.save_float(obj);
         }
+        if is_type!(ty, PyUnicode_Type) {
+            // One memo lookup instead of a get and a put: a str has no
+            // parts, so nothing else is memoized while it is written.
+            return match self.memo.get_or_put(obj) {
+                Ok(idx) => self.memo_get(idx),
+                Err(idx) => self.save_new_str(obj, idx),
+            };
+        }
         if let Some(idx) = self.memo.get(obj) {
             return self.memo_get(idx);
         }
         if is_type!(ty, PyBytes_Type) {
             return self.save_bytes(obj);
-        }
-        if is_type!(ty, PyUnicode_Type) {
-            return self.save_str(obj);
         }
         // Atoms above cannot nest, so only the rest counts towards the
         // recursion limit, as in CPython.
@@ -208,17 +213,34 @@ impl<'a, 'py> Pickler<'a, 'py> {
         Ok(true)
     }
 
+    #[inline]
     pub fn memo_put(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let idx = self.memo.put(obj);
-        encode::put(&mut self.out, idx, self.proto)
-            .map_err(|TooLarge| self.pickling_error("memo id too large for LONG_BINPUT".into()))
+        self.write_put(idx)
+    }
+
+    #[inline]
+    fn write_put(&mut self, idx: usize) -> PyResult<()> {
+        match encode::put(&mut self.out, idx, self.proto) {
+            Ok(()) => Ok(()),
+            Err(TooLarge) => Err(self.memo_too_large("LONG_BINPUT")),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn memo_too_large(&self, op: &str) -> PyErr {
+        self.pickling_error(format!("memo id too large for {op}"))
     }
 
     /// The memo cannot outgrow four bytes' worth of entries before
     /// protocol 4, where putting them would have failed first.
+    #[inline]
     pub fn memo_get(&mut self, idx: usize) -> PyResult<()> {
-        encode::get(&mut self.out, idx, self.proto)
-            .map_err(|TooLarge| self.pickling_error("memo id too large for LONG_BINGET".into()))
+        match encode::get(&mut self.out, idx, self.proto) {
+            Ok(()) => Ok(()),
+            Err(TooLarge) => Err(self.memo_too_large("LONG_BINGET")),
+        }
     }
 
     /// The memo lookup for an object just saved through its parts: if the
@@ -399,13 +421,20 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
     }
 
-    fn save_str(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.bin {
-            self.write_unicode_binary(obj)?;
+    /// A str just recorded in the memo under `idx`: its opcode, then the
+    /// memo's. If writing fails, the memo entry is taken back, so that the
+    /// memo holds what it would had the str been recorded after writing.
+    fn save_new_str(&mut self, obj: &Bound<'py, PyAny>, idx: usize) -> PyResult<()> {
+        let written = if self.bin {
+            self.write_unicode_binary(obj)
         } else {
-            encode::line(&mut self.out, UNICODE, &raw_unicode_escape(obj)?);
+            raw_unicode_escape(obj).map(|text| encode::line(&mut self.out, UNICODE, &text))
+        };
+        if let Err(error) = written {
+            self.memo.forget_last(obj);
+            return Err(error);
         }
-        self.memo_put(obj)
+        self.write_put(idx)
     }
 
     fn write_unicode_binary(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use serialkit::pickle::encode::Framer;
+use serialkit::pickle::encode::{Framer, Header};
 use std::ops::{Deref, DerefMut};
 
 pub struct Writer<'py> {
@@ -40,6 +40,7 @@ impl<'py> Writer<'py> {
 
     /// Called before each object is saved: a frame that is complete there
     /// goes out to the file.
+    #[inline]
     pub fn opcode_boundary(&mut self) -> PyResult<()> {
         if self.framer.boundary() && self.file_write.is_some() {
             self.flush_to_file()?;
@@ -49,9 +50,10 @@ impl<'py> Writer<'py> {
 
     /// Writes an opcode with a payload; `payload` is the object the file
     /// is handed a payload that goes outside frames as.
+    #[inline]
     pub fn write_bytes(
         &mut self,
-        header: &[u8],
+        header: &Header,
         data: &[u8],
         payload: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<()> {

@@ -56,6 +56,7 @@ pub fn line(out: &mut Framer, op: u8, text: &[u8]) {
 /// Records the object just written under memo `index`. Protocol 4's
 /// MEMOIZE takes the index implicitly: the writer must have numbered its
 /// memo in the order of the entries.
+#[inline]
 pub fn put(out: &mut Framer, index: usize, proto: u8) -> Result<(), TooLarge> {
     if proto >= 4 {
         out.byte(MEMOIZE);
@@ -64,7 +65,13 @@ pub fn put(out: &mut Framer, index: usize, proto: u8) -> Result<(), TooLarge> {
     memo_op(out, index, proto, [PUT, BINPUT, LONG_BINPUT])
 }
 
+#[inline]
 pub fn get(out: &mut Framer, index: usize, proto: u8) -> Result<(), TooLarge> {
+    // The most frequent form inline, the others out of line.
+    if let (1.., Ok(small)) = (proto, u8::try_from(index)) {
+        out.write(&[BINGET, small]);
+        return Ok(());
+    }
     memo_op(out, index, proto, [GET, BINGET, LONG_BINGET])
 }
 
@@ -81,12 +88,13 @@ fn memo_op(
         out.write(&[one, small]);
     } else {
         let large = u32::try_from(index).map_err(|_| TooLarge)?;
-        out.byte(four);
-        out.write(&large.to_le_bytes());
+        let [a, b, c, d] = large.to_le_bytes();
+        out.write(&[four, a, b, c, d]);
     }
     Ok(())
 }
 
+#[inline]
 pub fn boolean(out: &mut Framer, value: bool, proto: u8) {
     match (proto >= 2, value) {
         (true, value) => out.byte(if value { NEWTRUE } else { NEWFALSE }),
@@ -96,6 +104,7 @@ pub fn boolean(out: &mut Framer, value: bool, proto: u8) {
 }
 
 /// An int that fits 64 bits; larger ones go through [`long`].
+#[inline]
 pub fn int(out: &mut Framer, value: i64, proto: u8) -> Result<(), TooLarge> {
     let Ok(small) = i32::try_from(value) else {
         if proto < 2 {
@@ -113,8 +122,7 @@ pub fn int(out: &mut Framer, value: i64, proto: u8) -> Result<(), TooLarge> {
     }
     let bytes = small.to_le_bytes();
     if bytes[2] != 0 || bytes[3] != 0 {
-        out.byte(BININT);
-        out.write(&bytes);
+        out.write(&[BININT, bytes[0], bytes[1], bytes[2], bytes[3]]);
     } else if bytes[1] != 0 {
         out.write(&[BININT2, bytes[0], bytes[1]]);
     } else {
@@ -152,12 +160,16 @@ pub fn long_text(out: &mut Framer, digits: &[u8]) {
 
 /// BINFLOAT; protocol 0's FLOAT needs Python's repr, which the bindings
 /// write with [`line`].
+#[inline]
 pub fn float(out: &mut Framer, value: f64) {
-    out.byte(BINFLOAT);
-    out.write(&value.to_be_bytes());
+    // One write of the opcode and its eight bytes.
+    let mut op = [BINFLOAT; 9];
+    op[1..].copy_from_slice(&value.to_be_bytes());
+    out.write(&op);
 }
 
 /// The header before a binary str's UTF-8 bytes (protocol 1 on).
+#[inline]
 pub fn str_header(size: usize, proto: u8) -> Result<Header, TooLarge> {
     if size <= 0xff && proto >= 4 {
         Ok(Header::new(SHORT_BINUNICODE, &[size as u8]))
@@ -227,6 +239,7 @@ pub fn tuple_discard(out: &mut Framer, len: usize, proto: u8) {
 }
 
 /// Protocol 0 builds an empty list from a MARK.
+#[inline]
 pub fn empty_list(out: &mut Framer, proto: u8) {
     out.write(if proto == 0 {
         &[MARK, LIST]
@@ -236,6 +249,7 @@ pub fn empty_list(out: &mut Framer, proto: u8) {
 }
 
 /// Protocol 0 builds an empty dict from a MARK.
+#[inline]
 pub fn empty_dict(out: &mut Framer, proto: u8) {
     out.write(if proto == 0 {
         &[MARK, DICT]
