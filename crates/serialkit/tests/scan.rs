@@ -155,6 +155,7 @@ struct ZipMember<'a> {
     data: &'a [u8],
     crc: u32,
     flags: u16,
+    deflate: bool,
 }
 
 fn member<'a>(name: &'a str, data: &'a [u8]) -> ZipMember<'a> {
@@ -164,36 +165,49 @@ fn member<'a>(name: &'a str, data: &'a [u8]) -> ZipMember<'a> {
         data,
         crc: 0,
         flags: 0,
+        deflate: false,
     }
 }
 
-/// A stored zip archive, written by hand (CRCs as given, not computed).
+fn deflated<'a>(name: &'a str, data: &'a [u8]) -> ZipMember<'a> {
+    ZipMember {
+        deflate: true,
+        ..member(name, data)
+    }
+}
+
+/// A zip archive, written by hand (CRCs as given, not computed).
 fn zip(members: &[ZipMember<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for m in members {
         let offset = out.len() as u32;
+        let (method, stored) = if m.deflate {
+            (8u16, miniz_oxide::deflate::compress_to_vec(m.data, 6))
+        } else {
+            (0, m.data.to_vec())
+        };
         out.extend_from_slice(b"PK\x03\x04");
         out.extend_from_slice(&20u16.to_le_bytes());
         out.extend_from_slice(&m.flags.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes()); // stored
+        out.extend_from_slice(&method.to_le_bytes());
         out.extend_from_slice(&[0; 4]); // time, date
         out.extend_from_slice(&m.crc.to_le_bytes());
-        out.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(stored.len() as u32).to_le_bytes());
         out.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
         out.extend_from_slice(&(m.local_name.len() as u16).to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(m.local_name.as_bytes());
-        out.extend_from_slice(m.data);
+        out.extend_from_slice(&stored);
 
         central.extend_from_slice(b"PK\x01\x02");
         central.extend_from_slice(&20u16.to_le_bytes());
         central.extend_from_slice(&20u16.to_le_bytes());
         central.extend_from_slice(&m.flags.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
+        central.extend_from_slice(&method.to_le_bytes());
         central.extend_from_slice(&[0; 4]);
         central.extend_from_slice(&m.crc.to_le_bytes());
-        central.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(stored.len() as u32).to_le_bytes());
         central.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
         central.extend_from_slice(&(m.central_name.len() as u16).to_le_bytes());
         central.extend_from_slice(&[0; 12]); // extra, comment, disk, attrs
@@ -222,6 +236,7 @@ fn zip_member_with_other_name_bad_crc_and_name_mismatch() {
             data: OS_SYSTEM,
             crc: 0xdead_beef,
             flags: 0x0808,
+            deflate: false,
         },
     ]);
     let report = assert_dangerous(&archive, "os.system");
@@ -328,7 +343,45 @@ fn suspicious_counts_only_with_strict() {
 }
 
 #[test]
-fn deflated_members_are_errors_not_clean() {
+fn deflated_members_are_inflated_and_scanned() {
+    // np.savez_compressed: every member deflated.
+    let object_array = npy("|O", OS_SYSTEM);
+    let numeric = npy("<f8", &[0; 8]);
+    let npz = zip(&[
+        deflated("numbers.npy", &numeric),
+        deflated("objects.npy", &object_array),
+    ]);
+    let report = assert_dangerous(&npz, "os.system");
+    assert_eq!(report.findings[0].member.as_deref(), Some("objects.npy"));
+    // Offsets are in the inflated member.
+    assert_eq!(
+        report.findings[0].offset,
+        object_array.len() - OS_SYSTEM.len()
+    );
+    assert_clean(&zip(&[deflated("numbers.npy", &numeric)]));
+    // A torch archive written with compression.
+    let torch = zip(&[
+        deflated("archive/data.pkl", TORCH_DATA_PKL),
+        deflated("archive/version", b"3\n"),
+    ]);
+    assert_clean(&torch);
+    assert_dangerous(
+        &zip(&[deflated("archive/data.pkl", OS_SYSTEM)]),
+        "os.system",
+    );
+}
+
+#[test]
+fn other_compression_methods_and_corrupt_deflate_are_errors_not_clean() {
+    let mut bzip2 = zip(&[member("data.txt", b"BZh91AY&SY")]);
+    bzip2[8] = 12;
+    let central = memchr::memmem::find(&bzip2, b"PK\x01\x02").unwrap();
+    bzip2[central + 10] = 12;
+    let report = scan(&bzip2);
+    assert_eq!(report.errors.len(), 1, "{report:#?}");
+    assert!(report.errors[0].message.contains("method 12"));
+    assert_eq!(report.exit_status(false), 2);
+
     let mut archive = zip(&[member("data.txt", b"not really deflate")]);
     // Method 8 in both headers.
     archive[8] = 8;

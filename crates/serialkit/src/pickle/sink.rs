@@ -194,6 +194,20 @@ pub trait PickleSink {
     /// a value of unknown type; the object stays on the stack.
     fn build(&mut self, target: &Self::Handle, state: Self::Handle) -> Result<(), Self::Error>;
 
+    /// How many bytes right after a BUILD the loader reads by itself rather
+    /// than as opcodes. Plain pickles have none; joblib's unpickler reads a
+    /// numpy array's data there, after BUILD sets its wrapper's state.
+    /// `input[at..]` is what follows the BUILD; the machine skips the count
+    /// returned and goes on with the opcodes after it.
+    fn out_of_band_after_build(
+        &mut self,
+        _target: &Self::Handle,
+        _input: &[u8],
+        _at: usize,
+    ) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+
     /// PERSID (with `pid` a str) and BINPERSID: what the unpickler's
     /// `persistent_load(pid)` would return.
     fn persistent_load(&mut self, pid: Self::Handle) -> Result<Self::Handle, Self::Error>;

@@ -200,6 +200,7 @@ const SAFE: &[&str] = &[
     "numpy.dtype",
     "numpy.ndarray",
     "numpy.ma.core._mareconstruct",
+    "joblib.numpy_pickle.NumpyArrayWrapper",
 ];
 
 const TORCH_DTYPES: &[&str] = &[

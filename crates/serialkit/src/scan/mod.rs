@@ -9,6 +9,8 @@
 
 pub mod classify;
 pub mod container;
+mod inflate;
+pub mod joblib;
 pub mod pickles;
 mod zip;
 

@@ -33,7 +33,7 @@ pub struct StreamScan {
 
 /// The options a scan loads with: Python 2 strings as latin-1, which
 /// accepts every byte, so no string stops the scan early.
-fn options(len: usize) -> LoadOptions {
+pub(super) fn options(len: usize) -> LoadOptions {
     let mut options = LoadOptions {
         encoding: StringEncoding::Latin1,
         ..LoadOptions::default()

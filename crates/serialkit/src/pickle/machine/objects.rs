@@ -89,7 +89,18 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                     return Err(self.syntax(format!("cannot set the state of {}", kind.name())));
                 }
                 let built = self.sink.build(&target.handle, state.handle);
-                built.map_err(|error| self.refused(error))
+                built.map_err(|error| self.refused(error))?;
+                let after = self.reader.pos();
+                let skip = self
+                    .sink
+                    .out_of_band_after_build(&target.handle, self.input, after)
+                    .map_err(|error| self.refused(error))?;
+                if skip > 0 {
+                    self.reader
+                        .take(skip as u64)
+                        .map_err(|short| self.short(short))?;
+                }
+                Ok(())
             }
             EXT1 | EXT2 | EXT4 => {
                 let code = match op {
