@@ -6,6 +6,7 @@ mod atomic;
 mod convert;
 mod formats;
 mod inspect;
+mod progress;
 mod report;
 mod scan;
 

@@ -12,6 +12,8 @@ use clap::{Args, ValueEnum};
 use serialkit::scan::{self, Finding, Problem, Report, Severity};
 use serialkit::Value;
 
+use crate::progress::{Progress, When};
+
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ScanFormat {
     /// A human-readable table of what is not known to be safe
@@ -34,6 +36,9 @@ pub struct ScanArgs {
     /// Exit with status 1 for suspicious findings too, not only dangerous ones
     #[arg(long)]
     strict: bool,
+    /// When to show a progress bar on standard error
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
+    progress: When,
 }
 
 /// Scans, prints the report and returns the exit status: 0 clean, 1
@@ -44,7 +49,11 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     for path in &args.paths {
         collect(path, &mut files, &mut report);
     }
-    report.merge(scan_all(&files));
+    let progress = args
+        .progress
+        .enabled()
+        .then(|| Progress::new(files.len(), args.progress == When::Always));
+    report.merge(scan_all(&files, progress.as_ref()));
     let output = match args.format {
         ScanFormat::Table => table(&report, args.strict),
         ScanFormat::Json | ScanFormat::Sarif => {
@@ -117,7 +126,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, report: &mut Report) {
 }
 
 /// Scans the files over all cores; the reports are merged in file order.
-fn scan_all(files: &[PathBuf]) -> Report {
+fn scan_all(files: &[PathBuf], progress: Option<&Progress>) -> Report {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len())
@@ -125,18 +134,33 @@ fn scan_all(files: &[PathBuf]) -> Report {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Report)>> = Mutex::new(Vec::with_capacity(files.len()));
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(index) else {
-                    break;
-                };
-                let report = scan::scan_file(path);
-                results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((index, report));
-            });
+        if let Some(progress) = progress {
+            scope.spawn(|| progress.run());
+        }
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(index) else {
+                        break;
+                    };
+                    let report = scan_one(path);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((index, report));
+                    if let Some(progress) = progress {
+                        progress.advance();
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            // scan_one catches panics, so a worker only ends by finishing.
+            let _ = worker.join();
+        }
+        if let Some(progress) = progress {
+            progress.finish();
         }
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -146,6 +170,22 @@ fn scan_all(files: &[PathBuf]) -> Report {
         report.merge(one);
     }
     report
+}
+
+/// Scans one file. A panic would be a bug in the scanner; it is caught so
+/// that the file is reported as an error rather than left out (and so
+/// counted as clean).
+fn scan_one(path: &Path) -> Report {
+    std::panic::catch_unwind(|| scan::scan_file(path)).unwrap_or_else(|_| Report {
+        files: 1,
+        errors: vec![Problem {
+            file: path.display().to_string(),
+            member: None,
+            offset: None,
+            message: "internal error while scanning (a bug in serialkit: please report it)".into(),
+        }],
+        ..Report::default()
+    })
 }
 
 fn place(file: &str, member: Option<&str>) -> String {

@@ -74,6 +74,26 @@ fn folders_are_scanned_recursively() {
 }
 
 #[test]
+fn progress_bar_goes_to_stderr_only_when_asked_or_on_a_terminal() {
+    let dir = scratch("progress");
+    for name in ["a.pkl", "b.pkl", "c.pkl"] {
+        fs::write(dir.join(name), BENIGN).unwrap();
+    }
+    let shown = run(&[&dir], &["--progress", "always"]);
+    assert_eq!(status(&shown), 0);
+    let stderr = String::from_utf8_lossy(&shown.stderr);
+    assert!(stderr.contains("3/3 files"), "{stderr:?}");
+    assert!(
+        stdout(&shown).starts_with("clean"),
+        "the report stays clean"
+    );
+
+    // Under a test, stderr is a pipe: the default draws nothing.
+    let quiet = run(&[&dir], &[]);
+    assert!(quiet.stderr.is_empty(), "{:?}", quiet.stderr);
+}
+
+#[test]
 fn unrecognised_and_missing_files_exit_2() {
     let dir = scratch("unrecognised");
     let file = dir.join("notes.txt");
