@@ -60,6 +60,7 @@ def pickle_dumps(
 
 class PicklerCore:
     protocol: int
+    fast: bool
     def __init__(
         self,
         protocol: int | None = None,
@@ -73,8 +74,11 @@ class PicklerCore:
         persistent_id: Callable[[Any], Any] | None = None,
         dispatch_table: Any = None,
         reducer_override: Callable[[Any], Any] | None = None,
+        has_dispatch_table: bool = False,
     ) -> bytes | None: ...
     def clear_memo(self) -> None: ...
+    def memo_copy(self) -> dict[int, tuple[int, Any]]: ...
+    def set_memo(self, entries: dict[Any, tuple[int, Any]]) -> None: ...
 
 def scan_bytes(name: str, data: bytes) -> dict[str, Any]: ...
 def scan_files(paths: list[str]) -> dict[str, Any]: ...

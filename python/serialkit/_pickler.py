@@ -3,6 +3,7 @@ pickles CPython's C pickler writes, with the work done in Rust."""
 
 from __future__ import annotations
 
+import operator
 import os
 from typing import Any, Callable, Optional
 
@@ -57,6 +58,25 @@ def dump(
     Pickler(file, protocol, fix_imports=fix_imports, buffer_callback=buffer_callback).dump(obj)
 
 
+_ABSENT = object()
+
+
+class PicklerMemoProxy:
+    """A view of a Pickler's memo, as ``pickle.Pickler.memo`` returns."""
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+
+    def copy(self) -> dict[int, tuple[int, Any]]:
+        return self._core.memo_copy()
+
+    def clear(self) -> None:
+        self._core.clear_memo()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (self.copy(),)
+
+
 class Pickler:
     """``pickle.Pickler``: subclasses may define ``persistent_id(obj)``,
     ``reducer_override(obj)`` and a ``dispatch_table`` mapping, read at each
@@ -71,6 +91,7 @@ class Pickler:
         buffer_callback: _BufferCallback = None,
     ) -> None:
         self._core = _native.PicklerCore(protocol, fix_imports, buffer_callback)
+        self._fast = 0
         try:
             self._write = file.write
         except AttributeError:
@@ -86,13 +107,49 @@ class Pickler:
 
     def dump(self, obj: Any) -> None:
         """Write the pickle of ``obj`` to the file."""
+        table = getattr(self, "dispatch_table", _ABSENT)
         self._core.dump(
             obj,
             self._write,
             self._override("persistent_id", Pickler.persistent_id),
-            getattr(self, "dispatch_table", None),
+            None if table is _ABSENT else table,
             getattr(self, "reducer_override", None),
+            table is not _ABSENT,
         )
+
+    @property
+    def fast(self) -> int:
+        """Fast mode: no memo, so shared objects are written each time they
+        occur and cycles are an error (deprecated in CPython, kept for
+        compatibility)."""
+        return self._fast
+
+    @fast.setter
+    def fast(self, value: Any) -> None:
+        self._fast = operator.index(value)
+        self._core.fast = bool(self._fast)
+
+    @property
+    def bin(self) -> int:
+        """1 when the protocol writes binary opcodes (protocol 1 and up)."""
+        return int(self._core.protocol >= 1)
+
+    @property
+    def memo(self) -> PicklerMemoProxy:
+        """The objects already pickled; ``memo.copy()`` gives
+        ``{id(obj): (index, obj)}`` as ``pickle.Pickler.memo`` does."""
+        return PicklerMemoProxy(self._core)
+
+    @memo.setter
+    def memo(self, value: Any) -> None:
+        if isinstance(value, PicklerMemoProxy):
+            value = value.copy()
+        elif not isinstance(value, dict):
+            raise TypeError(
+                "'memo' attribute must be a PicklerMemoProxy object or dict, "
+                f"not {type(value).__name__}"
+            )
+        self._core.set_memo(value)
 
     def clear_memo(self) -> None:
         """Forget the objects already pickled, so that they are written in

@@ -2,6 +2,7 @@
 //! writes, walking Python objects directly. `serialkit._pickler` wraps
 //! these in the `pickle` module's signatures.
 
+mod fast;
 mod global;
 mod memo;
 mod reduce;
@@ -12,7 +13,7 @@ mod writer;
 use memo::Memo;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 use save::{Hooks, Pickler};
 use writer::Writer;
 
@@ -113,8 +114,14 @@ impl PicklerCore {
 
     /// Pickles `obj`. With `write`, the pickle goes to it in pieces (a
     /// frame or a large payload at a time) and None is returned; without,
-    /// the pickle is returned. The hooks are the Pickler's overrides.
-    #[pyo3(signature = (obj, write=None, persistent_id=None, dispatch_table=None, reducer_override=None))]
+    /// the pickle is returned. The hooks are the Pickler's overrides;
+    /// `has_dispatch_table` tells a `dispatch_table` set to None (which
+    /// fails at the first lookup, as in CPython) from none at all.
+    #[pyo3(signature = (
+        obj, write=None, persistent_id=None, dispatch_table=None, reducer_override=None,
+        has_dispatch_table=false,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn dump<'py>(
         &mut self,
         py: Python<'py>,
@@ -123,10 +130,13 @@ impl PicklerCore {
         persistent_id: Option<Bound<'py, PyAny>>,
         dispatch_table: Option<Bound<'py, PyAny>>,
         reducer_override: Option<Bound<'py, PyAny>>,
+        has_dispatch_table: bool,
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let dispatch_table =
+            has_dispatch_table.then(|| dispatch_table.unwrap_or_else(|| py.None().into_bound(py)));
         let hooks = Hooks {
             persistent_id: none_to_option(persistent_id),
-            dispatch_table: none_to_option(dispatch_table),
+            dispatch_table,
             reducer_override: none_to_option(reducer_override),
             buffer_callback: self.buffer_callback.as_ref().map(|cb| cb.bind(py).clone()),
         };
@@ -151,6 +161,27 @@ impl PicklerCore {
 
     fn clear_memo(&mut self) {
         self.memo.clear();
+    }
+
+    /// `Pickler.fast`: no memo, so nothing is shared.
+    #[getter]
+    fn fast(&self) -> bool {
+        self.memo.fast
+    }
+
+    #[setter]
+    fn set_fast(&mut self, fast: bool) {
+        self.memo.fast = fast;
+    }
+
+    /// `Pickler.memo.copy()`.
+    fn memo_copy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.memo.to_dict(py)
+    }
+
+    /// `Pickler.memo = entries`.
+    fn set_memo(&mut self, entries: &Bound<'_, PyDict>) -> PyResult<()> {
+        self.memo.replace_from(entries)
     }
 }
 

@@ -2,6 +2,7 @@
 //! order CPython's `_pickle.c` does (atoms, the memo, strings, containers,
 //! then the hooks and the reduce protocol) and writes the same opcodes.
 
+use super::fast::FastGuard;
 use super::memo::Memo;
 use super::state::State;
 use super::writer::Writer;
@@ -38,6 +39,7 @@ pub struct Pickler<'a, 'py> {
     pub memo: &'a mut Memo,
     pub hooks: Hooks<'py>,
     nesting: Nesting,
+    fast: FastGuard,
 }
 
 pub fn type_of(obj: &Bound<'_, PyAny>) -> *mut ffi::PyTypeObject {
@@ -103,6 +105,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
             memo,
             hooks,
             nesting: Nesting::default(),
+            fast: FastGuard::default(),
         })
     }
 
@@ -221,6 +224,9 @@ impl<'a, 'py> Pickler<'a, 'py> {
 
     #[inline]
     fn write_put(&mut self, idx: usize) -> PyResult<()> {
+        if self.memo.fast {
+            return Ok(());
+        }
         match encode::put(&mut self.out, idx, self.proto) {
             Ok(()) => Ok(()),
             Err(TooLarge) => Err(self.memo_too_large("LONG_BINPUT")),
@@ -494,6 +500,26 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn save_list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.memo.fast {
+            return self.fast_guarded(obj, Self::save_list_items);
+        }
+        self.save_list_items(obj)
+    }
+
+    /// Writes a list or dict under [`FastGuard`].
+    #[cold]
+    fn fast_guarded(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        save: fn(&mut Self, &Bound<'py, PyAny>) -> PyResult<()>,
+    ) -> PyResult<()> {
+        self.fast.enter(obj)?;
+        let result = save(self, obj);
+        self.fast.leave(obj);
+        result
+    }
+
+    fn save_list_items(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         encode::empty_list(&mut self.out, self.proto);
         let list = obj.cast::<PyList>()?;
         let len = list.len();
@@ -556,6 +582,13 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn save_dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.memo.fast {
+            return self.fast_guarded(obj, Self::save_dict_items);
+        }
+        self.save_dict_items(obj)
+    }
+
+    fn save_dict_items(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         encode::empty_dict(&mut self.out, self.proto);
         self.memo_put(obj)?;
         let dict = obj.cast::<PyDict>()?;
