@@ -18,7 +18,10 @@ impl Hasher for AddressHasher {
     }
 
     fn write_usize(&mut self, address: usize) {
-        self.0 = (address as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        const TAG_BITS: u64 = 0x7f << 57;
+        let address = address as u64 >> 4;
+        let mixed = address.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = (address ^ (address >> 12)) & !TAG_BITS | mixed & TAG_BITS;
     }
 
     fn finish(&self) -> u64 {

@@ -23,8 +23,15 @@ pub struct Framer {
 
 impl Framer {
     pub fn with_capacity(capacity: usize) -> Self {
+        Framer::with_buffer(Vec::with_capacity(capacity))
+    }
+
+    /// Writes into `buf`, emptied first: a caller that dumps often hands
+    /// back the buffer of its previous call and saves growing a new one.
+    pub fn with_buffer(mut buf: Vec<u8>) -> Self {
+        buf.clear();
         Framer {
-            buf: Vec::with_capacity(capacity),
+            buf,
             ..Framer::default()
         }
     }
