@@ -426,13 +426,13 @@ impl<'py> Encoder<'_, 'py> {
         let types = ExtraTypes::get(self.py)?;
         let py = self.py;
         if object.is_instance(types.enum_.bind(py))? {
-            let value = object.getattr("value")?;
+            let value = object.getattr(pyo3::intern!(py, "value"))?;
             self.nested(object, |this| this.value(&value))?;
         } else if object.is_instance(types.datetime.bind(py))?
             || object.is_instance(types.date.bind(py))?
             || object.is_instance(types.time.bind(py))?
         {
-            let text = object.call_method0("isoformat")?;
+            let text = object.call_method0(pyo3::intern!(py, "isoformat"))?;
             self.string(&text)?;
         } else if object.is_instance(types.uuid.bind(py))? {
             let text = object.str()?.into_any();
@@ -460,11 +460,17 @@ impl<'py> Encoder<'_, 'py> {
     /// A Decimal as an exact JSON number; NaN and infinities as floats are.
     fn decimal(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
         let text = object.str()?.to_string();
-        if object.call_method0("is_finite")?.is_truthy()? {
+        if object
+            .call_method0(pyo3::intern!(self.py, "is_finite"))?
+            .is_truthy()?
+        {
             self.out.extend_from_slice(text.as_bytes());
             return Ok(());
         }
-        let value = if object.call_method0("is_nan")?.is_truthy()? {
+        let value = if object
+            .call_method0(pyo3::intern!(self.py, "is_nan"))?
+            .is_truthy()?
+        {
             f64::NAN
         } else if text.starts_with('-') {
             f64::NEG_INFINITY
@@ -532,7 +538,7 @@ fn dataclass_fields<'py>(object: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'p
         return Ok(None);
     }
     let ty = object.get_type();
-    if !ty.hasattr("__dataclass_fields__")? {
+    if !ty.hasattr(pyo3::intern!(object.py(), "__dataclass_fields__"))? {
         return Ok(None);
     }
     let fields = object
@@ -542,7 +548,7 @@ fn dataclass_fields<'py>(object: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'p
         .call1((object,))?;
     let names = fields
         .try_iter()?
-        .map(|field| field?.getattr("name"))
+        .map(|field| field?.getattr(pyo3::intern!(object.py(), "name")))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Some(PyTuple::new(object.py(), names)?))
 }

@@ -220,12 +220,12 @@ impl<'py> PickleSink for PySink<'py> {
             }
         }
         let items: Vec<_> = items.collect();
-        match target.getattr("extend") {
+        match target.getattr(pyo3::intern!(self.py, "extend")) {
             Ok(extend) => {
                 extend.call1((PyList::new(self.py, items)?,))?;
             }
             Err(_) => {
-                let append = target.getattr("append")?;
+                let append = target.getattr(pyo3::intern!(self.py, "append"))?;
                 for item in items {
                     append.call1((item,))?;
                 }
@@ -261,7 +261,7 @@ impl<'py> PickleSink for PySink<'py> {
             }
             return Ok(());
         }
-        let add = target.getattr("add")?;
+        let add = target.getattr(pyo3::intern!(self.py, "add"))?;
         for item in items {
             add.call1((item,))?;
         }
@@ -320,7 +320,7 @@ impl<'py> PickleSink for PySink<'py> {
         // SAFETY: `cls` is a type (checked above), so it is a PyTypeObject.
         let tp_new = unsafe { (*cls.as_ptr().cast::<ffi::PyTypeObject>()).tp_new };
         let Some(tp_new) = tp_new else {
-            let name = cls.getattr("__name__")?;
+            let name = cls.getattr(pyo3::intern!(self.py, "__name__"))?;
             return Err(self.unpickling_error(format!(
                 "NEWOBJ class argument '{name}' doesn't have __new__"
             )));
@@ -345,10 +345,10 @@ impl<'py> PickleSink for PySink<'py> {
         arg_count: usize,
     ) -> PyResult<Self::Handle> {
         let is_type = cls.is_instance_of::<pyo3::types::PyType>();
-        if arg_count > 0 || !is_type || cls.hasattr("__getinitargs__")? {
+        if arg_count > 0 || !is_type || cls.hasattr(pyo3::intern!(self.py, "__getinitargs__"))? {
             self.call(cls, args)
         } else {
-            let new = cls.getattr("__new__")?;
+            let new = cls.getattr(pyo3::intern!(self.py, "__new__"))?;
             new.call1((cls,))
         }
     }

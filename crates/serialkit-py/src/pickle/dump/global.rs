@@ -6,6 +6,7 @@
 use super::save::{owned_or_err, repr_of, Pickler};
 use pyo3::exceptions::{PyAttributeError, PyRuntimeError, PyUnicodeEncodeError};
 use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serialkit::pickle::encode;
@@ -39,9 +40,9 @@ impl<'py> Pickler<'_, 'py> {
         let py = self.py;
         let mut global_name = match name {
             Some(name) => name,
-            None => match obj.getattr_opt("__qualname__")? {
+            None => match obj.getattr_opt(intern!(obj.py(), "__qualname__"))? {
                 Some(name) => name,
-                None => obj.getattr("__name__")?,
+                None => obj.getattr(intern!(obj.py(), "__name__"))?,
             },
         };
         let dotted_path = dotted_path(&global_name)?;
@@ -254,12 +255,12 @@ fn whichmodule<'py>(
     sys: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    if let Some(module_name) = obj.getattr_opt("__module__")? {
+    if let Some(module_name) = obj.getattr_opt(intern!(obj.py(), "__module__"))? {
         if !module_name.is_none() {
             return Ok(module_name);
         }
     }
-    let modules = sys.getattr("modules")?;
+    let modules = sys.getattr(intern!(sys.py(), "modules"))?;
     // A snapshot: looking attributes up may import modules.
     let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = match modules.cast::<PyDict>() {
         Ok(modules) => modules.iter().collect(),

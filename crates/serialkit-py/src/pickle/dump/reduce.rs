@@ -6,6 +6,7 @@
 use super::save::{repr_of, tp_name, type_of, Pickler};
 use pyo3::exceptions::PyKeyError;
 use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use serialkit::pickle::opcodes::*;
@@ -45,9 +46,9 @@ impl<'py> Pickler<'_, 'py> {
             reduce_func.call1((obj,))?
         } else if is_subtype(ty, type_type) {
             return self.save_global(obj, None);
-        } else if let Some(reduce_ex) = obj.getattr_opt("__reduce_ex__")? {
+        } else if let Some(reduce_ex) = obj.getattr_opt(intern!(obj.py(), "__reduce_ex__"))? {
             reduce_ex.call1((self.proto,))?
-        } else if let Some(reduce) = obj.getattr_opt("__reduce__")? {
+        } else if let Some(reduce) = obj.getattr_opt(intern!(obj.py(), "__reduce__"))? {
             reduce.call0()?
         } else {
             return Err(self.pickling_error(format!(
@@ -138,7 +139,7 @@ impl<'py> Pickler<'_, 'py> {
 
         let (mut use_newobj, mut use_newobj_ex) = (false, false);
         if self.proto >= 2 {
-            if let Some(name) = callable.getattr_opt("__name__")? {
+            if let Some(name) = callable.getattr_opt(intern!(callable.py(), "__name__"))? {
                 if let Ok(name) = name.cast::<PyString>() {
                     use_newobj_ex = name.to_str().is_ok_and(|name| name == "__newobj_ex__");
                     use_newobj =
@@ -231,7 +232,7 @@ impl<'py> Pickler<'_, 'py> {
         } else {
             // Older protocols have no keyword arguments: write
             // partial(cls.__new__, cls, *args, **kwargs)().
-            let mut newargs = vec![cls.getattr("__new__")?, cls.clone()];
+            let mut newargs = vec![cls.getattr(intern!(cls.py(), "__new__"))?, cls.clone()];
             newargs.extend(args.iter());
             let newargs = PyTuple::new(self.py, newargs)?;
             let callable = self
@@ -259,7 +260,7 @@ impl<'py> Pickler<'_, 'py> {
             return Err(self.pickling_error("args[0] from __newobj__ args is not a type".into()));
         }
         if let Some(obj) = obj {
-            let obj_class = obj.getattr("__class__")?;
+            let obj_class = obj.getattr(intern!(obj.py(), "__class__"))?;
             if !obj_class.is(&cls) {
                 return Err(
                     self.pickling_error("args[0] from __newobj__ args has the wrong class".into())
