@@ -194,7 +194,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             return Err(self.syntax(format!("needs str names, not {}", slot.kind.name())));
         };
         // Measured in the input: that bounds the decoding work per opcode.
-        self.check_name_length(source.end.saturating_sub(source.start))?;
+        self.check_name_length(source.len as usize)?;
         self.text_of(source).map_err(|message| self.syntax(message))
     }
 

@@ -200,11 +200,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     /// Where `argument`, a slice of the input, lies in it.
     fn source(&self, argument: &[u8], codec: Codec) -> TextSource {
         let start = (argument.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-        TextSource {
-            start,
-            end: start.wrapping_add(argument.len()),
-            codec,
-        }
+        TextSource::new(start, argument.len(), codec)
     }
 
     fn py2_encoding(&self) -> Option<Py2Encoding> {
@@ -238,10 +234,10 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     /// The text of a string value, for STACK_GLOBAL, decoded again from the
     /// input: names are short, and this keeps the sink out of it.
     pub(super) fn text_of(&self, source: TextSource) -> Result<String, String> {
-        let raw = self
-            .input
-            .get(source.start..source.end)
-            .ok_or_else(|| "the string is not in the input".to_owned())?;
+        let raw = source
+            .range()
+            .and_then(|range| self.input.get(range))
+            .ok_or_else(|| "the string lies beyond 4 GiB into the input".to_owned())?;
         let no_surrogates = || "the name holds a lone surrogate".to_owned();
         let mut decoded = Vec::new();
         match source.codec {
