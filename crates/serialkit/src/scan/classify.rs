@@ -133,6 +133,76 @@ const DANGEROUS: &[(&str, &str)] = &[
     ("_thread", "runs functions in threads"),
     ("thread", "runs functions in threads (Python 2)"),
     ("logging.config", "runs configuration servers"),
+    ("logging.FileHandler", "opens files"),
+    ("logging.handlers", "opens files and connections"),
+    ("logging.basicConfig", "opens files"),
+    ("copyreg.add_extension", "rewires EXT codes to any global"),
+    ("copyreg.remove_extension", "rewires EXT codes"),
+    ("copyreg._inverted_registry", "rewires EXT codes"),
+    ("copyreg._extension_registry", "rewires EXT codes"),
+    // Standard-library functions that run commands, published as
+    // picklescan bypasses (GHSA-g38g-8gr9-h9xp and others).
+    ("uuid._get_command_stdout", "runs commands"),
+    ("uuid._popen", "runs commands"),
+    (
+        "imaplib",
+        "runs commands (IMAP4_stream) and opens connections",
+    ),
+    ("poplib", "opens network connections"),
+    ("nntplib", "opens network connections"),
+    ("smtpd", "opens network connections"),
+    ("socketserver", "opens network servers"),
+    ("asyncore", "opens network connections"),
+    ("asynchat", "opens network connections"),
+    ("_pyrepl", "runs pagers and code"),
+    ("_osx_support", "runs commands"),
+    ("_aix_support", "runs commands"),
+    ("mailcap", "runs commands"),
+    ("pipes", "runs shell commands"),
+    ("antigravity", "opens a browser"),
+    (
+        "test.support",
+        "the test suite's helpers run code and processes",
+    ),
+    ("test.libregrtest", "runs the test suite"),
+    ("lib2to3", "loads pickled grammars and evaluates code"),
+    ("sqlite3", "creates and changes database files"),
+    ("tarfile", "reads and extracts archives onto the disk"),
+    ("zipfile", "reads and extracts archives onto the disk"),
+    // numpy, torch and other libraries: gadgets published in 2025.
+    ("numpy.f2py", "evaluates code"),
+    ("numpy.distutils", "runs build commands"),
+    ("numpy.ctypeslib", "loads native libraries"),
+    ("torch._inductor", "compiles and loads code"),
+    ("torch._dynamo", "evaluates guard code"),
+    ("torch.fx", "evaluates code"),
+    ("torch.jit", "compiles and runs TorchScript code"),
+    ("torch.utils.bottleneck", "runs profilers over code"),
+    ("torch.utils.collect_env", "runs commands"),
+    ("torch.utils.data.datapipes", "nested pickle loaders"),
+    ("torch.utils._config_module", "loads pickled configuration"),
+    (
+        "torch.utils.cpp_extension",
+        "compiles and loads native code",
+    ),
+    ("torch.package", "imports packaged code"),
+    ("torch.distributed", "remote calls and connections"),
+    ("torch.testing", "runs code"),
+    ("cffi", "loads native libraries"),
+    ("pandas.read_pickle", "nested pickle loader"),
+    ("pandas.io.pickle", "nested pickle loader"),
+    ("jsonpickle", "nested object loader"),
+    ("yaml.load", "constructs arbitrary objects"),
+    ("yaml.unsafe_load", "constructs arbitrary objects"),
+    ("yaml.full_load", "constructs objects"),
+    ("aiohttp", "opens network connections"),
+    ("httpx", "opens network connections"),
+    ("websocket", "opens network connections"),
+    ("websockets", "opens network connections"),
+    ("paramiko", "opens SSH connections and runs remote commands"),
+    ("pexpect", "spawns processes"),
+    ("sh", "runs commands"),
+    ("plumbum", "runs commands"),
 ];
 
 /// Exact dotted names of plain value types and the rebuild functions of
@@ -339,5 +409,25 @@ mod tests {
         );
         assert_eq!(classify("builtins", "set").0, Severity::Safe);
         assert_eq!(classify("mymodule", "Thing").0, Severity::Suspicious);
+        // Published bypasses of list-based scanners.
+        assert_eq!(classify("copyreg", "add_extension").0, Severity::Dangerous);
+        assert_eq!(
+            classify("uuid", "_get_command_stdout").0,
+            Severity::Dangerous
+        );
+        assert_eq!(classify("uuid", "UUID").0, Severity::Safe);
+        assert_eq!(
+            classify("torch.utils.bottleneck.__main__", "run_cprofile").0,
+            Severity::Dangerous
+        );
+        assert_eq!(
+            classify("numpy.f2py.crackfortran", "myeval").0,
+            Severity::Dangerous
+        );
+        assert_eq!(classify("logging", "FileHandler").0, Severity::Dangerous);
+        assert_eq!(classify("logging", "getLogger").0, Severity::Suspicious);
+        // A prefix matches at dotted boundaries only.
+        assert_eq!(classify("shelf", "x").0, Severity::Suspicious);
+        assert_eq!(classify("testing", "x").0, Severity::Suspicious);
     }
 }
