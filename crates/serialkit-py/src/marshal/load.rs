@@ -1,0 +1,347 @@
+//! `marshal.loads` into Python objects, driven by the core parser.
+//!
+//! Containers are created before their items and filled in place, as
+//! CPython does, so references from inside a container to itself resolve
+//! to the same object. Unlike CPython, a tuple starts out full of `None`
+//! rather than of NULL pointers: a hostile stream can make a tuple visible
+//! (through a reference) before it is complete, and hashing or comparing
+//! one holding NULLs would crash the interpreter.
+
+use crate::pystr::{ascii_str, owned, utf8_str};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::{ffi, PyErr};
+use serialkit::marshal::{CodeInts, MarshalSink, MarshalStr, StrKind};
+
+pub struct PySink<'py> {
+    pub py: Python<'py>,
+    pub refs: Vec<Option<Bound<'py, PyAny>>>,
+}
+
+/// Why the Python sink stopped.
+pub enum SinkStop {
+    /// A Python exception (MemoryError, UnicodeDecodeError, TypeError from
+    /// an unhashable set item or dict key, ...).
+    Python(PyErr),
+    /// The stream holds a code object: the caller decides what to do.
+    Code,
+}
+
+impl From<PyErr> for SinkStop {
+    fn from(err: PyErr) -> Self {
+        SinkStop::Python(err)
+    }
+}
+
+type Made<'py> = Result<Bound<'py, PyAny>, SinkStop>;
+
+impl<'py> PySink<'py> {
+    pub fn new(py: Python<'py>) -> Self {
+        PySink {
+            py,
+            refs: Vec::new(),
+        }
+    }
+
+    fn made(&self, ptr: *mut ffi::PyObject) -> Made<'py> {
+        Ok(owned(self.py, ptr)?)
+    }
+
+    fn borrowed(&self, ptr: *mut ffi::PyObject) -> Bound<'py, PyAny> {
+        // SAFETY: callers pass a live singleton (None, Ellipsis, True,
+        // StopIteration...), which `from_borrowed_ptr` increfs.
+        unsafe { Bound::from_borrowed_ptr(self.py, ptr) }
+    }
+}
+
+impl<'py> MarshalSink for PySink<'py> {
+    type Obj = Bound<'py, PyAny>;
+    type Error = SinkStop;
+
+    fn none(&mut self) -> Made<'py> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+
+    fn stop_iteration(&mut self) -> Made<'py> {
+        // SAFETY: reading the address of a static exception type.
+        Ok(self.borrowed(unsafe { ffi::PyExc_StopIteration }))
+    }
+
+    fn ellipsis(&mut self) -> Made<'py> {
+        // SAFETY: Py_Ellipsis returns the immortal Ellipsis singleton.
+        Ok(self.borrowed(unsafe { ffi::Py_Ellipsis() }))
+    }
+
+    fn bool(&mut self, value: bool) -> Made<'py> {
+        // SAFETY: the bool singletons are static objects.
+        Ok(self.borrowed(unsafe {
+            if value {
+                ffi::Py_True()
+            } else {
+                ffi::Py_False()
+            }
+        }))
+    }
+
+    fn int(&mut self, value: i64) -> Made<'py> {
+        // SAFETY: returns a new reference or NULL with an exception set.
+        self.made(unsafe { ffi::PyLong_FromLongLong(value) })
+    }
+
+    fn big_int(&mut self, negative: bool, magnitude: &[u8]) -> Made<'py> {
+        let py = self.py;
+        let bytes = pyo3::types::PyBytes::new(py, magnitude);
+        let int_type = py.get_type::<pyo3::types::PyInt>();
+        let value = int_type.call_method1("from_bytes", (bytes, "little"))?;
+        Ok(if negative { value.neg()? } else { value })
+    }
+
+    fn float(&mut self, value: f64) -> Made<'py> {
+        // SAFETY: returns a new reference or NULL with an exception set.
+        self.made(unsafe { ffi::PyFloat_FromDouble(value) })
+    }
+
+    fn complex(&mut self, real: f64, imag: f64) -> Made<'py> {
+        // SAFETY: returns a new reference or NULL with an exception set.
+        self.made(unsafe { ffi::PyComplex_FromDoubles(real, imag) })
+    }
+
+    fn bytes(&mut self, value: &[u8]) -> Made<'py> {
+        // SAFETY: pointer and length describe a live slice (the parser
+        // checked the length against the input); CPython copies it.
+        self.made(unsafe {
+            ffi::PyBytes_FromStringAndSize(value.as_ptr().cast(), value.len() as ffi::Py_ssize_t)
+        })
+    }
+
+    fn str(&mut self, value: MarshalStr<'_>) -> Made<'py> {
+        let string = if value.ascii {
+            ascii_str(self.py, value.bytes)?
+        } else {
+            match value.kind {
+                // SAFETY: a live slice; Latin-1 decoding cannot fail on bytes.
+                StrKind::Latin1 => self.made(unsafe {
+                    ffi::PyUnicode_DecodeLatin1(
+                        value.bytes.as_ptr().cast(),
+                        value.bytes.len() as ffi::Py_ssize_t,
+                        std::ptr::null(),
+                    )
+                })?,
+                StrKind::Utf8 => utf8_str(self.py, value.bytes, true)?,
+            }
+        };
+        if !value.interned {
+            return Ok(string);
+        }
+        let mut ptr = string.into_ptr();
+        // SAFETY: PyUnicode_InternInPlace takes our reference to an exact
+        // str and leaves in `ptr` a reference to the interned one.
+        unsafe { ffi::PyUnicode_InternInPlace(&mut ptr) };
+        self.made(ptr)
+    }
+
+    fn tuple(&mut self, len: usize) -> Made<'py> {
+        // SAFETY: PyTuple_New returns a tuple of NULLs (or NULL); each slot
+        // is given a reference to None at once, before anyone sees it.
+        unsafe {
+            let tuple = self.made(ffi::PyTuple_New(len as ffi::Py_ssize_t))?;
+            let none = ffi::Py_None();
+            for index in 0..len {
+                ffi::Py_INCREF(none);
+                ffi::PyTuple_SET_ITEM(tuple.as_ptr(), index as ffi::Py_ssize_t, none);
+            }
+            Ok(tuple)
+        }
+    }
+
+    fn tuple_set(&mut self, tuple: &mut Bound<'py, PyAny>, index: usize, item: Bound<'py, PyAny>) {
+        // SAFETY: `tuple` is the tuple made by `tuple(len)` and the parser
+        // passes each index below len once; the None placed there is
+        // released and the slot takes our reference to `item`.
+        unsafe {
+            let slot = ffi::PyTuple_GET_ITEM(tuple.as_ptr(), index as ffi::Py_ssize_t);
+            ffi::PyTuple_SET_ITEM(tuple.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr());
+            ffi::Py_DECREF(slot);
+        }
+    }
+
+    fn list(&mut self, len: usize) -> Made<'py> {
+        // SAFETY: PyList_New returns a list of `len` NULL slots (or NULL).
+        // Lists are unhashable, so an incomplete one reachable through a
+        // reference is never hashed or compared while being filled, and
+        // list_dealloc tolerates NULLs if loading fails halfway.
+        self.made(unsafe { ffi::PyList_New(len as ffi::Py_ssize_t) })
+    }
+
+    fn list_set(&mut self, list: &mut Bound<'py, PyAny>, index: usize, item: Bound<'py, PyAny>) {
+        // SAFETY: `list` is the list made by `list(len)` and each index
+        // below len is set once, into a NULL slot; it takes our reference.
+        unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr()) }
+    }
+
+    fn dict(&mut self) -> Made<'py> {
+        // SAFETY: returns a new reference or NULL with an exception set.
+        self.made(unsafe { ffi::PyDict_New() })
+    }
+
+    fn dict_set(
+        &mut self,
+        dict: &mut Bound<'py, PyAny>,
+        key: Bound<'py, PyAny>,
+        value: Bound<'py, PyAny>,
+    ) -> Result<(), SinkStop> {
+        // SAFETY: `dict` is a dict made by `dict()`; SetItem does not steal.
+        if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) } < 0 {
+            return Err(PyErr::fetch(self.py).into());
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, _len: usize) -> Made<'py> {
+        // SAFETY: returns a new reference or NULL with an exception set.
+        self.made(unsafe { ffi::PySet_New(std::ptr::null_mut()) })
+    }
+
+    fn set_add(
+        &mut self,
+        set: &mut Bound<'py, PyAny>,
+        item: Bound<'py, PyAny>,
+    ) -> Result<(), SinkStop> {
+        // SAFETY: `set` is a set made by `set()`; PySet_Add does not steal.
+        if unsafe { ffi::PySet_Add(set.as_ptr(), item.as_ptr()) } < 0 {
+            return Err(PyErr::fetch(self.py).into());
+        }
+        Ok(())
+    }
+
+    fn frozenset(&mut self, items: Vec<Bound<'py, PyAny>>) -> Made<'py> {
+        let list = pyo3::types::PyList::new(self.py, items)?;
+        // SAFETY: builds a frozenset from a live list; new reference or NULL.
+        self.made(unsafe { ffi::PyFrozenSet_New(list.as_ptr()) })
+    }
+
+    fn code(&mut self, _ints: CodeInts, _objects: Vec<Bound<'py, PyAny>>) -> Made<'py> {
+        Err(SinkStop::Code)
+    }
+
+    fn keep(&mut self, slot: u32, obj: &mut Bound<'py, PyAny>) {
+        let slot = slot as usize;
+        if self.refs.len() <= slot {
+            self.refs.resize(slot + 1, None);
+        }
+        self.refs[slot] = Some(obj.clone());
+    }
+
+    fn fetch(&mut self, slot: u32) -> Bound<'py, PyAny> {
+        // The parser only lets references to filled slots through.
+        match self.refs.get(slot as usize) {
+            Some(Some(obj)) => obj.clone(),
+            _ => self.py.None().into_bound(self.py),
+        }
+    }
+}
+
+/// A sink that builds nothing and only checks what the interpreter's own
+/// reader would trip on: it refuses references to tuples still being
+/// filled, which CPython hands out with NULL items inside. Streams that
+/// pass may be given to `marshal.loads` (for code objects).
+#[derive(Default)]
+pub struct CheckSink {
+    incomplete: std::collections::HashSet<u32>,
+    pub bad_reference: bool,
+}
+
+pub enum Node {
+    Other,
+    Tuple { len: usize, slot: Option<u32> },
+}
+
+impl MarshalSink for CheckSink {
+    type Obj = Node;
+    type Error = std::convert::Infallible;
+
+    fn none(&mut self) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn stop_iteration(&mut self) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn ellipsis(&mut self) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn bool(&mut self, _: bool) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn int(&mut self, _: i64) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn big_int(&mut self, _: bool, _: &[u8]) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn float(&mut self, _: f64) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn complex(&mut self, _: f64, _: f64) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn bytes(&mut self, _: &[u8]) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn str(&mut self, _: MarshalStr<'_>) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn tuple(&mut self, len: usize) -> Result<Node, Self::Error> {
+        Ok(Node::Tuple { len, slot: None })
+    }
+    fn tuple_set(&mut self, tuple: &mut Node, index: usize, _: Node) {
+        if let Node::Tuple {
+            len,
+            slot: Some(slot),
+        } = tuple
+        {
+            if index + 1 == *len {
+                self.incomplete.remove(slot);
+            }
+        }
+    }
+    fn list(&mut self, _: usize) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn list_set(&mut self, _: &mut Node, _: usize, _: Node) {}
+    fn dict(&mut self) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn dict_set(&mut self, _: &mut Node, _: Node, _: Node) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn set(&mut self, _: usize) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn set_add(&mut self, _: &mut Node, _: Node) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn frozenset(&mut self, _: Vec<Node>) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn code(&mut self, _: CodeInts, _: Vec<Node>) -> Result<Node, Self::Error> {
+        Ok(Node::Other)
+    }
+    fn keep(&mut self, slot: u32, obj: &mut Node) {
+        if let Node::Tuple { len, slot: kept } = obj {
+            if *len > 0 {
+                *kept = Some(slot);
+                self.incomplete.insert(slot);
+            }
+        }
+    }
+    fn fetch(&mut self, slot: u32) -> Node {
+        if self.incomplete.contains(&slot) {
+            self.bad_reference = true;
+        }
+        Node::Other
+    }
+}
+
+pub fn code_disallowed() -> PyErr {
+    PyValueError::new_err("unmarshalling code objects is disallowed")
+}
