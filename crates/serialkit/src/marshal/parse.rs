@@ -469,20 +469,20 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         let mut digits = raw
             .chunks_exact(2)
             .map(|d| u16::from_le_bytes([d[0], d[1]]));
-        if digits.clone().any(|d| d > 1 << 15) {
+        // CPython reads digits as signed shorts, so 0x8000 and up are
+        // negative and refused.
+        if digits.clone().any(|d| d >= 1 << 15) {
             return Err(Failure::invalid(
                 "bad marshal data (digit out of range in long)",
                 at,
             ));
         }
-        if digits.clone().last() == Some(0) {
+        if digits.clone().next_back() == Some(0) {
             return Err(Failure::invalid(
                 "bad marshal data (unnormalized long data)",
                 at,
             ));
         }
-        // Digits may be 1 << 15 (CPython accepts it), so they are added,
-        // not or-ed, into place.
         let mut magnitude = vec![0u8; count * 2 + 1];
         for (i, digit) in digits.by_ref().enumerate() {
             let bit = i * 15;

@@ -19,14 +19,32 @@ pub struct ValueSink {
 /// Why the core model cannot hold a value.
 #[derive(Debug)]
 pub enum SinkError {
-    /// A string with lone surrogates, which a Rust `String` cannot hold.
-    Surrogates,
+    /// A string that is not UTF-8, even with lone surrogates let through.
+    InvalidUtf8,
 }
 
 impl std::fmt::Display for SinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SinkError::Surrogates => f.write_str("string holds lone surrogates or invalid UTF-8"),
+            SinkError::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+        }
+    }
+}
+
+/// Whether `bytes` is UTF-8 once encoded surrogates (ED A0..BF xx) are
+/// allowed, as Python's `surrogatepass` reads it.
+fn surrogate_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(_) => return true,
+            Err(err) => {
+                let at = err.valid_up_to();
+                match rest.get(at..at + 3) {
+                    Some([0xED, 0xA0..=0xBF, 0x80..=0xBF]) => rest = &rest[at + 3..],
+                    _ => return false,
+                }
+            }
         }
     }
 }
@@ -89,7 +107,20 @@ impl MarshalSink for ValueSink {
             StrKind::Latin1 => Some(value.bytes.iter().map(|&b| char::from(b)).collect()),
             StrKind::Utf8 => String::from_utf8(value.bytes.to_vec()).ok(),
         };
-        text.map(Value::Str).ok_or(SinkError::Surrogates)
+        Ok(match text {
+            Some(text) => Value::Str(text),
+            // A Rust string cannot hold lone surrogates; the model records
+            // the call that rebuilds such a string from its bytes.
+            None if surrogate_utf8(value.bytes) => Value::Object(Box::new(Object::call(
+                Value::global("codecs", "decode"),
+                vec![
+                    Value::Bytes(value.bytes.to_vec()),
+                    Value::str("utf-8"),
+                    Value::str("surrogatepass"),
+                ],
+            ))),
+            None => return Err(SinkError::InvalidUtf8),
+        })
     }
 
     fn tuple(&mut self, len: usize) -> Result<Value, SinkError> {

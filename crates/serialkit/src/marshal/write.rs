@@ -225,6 +225,16 @@ impl Writer {
                 Ok(())
             }
             (("types", "CodeType"), [], Some(Value::Dict(fields))) => self.code(fields, flag),
+            (
+                ("codecs", "decode"),
+                [Value::Bytes(raw), Value::Str(codec), Value::Str(errors)],
+                None,
+            ) if codec == "utf-8" && errors == "surrogatepass" => {
+                self.out.push(TYPE_UNICODE | flag);
+                self.size(raw.len())?;
+                self.out.extend_from_slice(raw);
+                Ok(())
+            }
             _ => Err(unsupported(format!(
                 "an object built by {}.{}",
                 name.0, name.1
