@@ -25,8 +25,10 @@ atomically).
 from __future__ import annotations
 
 import marshal as _std_marshal
+import sys
 
 from . import _files
+from ._native import marshal_always_ref_interned as _always_ref_interned
 from ._native import marshal_dump as dump
 from ._native import marshal_dumps as dumps
 from ._native import marshal_load_prefix as _load_prefix
@@ -36,6 +38,15 @@ __all__ = ["dump", "dumps", "load", "loads", "version"]
 
 version: int = _std_marshal.version
 
+
+def _interned_strings_always_flagged() -> bool:
+    # An interned string held only by a temporary tuple: flagged or not,
+    # depending on the CPython release (3.11.x added the rule).
+    data = _std_marshal.dumps((sys.intern("".join(["serialkit", "_probe"])),), 3)
+    return bool(data[5] & 0x80)
+
+
+_always_ref_interned(_interned_strings_always_flagged())
 
 
 def load(file, /, *, allow_code=False):

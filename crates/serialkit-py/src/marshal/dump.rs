@@ -13,6 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use serialkit::marshal::types::*;
 use serialkit::marshal::write_g17;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// CPython's `MAX_MARSHAL_STACK_DEPTH`.
 const MAX_DEPTH: usize = 2000;
@@ -49,6 +50,17 @@ pub struct Encoder<'py> {
     /// Index of every object written with FLAG_REF, by address.
     refs: AddressMap<u32>,
     depth: usize,
+    always_ref_interned: bool,
+}
+
+/// Whether the interpreter's marshal flags interned strings even when they
+/// have a single reference (so that .pyc files stay stable). CPython added
+/// this within the 3.11 series; `serialkit.marshal` finds out at import.
+pub static ALWAYS_REF_INTERNED: AtomicBool = AtomicBool::new(false);
+
+unsafe fn interned_str(obj: *mut ffi::PyObject) -> bool {
+    ffi::Py_TYPE(obj) == &raw mut ffi::PyUnicode_Type
+        && (*(obj as *mut ffi::PyASCIIObject)).interned() != 0
 }
 
 impl<'py> Encoder<'py> {
@@ -59,6 +71,7 @@ impl<'py> Encoder<'py> {
             version,
             refs: AddressMap::default(),
             depth: 0,
+            always_ref_interned: ALWAYS_REF_INTERNED.load(Ordering::Relaxed),
         }
     }
 
@@ -110,7 +123,10 @@ impl<'py> Encoder<'py> {
                 return Ok(());
             }
             let mut flag = 0u8;
-            if self.version >= 3 && ffi::Py_REFCNT(obj) - held != 1 {
+            if self.version >= 3
+                && (ffi::Py_REFCNT(obj) - held != 1
+                    || self.always_ref_interned && interned_str(obj))
+            {
                 let next = self.refs.len();
                 match self.refs.entry(obj as usize) {
                     std::collections::hash_map::Entry::Occupied(entry) => {
@@ -281,7 +297,7 @@ impl<'py> Encoder<'py> {
     }
 
     unsafe fn str(&mut self, obj: *mut ffi::PyObject, flag: u8) -> Result<(), Stop> {
-        let interned = (*(obj as *mut ffi::PyASCIIObject)).interned() != 0;
+        let interned = interned_str(obj);
         let bound = Bound::from_borrowed_ptr(self.py, obj);
         let storage = StrStorage::of(&bound);
         if let Some(StrStorage::Ascii(bytes)) = storage {
@@ -381,21 +397,35 @@ impl<'py> Encoder<'py> {
         Ok(())
     }
 
+    /// Sets are written in the order of their items' own marshal bytes,
+    /// as CPython writes them since bpo-37596 (reproducible .pyc files):
+    /// each item is marshalled alone (with its own reference table), and
+    /// the items are then written sorted by those bytes, ties in table
+    /// order. CPython holds each item in a (bytes, item) pair meanwhile,
+    /// one reference more than the set's, which the items here carry too.
     unsafe fn set(&mut self, obj: *mut ffi::PyObject, code: u8) -> Result<(), Stop> {
         self.out.push(code);
         self.size(ffi::PySet_Size(obj))?;
         let iter = Bound::from_owned_ptr_or_err(self.py, ffi::PyObject_GetIter(obj))?;
+        let mut items = Vec::new();
         loop {
             let item = ffi::PyIter_Next(iter.as_ptr());
             if item.is_null() {
                 if !ffi::PyErr_Occurred().is_null() {
                     return Err(PyErr::fetch(self.py).into());
                 }
-                return Ok(());
+                break;
             }
             let item = Bound::from_owned_ptr(self.py, item);
-            self.write(item.as_ptr(), 1)?;
+            let mut alone = Encoder::new(self.py, self.version);
+            alone.write(item.as_ptr(), 1)?;
+            items.push((alone.out, item));
         }
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, item) in &items {
+            self.write(item.as_ptr(), 0)?;
+        }
+        Ok(())
     }
 }
 

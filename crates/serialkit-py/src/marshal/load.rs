@@ -107,19 +107,38 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn bytes(&mut self, value: &[u8]) -> Made<'py> {
-        // SAFETY: pointer and length describe a live slice (the parser
-        // checked the length against the input); CPython copies it.
-        self.made(unsafe {
-            ffi::PyBytes_FromStringAndSize(value.as_ptr().cast(), value.len() as ffi::Py_ssize_t)
-        })
+        // Created empty and then filled, as CPython's reader does, so a
+        // one-byte value is a new object and not the interpreter's cached
+        // one: what shares what decides the FLAG_REFs of a later dumps.
+        // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new bytes
+        // object with room for n bytes (or NULL), filled here before use.
+        unsafe {
+            let object = self.made(ffi::PyBytes_FromStringAndSize(
+                std::ptr::null(),
+                value.len() as ffi::Py_ssize_t,
+            ))?;
+            let data = ffi::PyBytes_AsString(object.as_ptr()).cast::<u8>();
+            std::ptr::copy_nonoverlapping(value.as_ptr(), data, value.len());
+            Ok(object)
+        }
     }
 
     fn str(&mut self, value: MarshalStr<'_>) -> Made<'py> {
-        let string = if value.ascii {
+        // Strings of one Latin-1 character (and the empty string) are the
+        // interpreter's cached objects, as CPython's reader returns them.
+        let string = if value.ascii && value.bytes.len() > 1 {
             ascii_str(self.py, value.bytes)?
         } else {
             match value.kind {
                 // SAFETY: a live slice; Latin-1 decoding cannot fail on bytes.
+                _ if value.ascii => self.made(unsafe {
+                    ffi::PyUnicode_DecodeLatin1(
+                        value.bytes.as_ptr().cast(),
+                        value.bytes.len() as ffi::Py_ssize_t,
+                        std::ptr::null(),
+                    )
+                })?,
+                // SAFETY: as above.
                 StrKind::Latin1 => self.made(unsafe {
                     ffi::PyUnicode_DecodeLatin1(
                         value.bytes.as_ptr().cast(),

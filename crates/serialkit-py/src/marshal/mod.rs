@@ -28,7 +28,15 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(marshal_dump, module)?)?;
     module.add_function(wrap_pyfunction!(marshal_loads, module)?)?;
     module.add_function(wrap_pyfunction!(marshal_load_prefix, module)?)?;
+    module.add_function(wrap_pyfunction!(marshal_always_ref_interned, module)?)?;
     Ok(())
+}
+
+/// Tells the encoder whether interned strings always get FLAG_REF, as the
+/// running interpreter's marshal does from some 3.11 release on.
+#[pyfunction]
+fn marshal_always_ref_interned(always: bool) {
+    dump::ALWAYS_REF_INTERNED.store(always, std::sync::atomic::Ordering::Relaxed);
 }
 
 fn stdlib_marshal(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
@@ -151,10 +159,22 @@ fn load_prefix<'py>(
         Err(Failure::Sink(SinkStop::Code)) if !allow_code => Err(code_disallowed()),
         Err(Failure::Sink(SinkStop::Code)) => delegate_loads(py, data, &limits),
         Err(failure) => Err(failure_to_pyerr(failure, |stop| match stop {
-            SinkStop::Python(err) => err,
+            SinkStop::Python(err) => as_bad_data(py, err),
             SinkStop::Code => code_disallowed(),
         })),
     }
+}
+
+/// A TypeError from building a value (a list as a set item or dict key,
+/// which only a corrupt stream holds) is bad data, reported as ValueError
+/// like every other fault of the input.
+fn as_bad_data(py: Python<'_>, err: PyErr) -> PyErr {
+    if !err.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+        return err;
+    }
+    let bad = PyValueError::new_err(format!("bad marshal data ({})", err.value(py)));
+    bad.set_cause(py, Some(err));
+    bad
 }
 
 /// Streams with code objects, checked whole, then read by the interpreter.
