@@ -4,7 +4,8 @@ Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
 by default: loading imports only what the caller allows), ``serialkit.marshal``
 for ``marshal`` (safe against hostile data). Output is identical and results
-are equal, so switching is safe. ``serialkit.scan`` finds malicious pickles in files without loading them.
+are equal, so switching is safe. ``serialkit.scan`` finds malicious pickles
+in files without loading them.
 """
 
 from . import json, marshal, pickle
