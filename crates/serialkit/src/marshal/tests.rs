@@ -109,3 +109,44 @@ fn text_floats_of_old_versions() {
     assert_eq!(items[0], Value::Float(0.1));
     assert!(matches!(&items[1], Value::Object(_)));
 }
+
+/// A deterministic stand-in for the fuzz target: mutated encodings never
+/// panic, and whatever reads writes back stably.
+#[test]
+fn mutated_encodings_fail_cleanly() {
+    let seeds: [&[u8]; 5] = [
+        b"\xfb\xda\x01a\xdb\x02\x00\x00\x00\xe9\x01\x00\x00\x00r\x01\x00\x00\x00\xda\x01b)\x02g\x00\x00\x00\x00\x00\x00\xf8?s\x01\x00\x00\x00x0",
+        b"\xdb\x01\x00\x00\x00r\x00\x00\x00\x00",
+        b"\xbe\x02\x00\x00\x00\xe9\x01\x00\x00\x00l\x03\x00\x00\x00\x00\x00\x00\x00\x00\x04",
+        b"[\x02\x00\x00\x00f\x130.10000000000000001x\x011\x02-2",
+        b"\xa9\x02u\x02\x00\x00\x00\xc3\xa9z\x03abc",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let limits = limits();
+    for round in 0..20_000 {
+        let mut data = seeds[round % seeds.len()].to_vec();
+        for _ in 0..1 + next(3) {
+            let at = next(data.len() + 1);
+            match next(3) {
+                0 if at < data.len() => data[at] = next(256) as u8,
+                1 => data.insert(at, next(256) as u8),
+                _ if at < data.len() => {
+                    data.remove(at);
+                }
+                _ => data.push(b'0'),
+            }
+        }
+        if let Ok(value) = read(&data, &limits) {
+            if let Ok(bytes) = write::write(&value, &limits) {
+                let again = read(&bytes, &limits).expect("written data reads back");
+                assert_eq!(write::write(&again, &limits).unwrap(), bytes);
+            }
+        }
+    }
+}
