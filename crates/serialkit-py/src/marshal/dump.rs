@@ -15,6 +15,15 @@ use serialkit::marshal::types::*;
 use serialkit::marshal::write_g17;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+type Spare = (Vec<u8>, AddressMap<u32>);
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Option<Spare>> = const { std::cell::RefCell::new(None) };
+}
+
+const MAX_SPARE_BYTES: usize = 16 << 20;
+const MAX_SPARE_REFS: usize = 1 << 18;
+
 /// CPython's `MAX_MARSHAL_STACK_DEPTH`.
 const MAX_DEPTH: usize = 2000;
 
@@ -72,6 +81,26 @@ impl<'py> Encoder<'py> {
             refs: AddressMap::default(),
             depth: 0,
             always_ref_interned: ALWAYS_REF_INTERNED.load(Ordering::Relaxed),
+        }
+    }
+
+    /// An encoder with the output buffer and reference table of earlier
+    /// calls on this thread, so that their growth is paid once.
+    pub fn reusing(py: Python<'py>, version: i32) -> Self {
+        let mut encoder = Encoder::new(py, version);
+        if let Some((out, refs)) = SPARE.with(|spare| spare.borrow_mut().take()) {
+            encoder.out = out;
+            encoder.refs = refs;
+        }
+        encoder
+    }
+
+    /// Hands the buffers back for the next call, unless they grew large.
+    pub fn recycle(mut self) {
+        self.out.clear();
+        self.refs.clear();
+        if self.out.capacity() <= MAX_SPARE_BYTES && self.refs.capacity() <= MAX_SPARE_REFS {
+            SPARE.with(|spare| *spare.borrow_mut() = Some((self.out, self.refs)));
         }
     }
 
@@ -168,13 +197,13 @@ impl<'py> Encoder<'py> {
             return Ok(());
         }
         if kind == &raw mut ffi::PyDict_Type {
-            return stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.dict(obj, flag));
+            return self.nested(|this| this.dict(obj, flag));
         }
         if kind == &raw mut ffi::PyList_Type {
-            return stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.list(obj, flag));
+            return self.nested(|this| this.list(obj, flag));
         }
         if kind == &raw mut ffi::PyTuple_Type {
-            return stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.tuple(obj, flag));
+            return self.nested(|this| this.tuple(obj, flag));
         }
         if kind == &raw mut ffi::PyBytes_Type {
             let len = ffi::PyBytes_Size(obj);
@@ -205,7 +234,7 @@ impl<'py> Encoder<'py> {
             } else {
                 TYPE_FROZENSET
             };
-            return stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.set(obj, code | flag));
+            return self.nested(|this| this.set(obj, code | flag));
         }
         if ffi::PyCode_Check(obj) != 0 {
             return Err(Stop::Code);
@@ -230,6 +259,17 @@ impl<'py> Encoder<'py> {
             return result;
         }
         Err(Stop::Unmarshallable)
+    }
+
+    /// Runs a container's writer, on a fresh stack segment should the
+    /// thread's stack run low. The stack is measured every few levels
+    /// only: a thread-local lookup per container shows in profiles.
+    fn nested(&mut self, write: impl FnOnce(&mut Self) -> Result<(), Stop>) -> Result<(), Stop> {
+        if self.depth & 7 == 0 {
+            stacker::maybe_grow(64 * 1024, 1024 * 1024, || write(self))
+        } else {
+            write(self)
+        }
     }
 
     fn text_float(&mut self, value: f64) {
@@ -298,6 +338,25 @@ impl<'py> Encoder<'py> {
 
     unsafe fn str(&mut self, obj: *mut ffi::PyObject, flag: u8) -> Result<(), Stop> {
         let interned = interned_str(obj);
+        // The common case, a compact ASCII string, read in place.
+        if self.version >= 4
+            && ffi::PyUnicode_IS_COMPACT_ASCII(obj) != 0
+            && ffi::PyUnicode_GET_LENGTH(obj) < 256
+        {
+            let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
+            let data = ffi::PyUnicode_DATA(obj).cast::<u8>();
+            let code = if interned {
+                TYPE_SHORT_ASCII_INTERNED
+            } else {
+                TYPE_SHORT_ASCII
+            };
+            self.out.reserve(len + 2);
+            self.out.push(code | flag);
+            self.out.push(len as u8);
+            self.out
+                .extend_from_slice(std::slice::from_raw_parts(data, len));
+            return Ok(());
+        }
         let bound = Bound::from_borrowed_ptr(self.py, obj);
         let storage = StrStorage::of(&bound);
         if let Some(StrStorage::Ascii(bytes)) = storage {
@@ -333,21 +392,9 @@ impl<'py> Encoder<'py> {
         self.out.extend_from_slice(&[0; 4]);
         match storage {
             Some(StrStorage::Ascii(bytes)) => self.out.extend_from_slice(bytes),
-            Some(StrStorage::Ucs1(chars)) => {
-                for &c in chars {
-                    push_utf8(&mut self.out, u32::from(c));
-                }
-            }
-            Some(StrStorage::Ucs2(chars)) => {
-                for &c in chars {
-                    push_utf8(&mut self.out, u32::from(c));
-                }
-            }
-            Some(StrStorage::Ucs4(chars)) => {
-                for &c in chars {
-                    push_utf8(&mut self.out, c);
-                }
-            }
+            Some(StrStorage::Ucs1(chars)) => encode_utf8(&mut self.out, chars, 2),
+            Some(StrStorage::Ucs2(chars)) => encode_utf8(&mut self.out, chars, 3),
+            Some(StrStorage::Ucs4(chars)) => encode_utf8(&mut self.out, chars, 4),
             None => return Err(Stop::Unmarshallable),
         }
         let len = i32::try_from(self.out.len() - at - 4).map_err(|_| Stop::Unmarshallable)?;
@@ -429,24 +476,36 @@ impl<'py> Encoder<'py> {
     }
 }
 
-/// UTF-8 with lone surrogates let through, as `surrogatepass` encodes.
-fn push_utf8(out: &mut Vec<u8>, c: u32) {
-    if c < 0x80 {
-        out.push(c as u8);
-    } else if c < 0x800 {
-        out.extend_from_slice(&[0xC0 | (c >> 6) as u8, 0x80 | (c & 0x3F) as u8]);
-    } else if c < 0x10000 {
-        out.extend_from_slice(&[
-            0xE0 | (c >> 12) as u8,
-            0x80 | ((c >> 6) & 0x3F) as u8,
-            0x80 | (c & 0x3F) as u8,
-        ]);
-    } else {
-        out.extend_from_slice(&[
-            0xF0 | (c >> 18) as u8,
-            0x80 | ((c >> 12) & 0x3F) as u8,
-            0x80 | ((c >> 6) & 0x3F) as u8,
-            0x80 | (c & 0x3F) as u8,
-        ]);
+/// Appends `units` (code points of one width) as UTF-8 with lone
+/// surrogates let through, as `surrogatepass` encodes. The room for the
+/// longest encoding (`max_bytes` per unit) is made once, so the loop
+/// writes into a slice instead of growing the vector byte by byte.
+fn encode_utf8<U: Copy + Into<u32>>(out: &mut Vec<u8>, units: &[U], max_bytes: usize) {
+    let start = out.len();
+    out.resize(start + units.len() * max_bytes, 0);
+    let buf = &mut out[start..];
+    let mut at = 0;
+    for &unit in units {
+        let c: u32 = unit.into();
+        if c < 0x80 {
+            buf[at] = c as u8;
+            at += 1;
+        } else if c < 0x800 {
+            buf[at] = 0xC0 | (c >> 6) as u8;
+            buf[at + 1] = 0x80 | (c & 0x3F) as u8;
+            at += 2;
+        } else if c < 0x10000 {
+            buf[at] = 0xE0 | (c >> 12) as u8;
+            buf[at + 1] = 0x80 | ((c >> 6) & 0x3F) as u8;
+            buf[at + 2] = 0x80 | (c & 0x3F) as u8;
+            at += 3;
+        } else {
+            buf[at] = 0xF0 | (c >> 18) as u8;
+            buf[at + 1] = 0x80 | ((c >> 12) & 0x3F) as u8;
+            buf[at + 2] = 0x80 | ((c >> 6) & 0x3F) as u8;
+            buf[at + 3] = 0x80 | (c & 0x3F) as u8;
+            at += 4;
+        }
     }
+    out.truncate(start + at);
 }

@@ -36,10 +36,13 @@ impl From<PyErr> for SinkStop {
 type Made<'py> = Result<Bound<'py, PyAny>, SinkStop>;
 
 impl<'py> PySink<'py> {
-    pub fn new(py: Python<'py>) -> Self {
+    /// `input_len` sizes the reference table ahead: each reference takes
+    /// a few bytes of input, so growing it step by step would be paid on
+    /// every call.
+    pub fn new(py: Python<'py>, input_len: usize) -> Self {
         PySink {
             py,
-            refs: Vec::new(),
+            refs: Vec::with_capacity((input_len / 16).min(1 << 16)),
         }
     }
 
@@ -245,6 +248,12 @@ impl<'py> MarshalSink for PySink<'py> {
 
     fn keep(&mut self, slot: u32, obj: &mut Bound<'py, PyAny>) {
         let slot = slot as usize;
+        // Slots are filled in order, except those of frozensets and code
+        // objects, which are filled once complete.
+        if slot == self.refs.len() {
+            self.refs.push(Some(obj.clone()));
+            return;
+        }
         if self.refs.len() <= slot {
             self.refs.resize(slot + 1, None);
         }

@@ -49,13 +49,15 @@ fn encode<'py>(
     version: i32,
     allow_code: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let mut encoder = Encoder::new(py, version);
-    match encoder.write(value.as_ptr(), 0) {
+    let mut encoder = Encoder::reusing(py, version);
+    let outcome = match encoder.write(value.as_ptr(), 0) {
         Ok(()) => Ok(PyBytes::new(py, &encoder.out)),
-        Err(Stop::Code) if allow_code => {
-            drop(encoder);
-            delegate_dumps(py, value, version)
-        }
+        Err(stop) => Err(stop),
+    };
+    encoder.recycle();
+    match outcome {
+        Ok(bytes) => Ok(bytes),
+        Err(Stop::Code) if allow_code => delegate_dumps(py, value, version),
         Err(stop) => Err(stop.into_pyerr()),
     }
 }
@@ -151,7 +153,7 @@ fn load_prefix<'py>(
     let limits = limits();
     let outcome = {
         let _paused = GcPause::new(py);
-        let mut sink = PySink::new(py);
+        let mut sink = PySink::new(py, data.len());
         parse(data, &limits, &mut sink)
     };
     match outcome {

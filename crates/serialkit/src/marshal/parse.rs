@@ -36,14 +36,6 @@ impl<E> Failure<E> {
 
 type Parsed<T, E> = Result<T, Failure<E>>;
 
-/// The state of a reference slot.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    /// Reserved for a frozenset or code object still being read.
-    Reserved,
-    Filled,
-}
-
 /// CPython's own bound on nesting (`MAX_MARSHAL_STACK_DEPTH`).
 pub const CPYTHON_MAX_DEPTH: usize = 2000;
 
@@ -67,7 +59,8 @@ pub fn parse<S: MarshalSink>(
         pos: 0,
         depth: 0,
         max_depth: limits.max_depth,
-        slots: Vec::new(),
+        slots: 0,
+        reserved: Vec::new(),
         sink,
     };
     let obj = parser.object()?;
@@ -82,6 +75,7 @@ pub fn parse<S: MarshalSink>(
 
 const RED_ZONE: usize = 64 * 1024;
 const STACK_SEGMENT: usize = 1024 * 1024;
+const CHECK_EVERY: usize = 8;
 
 fn is_container(type_code: u8) -> bool {
     matches!(
@@ -105,7 +99,11 @@ struct Parser<'d, 's, S> {
     pos: usize,
     depth: usize,
     max_depth: usize,
-    slots: Vec<Slot>,
+    /// Reference slots claimed so far.
+    slots: u32,
+    /// Slots claimed by frozensets and code objects still being read: not
+    /// yet referable. Few at a time (they nest), so a vector is enough.
+    reserved: Vec<u32>,
     sink: &'s mut S,
 }
 
@@ -163,14 +161,24 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
         // Each slot is claimed by at least one byte of input, and inputs
         // are bounded well below u32::MAX by `Limits::max_input_bytes`.
-        let slot = self.slots.len() as u32;
-        self.slots.push(Slot::Reserved);
+        let slot = self.slots;
+        self.slots += 1;
+        Some(slot)
+    }
+
+    /// Claims a slot that stays unreferable until `fill`: frozensets and
+    /// code objects enter CPython's table only once complete.
+    fn reserve_until_done(&mut self, flag: bool) -> Option<u32> {
+        let slot = self.reserve(flag)?;
+        self.reserved.push(slot);
         Some(slot)
     }
 
     fn fill(&mut self, slot: Option<u32>, obj: &mut S::Obj) {
         if let Some(slot) = slot {
-            self.slots[slot as usize] = Slot::Filled;
+            if self.reserved.last() == Some(&slot) {
+                self.reserved.pop();
+            }
             self.sink.keep(slot, obj);
         }
     }
@@ -197,7 +205,10 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         // Containers recurse; should the thread's stack run low, the rest
         // of the nesting continues on a stack segment from the heap, so
         // no depth the limits admit can overflow it.
-        let result = if is_container(code & !FLAG_REF) {
+        // The stack is measured every few levels only: a thread-local
+        // lookup per container would show in profiles, and a few levels
+        // take far less than the red zone.
+        let result = if self.depth % CHECK_EVERY == 0 && is_container(code & !FLAG_REF) {
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.object_body(at, code))
         } else {
             self.object_body(at, code)
@@ -207,8 +218,9 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     }
 
     // Nesting recurses through `object_body` and the container readers
-    // only, so they are kept small: every scalar lives in `scalar_body`,
-    // out of line, and does not widen the recursive frames.
+    // only, so in debug builds (large frames) they are kept small: every
+    // scalar lives in `scalar_body`, out of line. Release builds inline
+    // them for speed; `stacker` keeps deep nesting safe either way.
     fn object_body(&mut self, at: usize, code: u8) -> Parsed<Option<S::Obj>, S::Error> {
         let flag = code & FLAG_REF != 0;
         let obj = match code & !FLAG_REF {
@@ -226,17 +238,15 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             TYPE_SET => self.set(flag)?,
             TYPE_FROZENSET => self.frozenset(flag)?,
             TYPE_CODE => {
-                let slot = self.reserve(flag);
+                let slot = self.reserve_until_done(flag);
                 let mut code = self.code()?;
                 self.fill(slot, &mut code);
                 code
             }
             TYPE_REF => {
                 let n = self.long()?;
-                let filled = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| self.slots.get(n))
-                    .is_some_and(|slot| *slot == Slot::Filled);
+                let filled =
+                    u32::try_from(n).is_ok_and(|n| n < self.slots && !self.reserved.contains(&n));
                 if !filled {
                     return Err(Failure::invalid("bad marshal data (invalid reference)", at));
                 }
@@ -247,7 +257,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         Ok(Some(obj))
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn scalar_body(&mut self, at: usize, code: u8) -> Parsed<S::Obj, S::Error> {
         let flag = code & FLAG_REF != 0;
         let obj = match code & !FLAG_REF {
@@ -323,7 +333,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         Ok(obj)
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn list(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
         let n = self.size("list", 1)?;
         let mut list = lift(self.sink.list(n))?;
@@ -336,7 +346,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         Ok(list)
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn dict(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
         let mut dict = lift(self.sink.dict())?;
         let slot = self.reserve(flag);
@@ -350,7 +360,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         Ok(dict)
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn set(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
         let n = self.size("set", 1)?;
         let mut set = lift(self.sink.set(n))?;
@@ -364,10 +374,10 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         Ok(set)
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn frozenset(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
         let n = self.size("set", 1)?;
-        let slot = self.reserve(flag);
+        let slot = self.reserve_until_done(flag);
         let mut items = Vec::with_capacity(n);
         for _ in 0..n {
             items.push(self.item("set")?);
@@ -394,7 +404,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn tuple(&mut self, flag: bool, n: usize) -> Parsed<S::Obj, S::Error> {
         if n > self.left() {
             return Err(Failure::eof("marshal data too short", self.pos));
@@ -515,7 +525,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         lift(self.sink.big_int(negative, &magnitude))
     }
 
-    #[inline(never)]
+    #[cfg_attr(debug_assertions, inline(never))]
     fn code(&mut self) -> Parsed<S::Obj, S::Error> {
         let argcount = self.long()?;
         let posonlyargcount = self.long()?;
