@@ -220,7 +220,10 @@ def tour_marshal(folder: Path) -> None:
     hostile = b"\xa9\x01>\x01\x00\x00\x00r\x00\x00\x00\x00"
     loaded = marshal.loads(hostile)
     print("Input that crashes the standard library loads safely:", type(loaded).__name__)
-    for name, bad in [("truncated", blob[:-3]), ("2**31-1 list items declared in 5 bytes", b"[\xff\xff\xff\x7f")]:
+    for name, bad in [
+        ("truncated", blob[:-3]),
+        ("2**31-1 list items declared in 5 bytes", b"[\xff\xff\xff\x7f"),
+    ]:
         try:
             marshal.loads(bad)
         except (ValueError, EOFError) as err:
