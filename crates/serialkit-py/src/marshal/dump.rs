@@ -6,7 +6,7 @@
 //! which come from an iterator and carry one extra reference that is
 //! discounted.
 
-use crate::address_hash::AddressMap;
+use super::refs::{Found, RefTable};
 use crate::pystr::StrStorage;
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
@@ -15,7 +15,7 @@ use serialkit::marshal::types::*;
 use serialkit::marshal::write_g17;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-type Spare = (Vec<u8>, AddressMap<u32>);
+type Spare = (Vec<u8>, RefTable);
 
 thread_local! {
     static SPARE: std::cell::RefCell<Option<Spare>> = const { std::cell::RefCell::new(None) };
@@ -28,7 +28,8 @@ const MAX_SPARE_REFS: usize = 1 << 18;
 const MAX_DEPTH: usize = 2000;
 
 pub enum Stop {
-    Python(PyErr),
+    /// Boxed so that results stay two words on the hot path.
+    Python(Box<PyErr>),
     /// A code object, which the caller hands to the interpreter's marshal.
     Code,
     Unmarshallable,
@@ -37,14 +38,14 @@ pub enum Stop {
 
 impl From<PyErr> for Stop {
     fn from(err: PyErr) -> Self {
-        Stop::Python(err)
+        Stop::Python(Box::new(err))
     }
 }
 
 impl Stop {
     pub fn into_pyerr(self) -> PyErr {
         match self {
-            Stop::Python(err) => err,
+            Stop::Python(err) => *err,
             Stop::Code => PyValueError::new_err("marshalling code objects is disallowed"),
             Stop::Unmarshallable => PyValueError::new_err("unmarshallable object"),
             Stop::TooDeep => PyValueError::new_err("object too deeply nested to marshal"),
@@ -57,7 +58,7 @@ pub struct Encoder<'py> {
     pub out: Vec<u8>,
     version: i32,
     /// Index of every object written with FLAG_REF, by address.
-    refs: AddressMap<u32>,
+    refs: RefTable,
     depth: usize,
     always_ref_interned: bool,
 }
@@ -78,7 +79,7 @@ impl<'py> Encoder<'py> {
             py,
             out: Vec::with_capacity(256),
             version,
-            refs: AddressMap::default(),
+            refs: RefTable::default(),
             depth: 0,
             always_ref_interned: ALWAYS_REF_INTERNED.load(Ordering::Relaxed),
         }
@@ -104,6 +105,7 @@ impl<'py> Encoder<'py> {
         }
     }
 
+    #[inline]
     fn long(&mut self, n: i32) {
         self.out.extend_from_slice(&n.to_le_bytes());
     }
@@ -156,21 +158,16 @@ impl<'py> Encoder<'py> {
                 && (ffi::Py_REFCNT(obj) - held != 1
                     || self.always_ref_interned && interned_str(obj))
             {
-                let next = self.refs.len();
-                match self.refs.entry(obj as usize) {
-                    std::collections::hash_map::Entry::Occupied(entry) => {
-                        let index = *entry.get();
+                if self.refs.len() >= 0x7fff_ffff {
+                    return Err(Stop::Unmarshallable);
+                }
+                match self.refs.find_or_insert(obj as usize) {
+                    Found::Existing(index) => {
                         self.out.push(TYPE_REF);
                         self.long(index as i32);
                         return Ok(());
                     }
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        if next >= 0x7fff_ffff {
-                            return Err(Stop::Unmarshallable);
-                        }
-                        entry.insert(next as u32);
-                        flag = FLAG_REF;
-                    }
+                    Found::Inserted => flag = FLAG_REF,
                 }
             }
             self.complex_object(obj, flag)

@@ -22,14 +22,15 @@ pub struct PySink<'py> {
 pub enum SinkStop {
     /// A Python exception (MemoryError, UnicodeDecodeError, TypeError from
     /// an unhashable set item or dict key, ...).
-    Python(PyErr),
+    /// Boxed so that results stay two words on the hot path.
+    Python(Box<PyErr>),
     /// The stream holds a code object: the caller decides what to do.
     Code,
 }
 
 impl From<PyErr> for SinkStop {
     fn from(err: PyErr) -> Self {
-        SinkStop::Python(err)
+        SinkStop::Python(Box::new(err))
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod dump;
 mod load;
+mod refs;
 
 use crate::gc::GcPause;
 use dump::{Encoder, Stop};
@@ -161,7 +162,7 @@ fn load_prefix<'py>(
         Err(Failure::Sink(SinkStop::Code)) if !allow_code => Err(code_disallowed()),
         Err(Failure::Sink(SinkStop::Code)) => delegate_loads(py, data, &limits),
         Err(failure) => Err(failure_to_pyerr(failure, |stop| match stop {
-            SinkStop::Python(err) => as_bad_data(py, err),
+            SinkStop::Python(err) => as_bad_data(py, *err),
             SinkStop::Code => code_disallowed(),
         })),
     }

@@ -191,6 +191,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     }
 
     /// An object, or `None` for TYPE_NULL (which ends a dict).
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn object(&mut self) -> Parsed<Option<S::Obj>, S::Error> {
         let at = self.pos;
         let code = self.byte()?;
@@ -388,6 +389,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     }
 
     /// An item of a container, where NULL is an error.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn item(&mut self, container: &'static str) -> Parsed<S::Obj, S::Error> {
         let at = self.pos;
         match self.object()? {
