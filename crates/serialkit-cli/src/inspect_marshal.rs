@@ -135,6 +135,8 @@ const FLAG_NAMES: &[(i64, &str)] = &[
     (0x80, "COROUTINE"),
     (0x100, "ITERABLE_COROUTINE"),
     (0x200, "ASYNC_GENERATOR"),
+    (0x40, "NOFREE"),
+    (0x100_0000, "FUTURE_ANNOTATIONS"),
 ];
 
 fn flags_text(flags: i64) -> String {
@@ -191,10 +193,13 @@ fn code_text(out: &mut String, value: &Value, depth: usize) {
         Some(other) => repr(other, 60),
         None => "?".to_owned(),
     };
+    let qualname = match field(fields, "co_qualname") {
+        Some(_) => format!(" (qualname {})", text("co_qualname")),
+        None => String::new(),
+    };
     out.push_str(&format!(
-        "{indent}code {} (qualname {}) in {:?}, line {}\n",
+        "{indent}code {}{qualname} in {:?}, line {}\n",
         text("co_name"),
-        text("co_qualname"),
         text("co_filename"),
         int_field(fields, "co_firstlineno")
     ));
@@ -209,17 +214,28 @@ fn code_text(out: &mut String, value: &Value, depth: usize) {
     out.push_str(&format!(
         "{indent}  bytecode {} bytes; line table {} bytes; exception table {} bytes\n",
         len_field(fields, "co_code"),
-        len_field(fields, "co_linetable"),
+        len_field(fields, "co_linetable") + len_field(fields, "co_lnotab"),
         len_field(fields, "co_exceptiontable"),
     ));
     out.push_str(&format!(
         "{indent}  names: {}\n",
         names_field(fields, "co_names")
     ));
-    out.push_str(&format!(
-        "{indent}  locals, cells and free variables: {}\n",
-        names_field(fields, "co_localsplusnames")
-    ));
+    if field(fields, "co_localsplusnames").is_some() {
+        out.push_str(&format!(
+            "{indent}  locals, cells and free variables: {}\n",
+            names_field(fields, "co_localsplusnames")
+        ));
+    } else {
+        // Before Python 3.11: three tuples, and the local count.
+        out.push_str(&format!(
+            "{indent}  locals ({}): {}; cells: {}; free variables: {}\n",
+            int_field(fields, "co_nlocals"),
+            names_field(fields, "co_varnames"),
+            names_field(fields, "co_cellvars"),
+            names_field(fields, "co_freevars"),
+        ));
+    }
     let consts = match field(fields, "co_consts") {
         Some(Value::Tuple(items)) => items.as_slice(),
         _ => &[],

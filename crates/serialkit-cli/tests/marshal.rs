@@ -132,3 +132,71 @@ fn marshal_converts_to_json_and_back() {
         &dir,
     );
 }
+
+/// `.pyc` files of every Python 3.8+ installed beside python3 (pyenv keeps
+/// several): the header names the version and the code tree reads in that
+/// version's layout. Only versions found are checked; python3's own is
+/// always among them.
+#[test]
+fn inspect_reads_pycs_of_other_python_versions() {
+    let dir = scratch("versions");
+    fs::write(
+        dir.join("m.py"),
+        "def f(a, *, b=1):\n    x = a\n    return x + b\n",
+    )
+    .unwrap();
+    let mut interpreters = vec!["python3".to_owned()];
+    if let Ok(home) = std::env::var("HOME") {
+        if let Ok(versions) = fs::read_dir(Path::new(&home).join(".pyenv/versions")) {
+            for version in versions.flatten() {
+                let python = version.path().join("bin/python3");
+                if python.exists() {
+                    interpreters.push(python.display().to_string());
+                }
+            }
+        }
+    }
+    let mut checked = 0;
+    for python in interpreters {
+        let output = Command::new(&python)
+            .args([
+                "-c",
+                "import py_compile, sys, os; d = sys.argv[1]; \
+                 v = '%d%d' % sys.version_info[:2]; \
+                 print(sys.version_info[0] * 100 + sys.version_info[1]); \
+                 py_compile.compile(os.path.join(d, 'm.py'), cfile=os.path.join(d, 'm' + v + '.pyc'))",
+            ])
+            .arg(&dir)
+            .output()
+            .expect("python runs");
+        if !output.status.success() {
+            continue;
+        }
+        let version: u32 = text(&output.stdout).trim().parse().unwrap();
+        if version < 308 {
+            continue;
+        }
+        let pyc = dir.join(format!("m{}{}.pyc", version / 100, version % 100));
+        let output = run(&["inspect", pyc.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "{python}: {}",
+            text(&output.stderr)
+        );
+        let shown = text(&output.stdout);
+        let expected = format!("(Python {}.{})", version / 100, version % 100);
+        assert!(shown.contains(&expected), "{python}: {shown}");
+        assert!(shown.contains("code f"), "{python}: {shown}");
+        assert!(shown.contains("keyword-only 1"), "{python}: {shown}");
+        if version >= 311 {
+            assert!(
+                shown.contains("locals, cells and free variables: a, b, x"),
+                "{shown}"
+            );
+        } else {
+            assert!(shown.contains("locals (3): a, b, x"), "{shown}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}

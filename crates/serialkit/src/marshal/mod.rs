@@ -7,7 +7,8 @@
 //! not yet filled, and bounds nesting, so hostile data fails fast.
 //!
 //! In the model, code objects are [`Value::Object`]s of `types.CodeType`
-//! whose state is a dict of their fields (`co_code`, `co_consts`, ...),
+//! whose state is a dict of their fields (`co_code`, `co_consts`, ...; the
+//! 3.11 layout by default, 3.8 to 3.10 for `.pyc` files of those versions),
 //! complex numbers are calls of `builtins.complex`, and `StopIteration`
 //! and `Ellipsis` are globals of `builtins`.
 
@@ -23,8 +24,8 @@ pub mod write;
 mod tests;
 
 pub use float::{parse_text_float, write_g17};
-pub use parse::{parse, Failure, CPYTHON_MAX_DEPTH};
-pub use sink::{CodeInts, MarshalSink, MarshalStr, StrKind, CODE_OBJECT_FIELDS};
+pub use parse::{parse, parse_with_layout, Failure, CPYTHON_MAX_DEPTH};
+pub use sink::{CodeInts, CodeLayout, MarshalSink, MarshalStr, StrKind, CODE_OBJECT_FIELDS};
 pub use value_sink::{SinkError, ValueSink};
 
 use crate::error::{Error, ErrorKind, Position, Result};
@@ -44,8 +45,13 @@ pub static FORMAT: Format = Format {
 /// Reads one marshalled value (trailing bytes are ignored, as
 /// `marshal.loads` ignores them).
 pub fn read(data: &[u8], limits: &Limits) -> Result<Value> {
+    read_with_layout(data, limits, CodeLayout::default())
+}
+
+/// [`read`], for code objects of another Python version's layout.
+pub fn read_with_layout(data: &[u8], limits: &Limits, layout: CodeLayout) -> Result<Value> {
     let mut sink = ValueSink::default();
-    match parse(data, limits, &mut sink) {
+    match parse_with_layout(data, limits, layout, &mut sink) {
         Ok((value, _)) => Ok(sink.finish(value)),
         Err(Failure::Eof(error) | Failure::Invalid(error)) => Err(error),
         Err(Failure::Sink(error)) => Err(Error::new(
@@ -58,12 +64,14 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Value> {
 /// Reads a `.pyc` file: its header and its code object.
 pub fn read_pyc(data: &[u8], limits: &Limits) -> Result<(pyc::PycHeader, Value)> {
     let header = pyc::read_header(data)?;
-    if header.python.is_some_and(|version| version < (3, 11)) {
-        return Err(Error::unsupported(
-            "code objects of Python versions before 3.11 are laid out differently and not read",
-        ));
-    }
-    let value = read(&data[header.len..], limits).map_err(|err| shift(err, header.len))?;
+    let layout = header
+        .python
+        .and_then(CodeLayout::for_python)
+        .ok_or_else(|| {
+            Error::unsupported("code objects of Python versions before 3.8 are not read")
+        })?;
+    let value = read_with_layout(&data[header.len..], limits, layout)
+        .map_err(|err| shift(err, header.len))?;
     Ok((header, value))
 }
 

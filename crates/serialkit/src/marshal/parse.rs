@@ -8,7 +8,7 @@
 //! filled, and nesting is bounded.
 
 use super::float::parse_text_float;
-use super::sink::{CodeInts, MarshalSink, MarshalStr, StrKind, CODE_OBJECT_FIELDS};
+use super::sink::{CodeInts, CodeLayout, MarshalSink, MarshalStr, StrKind};
 use super::types::*;
 use crate::error::{Error, Position};
 use crate::limits::Limits;
@@ -47,6 +47,17 @@ pub fn parse<S: MarshalSink>(
     limits: &Limits,
     sink: &mut S,
 ) -> Parsed<(S::Obj, usize), S::Error> {
+    parse_with_layout(data, limits, CodeLayout::default(), sink)
+}
+
+/// [`parse`], reading code objects in the given layout (from a `.pyc`
+/// header's Python version).
+pub fn parse_with_layout<S: MarshalSink>(
+    data: &[u8],
+    limits: &Limits,
+    layout: CodeLayout,
+    sink: &mut S,
+) -> Parsed<(S::Obj, usize), S::Error> {
     if data.len() > limits.max_input_bytes {
         return Err(Failure::Invalid(Error::limit(
             "input size",
@@ -61,6 +72,7 @@ pub fn parse<S: MarshalSink>(
         max_depth: limits.max_depth,
         slots: 0,
         reserved: Vec::new(),
+        layout,
         sink,
     };
     let obj = parser.object()?;
@@ -104,6 +116,7 @@ struct Parser<'d, 's, S> {
     /// Slots claimed by frozensets and code objects still being read: not
     /// yet referable. Few at a time (they nest), so a vector is enough.
     reserved: Vec<u32>,
+    layout: CodeLayout,
     sink: &'s mut S,
 }
 
@@ -529,24 +542,32 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
 
     #[cfg_attr(debug_assertions, inline(never))]
     fn code(&mut self) -> Parsed<S::Obj, S::Error> {
+        let layout = self.layout;
         let argcount = self.long()?;
         let posonlyargcount = self.long()?;
         let kwonlyargcount = self.long()?;
+        let nlocals = if layout.has_nlocals() {
+            self.long()?
+        } else {
+            0
+        };
         let stacksize = self.long()?;
         let flags = self.long()?;
-        let mut objects = Vec::with_capacity(CODE_OBJECT_FIELDS.len());
+        let fields = layout.object_fields();
+        let mut objects = Vec::with_capacity(fields.len());
         let mut firstlineno = 0;
-        for (index, _) in CODE_OBJECT_FIELDS.iter().enumerate() {
-            // co_firstlineno sits between co_qualname and co_linetable.
-            if index == 8 {
+        for index in 0..fields.len() {
+            if index == CodeLayout::FIRSTLINENO_BEFORE {
                 firstlineno = self.long()?;
             }
             objects.push(self.item("object")?);
         }
         let ints = CodeInts {
+            layout,
             argcount,
             posonlyargcount,
             kwonlyargcount,
+            nlocals,
             stacksize,
             flags,
             firstlineno,

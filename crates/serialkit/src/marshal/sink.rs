@@ -29,12 +29,77 @@ pub struct MarshalStr<'s> {
     pub interned: bool,
 }
 
-/// The scalar fields of a code object, in CPython 3.11's order.
+/// How code objects are laid out: it changed with Python versions, and a
+/// marshal stream does not say which it holds (a `.pyc` header does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CodeLayout {
+    /// Python 3.11 and later.
+    #[default]
+    Py311,
+    /// Python 3.10 (like 3.8 but with `co_linetable`).
+    Py310,
+    /// Python 3.8 and 3.9.
+    Py38,
+}
+
+impl CodeLayout {
+    /// The layout written by a Python version, if it is one serialkit reads.
+    pub fn for_python(version: (u8, u8)) -> Option<CodeLayout> {
+        match version {
+            (3, minor) if minor >= 11 => Some(CodeLayout::Py311),
+            (3, 10) => Some(CodeLayout::Py310),
+            (3, 8 | 9) => Some(CodeLayout::Py38),
+            _ => None,
+        }
+    }
+
+    /// The object fields, in stream order; `co_firstlineno` (an int) comes
+    /// just before the field at [`CodeLayout::FIRSTLINENO_BEFORE`].
+    pub fn object_fields(self) -> &'static [&'static str] {
+        match self {
+            CodeLayout::Py311 => &CODE_OBJECT_FIELDS,
+            CodeLayout::Py310 => &[
+                "co_code",
+                "co_consts",
+                "co_names",
+                "co_varnames",
+                "co_freevars",
+                "co_cellvars",
+                "co_filename",
+                "co_name",
+                "co_linetable",
+            ],
+            CodeLayout::Py38 => &[
+                "co_code",
+                "co_consts",
+                "co_names",
+                "co_varnames",
+                "co_freevars",
+                "co_cellvars",
+                "co_filename",
+                "co_name",
+                "co_lnotab",
+            ],
+        }
+    }
+
+    pub const FIRSTLINENO_BEFORE: usize = 8;
+
+    /// Whether `co_nlocals` is stored (before 3.11 it was).
+    pub fn has_nlocals(self) -> bool {
+        self != CodeLayout::Py311
+    }
+}
+
+/// The scalar fields of a code object.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CodeInts {
+    pub layout: CodeLayout,
     pub argcount: i32,
     pub posonlyargcount: i32,
     pub kwonlyargcount: i32,
+    /// Stored before Python 3.11 only (0 otherwise).
+    pub nlocals: i32,
     pub stacksize: i32,
     pub flags: i32,
     pub firstlineno: i32,
@@ -90,7 +155,7 @@ pub trait MarshalSink {
     fn set_add(&mut self, set: &mut Self::Obj, item: Self::Obj) -> Result<(), Self::Error>;
     /// Frozensets are built whole: they cannot be referred to until done.
     fn frozenset(&mut self, items: Vec<Self::Obj>) -> Result<Self::Obj, Self::Error>;
-    /// A code object, from its fields (see [`CODE_OBJECT_FIELDS`]).
+    /// A code object, from its fields (named by `ints.layout`).
     fn code(&mut self, ints: CodeInts, objects: Vec<Self::Obj>) -> Result<Self::Obj, Self::Error>;
 
     /// Records `obj` in reference slot `slot` (FLAG_REF). Called when

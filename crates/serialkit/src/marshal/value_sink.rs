@@ -6,7 +6,7 @@
 //! (CPython flags whatever has more than one reference while writing);
 //! [`finish`] unwraps those.
 
-use super::sink::{CodeInts, MarshalSink, MarshalStr, StrKind, CODE_OBJECT_FIELDS};
+use super::sink::{CodeInts, CodeLayout, MarshalSink, MarshalStr, StrKind};
 use crate::value::{Object, ShareId, Value};
 use num_bigint::{BigInt, Sign};
 use std::collections::HashSet;
@@ -177,11 +177,15 @@ impl MarshalSink for ValueSink {
             int("co_argcount", ints.argcount),
             int("co_posonlyargcount", ints.posonlyargcount),
             int("co_kwonlyargcount", ints.kwonlyargcount),
-            int("co_stacksize", ints.stacksize),
-            int("co_flags", ints.flags),
         ];
-        for (name, value) in CODE_OBJECT_FIELDS.iter().zip(objects) {
-            if *name == "co_linetable" {
+        if ints.layout.has_nlocals() {
+            fields.push(int("co_nlocals", ints.nlocals));
+        }
+        fields.push(int("co_stacksize", ints.stacksize));
+        fields.push(int("co_flags", ints.flags));
+        let names = ints.layout.object_fields();
+        for (index, (name, value)) in names.iter().zip(objects).enumerate() {
+            if index == CodeLayout::FIRSTLINENO_BEFORE {
                 fields.push(int("co_firstlineno", ints.firstlineno));
             }
             fields.push((Value::str(*name), value));

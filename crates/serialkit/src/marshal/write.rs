@@ -3,7 +3,7 @@
 //! nothing else is flagged, since the model says exactly what is shared.
 
 use super::float::write_g17;
-use super::sink::CODE_OBJECT_FIELDS;
+use super::sink::CodeLayout;
 use super::types::*;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -256,19 +256,26 @@ impl Writer {
                 "a code object whose {name} is not an int"
             ))),
         };
+        let has = |name: &str| field(name).is_ok();
+        let layout = if has("co_localsplusnames") {
+            CodeLayout::Py311
+        } else if has("co_lnotab") {
+            CodeLayout::Py38
+        } else {
+            CodeLayout::Py310
+        };
         self.out.push(TYPE_CODE | flag);
-        for name in [
-            "co_argcount",
-            "co_posonlyargcount",
-            "co_kwonlyargcount",
-            "co_stacksize",
-            "co_flags",
-        ] {
+        let mut ints = vec!["co_argcount", "co_posonlyargcount", "co_kwonlyargcount"];
+        if layout.has_nlocals() {
+            ints.push("co_nlocals");
+        }
+        ints.extend(["co_stacksize", "co_flags"]);
+        for name in ints {
             let n = int(name)?;
             self.long(n);
         }
-        for name in CODE_OBJECT_FIELDS {
-            if name == "co_linetable" {
+        for (index, name) in layout.object_fields().iter().enumerate() {
+            if index == CodeLayout::FIRSTLINENO_BEFORE {
                 let n = int("co_firstlineno")?;
                 self.long(n);
             }
