@@ -175,3 +175,38 @@ def test_code_streams_are_checked_before_the_interpreter_reads_them():
     truncated = data[: len(data) // 2]
     with pytest.raises(EOFError):
         sm.loads(truncated, allow_code=True)
+
+
+def handmade_code(localsplusnames: bytes) -> bytes:
+    def long(n: int) -> bytes:
+        return n.to_bytes(4, "little", signed=True)
+
+    empty_bytes = b"s" + long(0)
+    return (
+        b"c"
+        + long(0) * 3  # argcount, posonlyargcount, kwonlyargcount
+        + long(1)  # stacksize
+        + long(0)  # flags
+        + b"s"
+        + long(4)
+        + bytes([151, 0, 83, 0])  # RESUME, RETURN_VALUE
+        + b")\x01N"  # consts
+        + b")\x00"  # names
+        + localsplusnames
+        + empty_bytes  # localspluskinds
+        + b"z\x01f"  # filename
+        + b"z\x01n"  # name
+        + b"z\x01n"  # qualname
+        + long(1)  # firstlineno
+        + empty_bytes  # linetable
+        + empty_bytes  # exceptiontable
+    )
+
+
+def test_code_fields_of_the_wrong_type_never_reach_the_interpreter():
+    # CPython 3.11 takes co_localsplusnames' size as a tuple's before it
+    # validates anything; serialkit checks every field's type first.
+    with pytest.raises(ValueError, match="wrong types"):
+        sm.loads(handmade_code(b"N"), allow_code=True)
+    code = sm.loads(handmade_code(b")\x00"), allow_code=True)
+    assert code.co_name == "n" and code.co_consts == (None,)

@@ -271,103 +271,164 @@ impl<'py> MarshalSink for PySink<'py> {
 }
 
 /// A sink that builds nothing and only checks what the interpreter's own
-/// reader would trip on: it refuses references to tuples still being
-/// filled, which CPython hands out with NULL items inside. Streams that
-/// pass may be given to `marshal.loads` (for code objects).
+/// reader would trip on. It refuses references to tuples still being
+/// filled, which CPython hands out with NULL items inside, and code objects
+/// whose fields have the wrong types (CPython 3.11 reads the size of
+/// `co_localsplusnames` as a tuple's before it validates anything). Streams
+/// that pass may be given to `marshal.loads` (for code objects).
 #[derive(Default)]
 pub struct CheckSink {
     incomplete: std::collections::HashSet<u32>,
+    /// The kind of the object in each reference slot.
+    kinds: Vec<Kind>,
     pub bad_reference: bool,
+    pub bad_code: bool,
 }
 
-pub enum Node {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     Other,
-    Tuple { len: usize, slot: Option<u32> },
+    Bytes,
+    Str,
+    Tuple,
 }
+
+pub struct Node {
+    kind: Kind,
+    /// For tuples: their length and their slot, while being filled.
+    len: usize,
+    slot: Option<u32>,
+}
+
+impl Node {
+    fn of(kind: Kind) -> Result<Node, std::convert::Infallible> {
+        Ok(Node {
+            kind,
+            len: 0,
+            slot: None,
+        })
+    }
+}
+
+/// The kinds CPython 3.11 requires of a code object's object fields (see
+/// `CODE_OBJECT_FIELDS`).
+const CODE_FIELD_KINDS: [Kind; 10] = [
+    Kind::Bytes,
+    Kind::Tuple,
+    Kind::Tuple,
+    Kind::Tuple,
+    Kind::Bytes,
+    Kind::Str,
+    Kind::Str,
+    Kind::Str,
+    Kind::Bytes,
+    Kind::Bytes,
+];
 
 impl MarshalSink for CheckSink {
     type Obj = Node;
     type Error = std::convert::Infallible;
 
     fn none(&mut self) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn stop_iteration(&mut self) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn ellipsis(&mut self) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn bool(&mut self, _: bool) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn int(&mut self, _: i64) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn big_int(&mut self, _: bool, _: &[u8]) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn float(&mut self, _: f64) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn complex(&mut self, _: f64, _: f64) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn bytes(&mut self, _: &[u8]) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Bytes)
     }
     fn str(&mut self, _: MarshalStr<'_>) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Str)
     }
     fn tuple(&mut self, len: usize) -> Result<Node, Self::Error> {
-        Ok(Node::Tuple { len, slot: None })
+        Ok(Node {
+            kind: Kind::Tuple,
+            len,
+            slot: None,
+        })
     }
     fn tuple_set(&mut self, tuple: &mut Node, index: usize, _: Node) {
-        if let Node::Tuple {
-            len,
-            slot: Some(slot),
-        } = tuple
-        {
-            if index + 1 == *len {
-                self.incomplete.remove(slot);
+        if let Some(slot) = tuple.slot {
+            if index + 1 == tuple.len {
+                self.incomplete.remove(&slot);
             }
         }
     }
     fn list(&mut self, _: usize) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn list_set(&mut self, _: &mut Node, _: usize, _: Node) {}
     fn dict(&mut self) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn dict_set(&mut self, _: &mut Node, _: Node, _: Node) -> Result<(), Self::Error> {
         Ok(())
     }
     fn set(&mut self, _: usize) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
     fn set_add(&mut self, _: &mut Node, _: Node) -> Result<(), Self::Error> {
         Ok(())
     }
     fn frozenset(&mut self, _: Vec<Node>) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+        Node::of(Kind::Other)
     }
-    fn code(&mut self, _: CodeInts, _: Vec<Node>) -> Result<Node, Self::Error> {
-        Ok(Node::Other)
+    fn code(&mut self, ints: CodeInts, objects: Vec<Node>) -> Result<Node, Self::Error> {
+        let kinds_match = ints.layout == serialkit::marshal::CodeLayout::Py311
+            && objects.len() == CODE_FIELD_KINDS.len()
+            && objects
+                .iter()
+                .zip(CODE_FIELD_KINDS)
+                .all(|(node, kind)| node.kind == kind);
+        if !kinds_match {
+            self.bad_code = true;
+        }
+        Node::of(Kind::Other)
     }
     fn keep(&mut self, slot: u32, obj: &mut Node) {
-        if let Node::Tuple { len, slot: kept } = obj {
-            if *len > 0 {
-                *kept = Some(slot);
-                self.incomplete.insert(slot);
-            }
+        let at = slot as usize;
+        if self.kinds.len() <= at {
+            self.kinds.resize(at + 1, Kind::Other);
+        }
+        self.kinds[at] = obj.kind;
+        if obj.kind == Kind::Tuple && obj.len > 0 {
+            obj.slot = Some(slot);
+            self.incomplete.insert(slot);
         }
     }
     fn fetch(&mut self, slot: u32) -> Node {
         if self.incomplete.contains(&slot) {
             self.bad_reference = true;
         }
-        Node::Other
+        let kind = self
+            .kinds
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(Kind::Other);
+        Node {
+            kind,
+            len: 0,
+            slot: None,
+        }
     }
 }
 

@@ -196,6 +196,11 @@ fn delegate_loads<'py>(
             "bad marshal data (reference to a tuple still being read)",
         ));
     }
+    if check.bad_code {
+        return Err(PyValueError::new_err(
+            "bad marshal data (code object fields of the wrong types)",
+        ));
+    }
     let bytes = PyBytes::new(py, &data[..used]);
     let value = stdlib_marshal(py)?.call_method1("loads", (bytes,))?;
     Ok((value, used))
