@@ -7,7 +7,9 @@ section (3) waits for serialkit.yaml."""
 
 from __future__ import annotations
 
+import marshal as std_marshal
 import os
+import py_compile
 import subprocess
 import tempfile
 import uuid
@@ -18,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 import serialkit.json as json
+import serialkit.marshal as marshal
 import serialkit.pickle as pickle
 
 HERE = Path(__file__).resolve().parent
@@ -206,6 +209,40 @@ def tour_json_extras(folder: Path) -> None:
         print(f"Errors point where json's do: {err.msg} at line {err.lineno} column {err.colno}")
 
 
+def tour_marshal(folder: Path) -> None:
+    heading("serialkit.marshal: identical bytes, safe to load")
+    data = {"name": "Ada", "scores": (90, 85.5), "raw": b"\x00\xff", "big": 2**80}
+    blob = marshal.dumps(data)
+    print("Same bytes as marshal.dumps:", blob == std_marshal.dumps(data))
+    print("Loaded back:", marshal.loads(blob))
+    # A tuple holding a frozenset that holds the tuple itself: the standard
+    # library's reader hashes the half-built tuple and crashes the process.
+    hostile = b"\xa9\x01>\x01\x00\x00\x00r\x00\x00\x00\x00"
+    loaded = marshal.loads(hostile)
+    print("Input that crashes the standard library loads safely:", type(loaded).__name__)
+    for name, bad in [
+        ("truncated", blob[:-3]),
+        ("2**31-1 list items declared in 5 bytes", b"[\xff\xff\xff\x7f"),
+    ]:
+        try:
+            marshal.loads(bad)
+        except (ValueError, EOFError) as err:
+            print(f"{name}: {type(err).__name__}: {err}")
+    code = compile("print('hello from marshalled code')", "<demo>", "exec")
+    try:
+        marshal.loads(marshal.dumps(code))
+    except ValueError as err:
+        print("Code objects need allow_code=True:", err)
+    exec(marshal.loads(marshal.dumps(code), allow_code=True))
+    source = folder / "greet.py"
+    source.write_text("GREETING = 'hello'\n\ndef greet(name):\n    return GREETING + name\n")
+    pyc = py_compile.compile(str(source), cfile=str(folder / "greet.pyc"))
+    cli = os.environ.get("SERIALKIT_CLI", "serialkit")
+    print("$ serialkit inspect $TMP/greet.pyc")
+    result = subprocess.run([cli, "inspect", pyc], capture_output=True, text=True, cwd=ROOT)
+    print((result.stdout + result.stderr).rstrip().replace(str(folder), "$TMP"))
+
+
 def tour_cli(folder: Path) -> None:
     heading("The serialkit command line")
     cli = os.environ.get("SERIALKIT_CLI", "serialkit")
@@ -249,6 +286,7 @@ def main() -> None:
         tutorial_pickle_custom_class()
         tour_json_extras(Path(folder))
         tour_pickle_safety(Path(folder))
+        tour_marshal(Path(folder))
         tour_cli(Path(folder))
 
 

@@ -2,13 +2,14 @@
 
 Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
-by default: loading imports only what the caller allows). Output is
-identical and results are equal, so switching is safe. ``serialkit.scan``
-finds malicious pickles in files without loading them.
+by default: loading imports only what the caller allows), ``serialkit.marshal``
+for ``marshal`` (safe against hostile data). Output is identical and results
+are equal, so switching is safe. ``serialkit.scan`` finds malicious pickles
+in files without loading them.
 """
 
-from . import json, pickle
+from . import json, marshal, pickle
 from ._native import __version__
 from ._scan import ScanReport, scan
 
-__all__ = ["json", "pickle", "scan", "ScanReport", "__version__"]
+__all__ = ["json", "marshal", "pickle", "scan", "ScanReport", "__version__"]

@@ -35,12 +35,20 @@ pub fn run(plan: &Plan) -> Result<()> {
     };
     let bytes = read_input(plan.input.as_deref(), plan.max_input_bytes)
         .map_err(|err| ReadError::new(&source, err))?;
-    // Only pickles can be disassembled so far; anything else is refused
+    let extension = plan
+        .input
+        .as_deref()
+        .and_then(|path| path.extension())
+        .and_then(|ext| ext.to_str());
+    if crate::inspect_marshal::wanted(&bytes, extension) {
+        return run_marshal(plan, &source, &bytes);
+    }
+    // Pickles and marshal data can be inspected; anything else is refused
     // before any output, as a usage error (exit status 2).
     if !inspect::looks_like_pickle(&bytes) {
         return Err(UsageError::new(format!(
             "unrecognised format: {source} does not look like a pickle \
-             (the only format `inspect` reads so far)"
+             (`inspect` reads pickles, .pyc files and .marshal files)"
         ))
         .into());
     }
@@ -72,6 +80,59 @@ pub fn run(plan: &Plan) -> Result<()> {
         Some(error) => Err(ReadError::new(&source, error).into()),
         None => Ok(()),
     }
+}
+
+fn run_marshal(plan: &Plan, source: &str, bytes: &[u8]) -> Result<()> {
+    let limits = Limits {
+        max_input_bytes: plan.max_input_bytes,
+        ..Limits::default()
+    };
+    let (header, value) =
+        crate::inspect_marshal::read(bytes, &limits).map_err(|err| ReadError::new(source, err))?;
+    // Strings and numbers that the writer shared (names, file names) are
+    // shown in place rather than as references.
+    let value = serialkit::tagged::inline_atoms(value, limits.max_expansion);
+    let rendered = match plan.format {
+        OutputFormat::Text => crate::inspect_marshal::render_text(header.as_ref(), &value),
+        OutputFormat::Json => {
+            let mut entries = Vec::new();
+            if let Some(header) = &header {
+                entries.push((str("magic"), Value::Int(i64::from(header.magic))));
+                let python = header.python.map_or(Value::None, |(major, minor)| {
+                    str(&format!("{major}.{minor}"))
+                });
+                entries.push((str("python"), python));
+                entries.push((str("flags"), Value::Int(i64::from(header.flags))));
+                let source = match &header.source {
+                    serialkit::marshal::pyc::PycSource::Timestamp { mtime, size } => dict(vec![
+                        ("mtime", Value::Int(i64::from(*mtime))),
+                        (
+                            "size",
+                            size.map_or(Value::None, |s| Value::Int(i64::from(s))),
+                        ),
+                    ]),
+                    serialkit::marshal::pyc::PycSource::Hash { hash, check_source } => dict(vec![
+                        (
+                            "hash",
+                            str(&hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+                        ),
+                        ("check_source", Value::Bool(*check_source)),
+                    ]),
+                };
+                entries.push((str("source"), source));
+            }
+            entries.push((str("value"), serialkit::tagged::encode(&value)));
+            let mut out = serialkit::json::to_vec(
+                &Value::Dict(entries),
+                &serialkit::json::WriteOptions::indented(2),
+            )
+            .map_err(|err| anyhow::anyhow!("{}", err.kind()))
+            .context("cannot write the listing as JSON")?;
+            out.push(b'\n');
+            out
+        }
+    };
+    write_stdout(&rendered).context("cannot write to standard output")
 }
 
 /// Reads at most one byte past the limit, so oversized input is refused

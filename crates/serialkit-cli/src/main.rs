@@ -6,6 +6,7 @@ mod atomic;
 mod convert;
 mod formats;
 mod inspect;
+mod inspect_marshal;
 mod progress;
 mod report;
 mod scan;
@@ -45,10 +46,12 @@ enum Command {
     /// List the supported formats with their file extensions
     Formats,
     /// Show an annotated disassembly of a pickle and what loading it would
-    /// import and call (nothing is imported or called)
+    /// import and call (nothing is imported or called), or the header and
+    /// code object tree of a .pyc or .marshal file
     #[command(after_help = "Examples:\n  \
         serialkit inspect model.pkl\n  \
-        serialkit inspect --format json - < model.pkl")]
+        serialkit inspect --format json - < model.pkl\n  \
+        serialkit inspect module.pyc")]
     Inspect(InspectArgs),
     /// Find malicious pickles in files and folders without loading them
     /// (exit status: 0 clean, 1 dangerous, 2 errors or unrecognised files)

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod address_hash;
 mod gc;
 mod json;
+mod marshal;
 mod pickle;
 mod pystr;
 mod pytypes;
@@ -20,6 +21,7 @@ mod stack;
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(module)?;
     pickle::register(module)?;
+    marshal::register(module)?;
     scan::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

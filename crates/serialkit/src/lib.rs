@@ -7,6 +7,7 @@ pub mod error;
 pub mod format;
 pub mod json;
 pub mod limits;
+pub mod marshal;
 pub mod number;
 pub mod pickle;
 pub mod scan;

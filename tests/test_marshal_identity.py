@@ -1,0 +1,121 @@
+"""serialkit.marshal against the standard library: identical bytes for
+every value and version, equal values back, and the same sharing."""
+
+from __future__ import annotations
+
+import marshal
+
+import pytest
+import serialkit.marshal as sm
+from hypothesis import given, settings
+from marshalcheck import CORPUS, VERSIONS, same, values
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("index", range(len(CORPUS)))
+def test_dumps_matches_stdlib(index, version):
+    value = CORPUS[index]
+    try:
+        expected = marshal.dumps(value, version)
+    except ValueError as error:
+        # A cyclic list before version 3, which has no references.
+        with pytest.raises(ValueError, match=str(error)):
+            sm.dumps(value, version)
+        return
+    assert sm.dumps(value, version) == expected
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("index", range(len(CORPUS)))
+def test_loads_matches_stdlib(index, version):
+    try:
+        data = marshal.dumps(CORPUS[index], version)
+    except ValueError:
+        return  # not writable at this version (see above)
+    ours = sm.loads(data)
+    theirs = marshal.loads(data)
+    if isinstance(theirs, list) and theirs and theirs[-1] is theirs:
+        # The cyclic list: compare its shape, as == would recurse forever.
+        assert ours[-1] is ours and ours[0] == theirs[0]
+        return
+    assert same(ours, theirs)
+    # What was loaded shares what the stdlib's result shares, so it is
+    # written back to the same bytes.
+    assert sm.dumps(ours, version) == marshal.dumps(theirs, version)
+
+
+def test_default_version_is_the_interpreters():
+    assert sm.version == marshal.version
+    value = {"a": [1, 2.5, "x"]}
+    assert sm.dumps(value) == marshal.dumps(value)
+
+
+def test_top_level_reference_count_decides_the_flag():
+    # A temporary has one reference and gets no FLAG_REF; a named value
+    # does. (Plain assignments: pytest's assert rewriting keeps temporaries.)
+    ours, theirs = sm.dumps([]), marshal.dumps([])
+    assert ours == theirs == b"[\x00\x00\x00\x00"
+    named: list = []
+    ours, theirs = sm.dumps(named), marshal.dumps(named)
+    assert ours == theirs == b"\xdb\x00\x00\x00\x00"
+
+
+def test_trailing_bytes_are_ignored():
+    data = marshal.dumps((1, "a")) + b"garbage"
+    assert sm.loads(data) == (1, "a")
+
+
+def test_loads_accepts_bytes_like_objects():
+    data = marshal.dumps({"k": [1, 2]})
+    assert sm.loads(bytearray(data)) == {"k": [1, 2]}
+    assert sm.loads(memoryview(data)) == {"k": [1, 2]}
+
+
+def test_interned_strings_stay_interned():
+    data = marshal.dumps(("some_identifier", "some_identifier"))
+    loaded = sm.loads(data)
+    assert loaded[0] is loaded[1]
+    assert sm.dumps(loaded) == data
+
+
+@pytest.mark.parametrize(
+    "value", [object(), type, print, 1j.__class__, [object()], {"k": {1, 2, object}}]
+)
+def test_unmarshallable_values_raise_like_stdlib(value):
+    with pytest.raises(ValueError) as stdlib_error:
+        marshal.dumps(value)
+    with pytest.raises(ValueError) as ours:
+        sm.dumps(value)
+    assert str(ours.value) == str(stdlib_error.value)
+
+
+def test_subclasses_are_written_as_stdlib_writes_them():
+    class B(bytes):
+        pass
+
+    class S(str):
+        pass
+
+    value = B(b"sub")
+    assert sm.dumps(value) == marshal.dumps(value)
+    with pytest.raises(ValueError, match="unmarshallable object"):
+        sm.dumps(S("x"))
+
+
+def test_too_deep_to_write():
+    deep: list = []
+    for _ in range(3000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="object too deeply nested to marshal"):
+        marshal.dumps(deep)
+    with pytest.raises(ValueError, match="object too deeply nested to marshal"):
+        sm.dumps(deep)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_random_values_match_stdlib(value):
+    for version in VERSIONS:
+        data = marshal.dumps(value, version)
+        assert sm.dumps(value, version) == data
+        assert same(sm.loads(data), marshal.loads(data))
