@@ -23,6 +23,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
+BENCH_REQUIREMENTS = ROOT / "requirements-bench.txt"
 CLI = ROOT / "target" / "release" / "serialkit"
 
 
@@ -84,6 +85,9 @@ def test() -> None:
 
 def bench() -> None:
     ensure_venv()
+    # The scanners the scan suite is compared with; the tests do not need them.
+    pip = (PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+    run(*pip, "-r", BENCH_REQUIREMENTS)
     build()
     arguments = sys.argv[2:] or ["--write"]
     run(PYTHON, ROOT / "benches" / "run.py", *arguments, env=venv_env())

@@ -28,6 +28,9 @@ class Finding:
     name: str
     severity: str
     reason: str
+    #: Repeats of the same safe import or call in the stream, reported once
+    #: at the first offset; 1 for everything that is not safe.
+    count: int = 1
 
 
 @dataclass(frozen=True)

@@ -317,6 +317,7 @@ fn json(report: &Report, strict: bool) -> Value {
                 ("name", Value::str(f.name.as_str())),
                 ("severity", Value::str(f.severity.as_str())),
                 ("reason", Value::str(f.reason.as_str())),
+                ("count", int(f.count)),
             ])
         })
         .collect();

@@ -42,6 +42,7 @@ fn finding_dict<'py>(py: Python<'py>, finding: &Finding) -> PyResult<Bound<'py, 
     dict.set_item("name", &finding.name)?;
     dict.set_item("severity", finding.severity.as_str())?;
     dict.set_item("reason", &finding.reason)?;
+    dict.set_item("count", finding.count)?;
     Ok(dict)
 }
 

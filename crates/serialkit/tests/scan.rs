@@ -410,3 +410,45 @@ fn damaged_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn repeated_safe_uses_are_counted_and_dangerous_ones_each_reported() {
+    // [OrderedDict(), OrderedDict(), OrderedDict()] then os.system twice.
+    let mut pickle = b"\x80\x02]q\x00(".to_vec();
+    for _ in 0..3 {
+        pickle.extend_from_slice(b"ccollections\nOrderedDict\n)R");
+    }
+    pickle.extend_from_slice(b"e0");
+    pickle.extend_from_slice(b"cos\nsystem\nX\x02\x00\x00\x00hi\x85R0");
+    pickle.extend_from_slice(b"cos\nsystem\nX\x02\x00\x00\x00hi\x85R.");
+    let report = assert_dangerous(&pickle, "os.system");
+    let safe: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.name == "collections.OrderedDict")
+        .collect();
+    assert_eq!(safe.len(), 2, "one import and one call: {safe:#?}");
+    assert!(safe
+        .iter()
+        .all(|f| f.count == 3 && f.severity == Severity::Safe));
+    let first = memchr::memmem::find(&pickle, b"ccollections").unwrap();
+    assert_eq!(safe[0].offset, first);
+    let dangerous: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Dangerous)
+        .collect();
+    assert_eq!(
+        dangerous.len(),
+        4,
+        "two imports and two calls: {dangerous:#?}"
+    );
+    assert!(dangerous.iter().all(|f| f.count == 1));
+    let offsets: Vec<usize> = memchr::memmem::find_iter(&pickle, b"cos\nsystem").collect();
+    let imports: Vec<usize> = dangerous
+        .iter()
+        .filter(|f| f.kind == FindingKind::Import)
+        .map(|f| f.offset)
+        .collect();
+    assert_eq!(imports, offsets);
+}

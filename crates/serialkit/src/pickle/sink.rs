@@ -71,6 +71,12 @@ pub trait PickleSink {
     /// opcode's name and offset.
     type Error;
 
+    /// Called before each opcode runs, with its offset and code. Sinks
+    /// that report where things happen (the scanner) keep them; the
+    /// default does nothing and costs nothing.
+    #[inline(always)]
+    fn at_opcode(&mut self, _offset: usize, _opcode: u8) {}
+
     /// A second handle to the same value, for DUP, GET and the memo's PUT.
     /// Both handles denote one object: mutations through either are seen
     /// through both, and the value is never copied. A Python sink increfs;

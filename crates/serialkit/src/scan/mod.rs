@@ -12,6 +12,7 @@ pub mod container;
 mod inflate;
 pub mod joblib;
 pub mod pickles;
+mod record;
 mod zip;
 
 use std::path::Path;
@@ -19,7 +20,7 @@ use std::path::Path;
 pub use classify::{classify, Severity};
 
 /// What a finding records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FindingKind {
     /// A global imported (GLOBAL, STACK_GLOBAL, INST, EXT*).
     Import,
@@ -49,6 +50,10 @@ pub struct Finding {
     pub name: String,
     pub severity: Severity,
     pub reason: String,
+    /// How many times the stream repeats this import or call. Only safe
+    /// ones are counted together (at the offset of the first); anything
+    /// else is reported at each of its offsets, with a count of 1.
+    pub count: usize,
 }
 
 /// A problem that stopped part of a scan, or a note about the input.

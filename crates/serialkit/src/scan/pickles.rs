@@ -1,14 +1,15 @@
 //! Scans one pickle stream: every import and call a loader would make,
-//! found by the real pickle machine (through [`inspect::disassemble`]),
-//! for each pickle of a concatenation, up to a malformed or truncated
-//! tail; then, recursively, the pickles nested in bytes values.
+//! found by the real pickle machine (with the scanner's sink in
+//! [`record`]), for each pickle of a concatenation, up to a malformed or
+//! truncated tail; then, recursively, the pickles nested in bytes values.
 
-use std::convert::Infallible;
+use std::collections::hash_map::{Entry, HashMap};
 
 use super::classify::{classify, Severity};
+use super::record::{self, Blob, UseKind};
 use super::{Finding, FindingKind};
-use crate::pickle::inspect::{self, GlobalTarget};
-use crate::pickle::{load, Items, LoadOptions, Pairs, PickleSink, PickleStr, StringEncoding};
+use crate::pickle::inspect::GlobalTarget;
+use crate::pickle::{LoadOptions, StringEncoding};
 
 /// Deepest nesting of pickles in bytes values that is followed.
 pub const MAX_NESTING: usize = 4;
@@ -61,82 +62,79 @@ fn scan_at_depth(
     findings: &mut Vec<Finding>,
 ) -> StreamScan {
     let options = options(input.len());
-    let listing = match inspect::disassemble(input, &options) {
-        Ok(listing) => listing,
-        Err(error) => {
-            return StreamScan {
-                error: Some((base, error.to_string())),
-                ..StreamScan::default()
-            }
-        }
-    };
+    let record = record::record(input, &options);
     let before = findings.len();
     let nested = if depth == 0 {
         String::new()
     } else {
         format!(" (in a pickle nested {depth} deep in a bytes value)")
     };
-    let push = |findings: &mut Vec<Finding>,
-                offset: usize,
-                kind: FindingKind,
-                name: String,
-                (severity, reason): (Severity, String)| {
-        findings.push(Finding {
-            file: at.file.to_owned(),
-            member: at.member.map(str::to_owned),
-            offset: base + offset,
+    let verdicts: Vec<(Severity, String)> = record.targets.iter().map(classify_target).collect();
+    // Safe uses repeat by the thousand in large pickles (a rebuild
+    // function per tensor, a class per record): each distinct one is
+    // reported once, at its first offset, with a count.
+    let mut safe_seen: HashMap<(FindingKind, String), usize> = HashMap::new();
+    let mut push = |kind: FindingKind, offset: usize, name: String, verdict: (Severity, String)| {
+        let (severity, reason) = verdict;
+        if severity == Severity::Safe {
+            match safe_seen.entry((kind, name)) {
+                Entry::Occupied(seen) => {
+                    findings[*seen.get()].count += 1;
+                    return;
+                }
+                Entry::Vacant(slot) => {
+                    let name = slot.key().1.clone();
+                    slot.insert(findings.len());
+                    return findings.push(finding(
+                        at,
+                        base + offset,
+                        kind,
+                        name,
+                        severity,
+                        reason,
+                        &nested,
+                    ));
+                }
+            }
+        }
+        findings.push(finding(
+            at,
+            base + offset,
             kind,
             name,
             severity,
-            reason: format!("{reason}{nested}"),
-        });
+            reason,
+            &nested,
+        ));
     };
-    for global in &listing.globals {
-        push(
-            findings,
-            global.offset,
-            FindingKind::Import,
-            global.target.display_name(),
-            classify_target(&global.target),
-        );
-    }
-    for call in &listing.calls {
-        let verdict = match &call.global {
-            Some(target) => classify_target(target),
-            None => match call.opcode {
-                "PERSID" | "BINPERSID" => (
-                    Severity::Safe,
-                    "persistent id: resolved by the loader's own persistent_load".into(),
-                ),
-                "APPEND" | "APPENDS" | "SETITEM" | "SETITEMS" | "ADDITEMS" | "BUILD" => (
-                    Severity::Safe,
-                    "fills an object made by an earlier call, which is classified there".into(),
-                ),
-                _ => (
-                    Severity::Suspicious,
-                    "calls a value that is not a global".into(),
-                ),
-            },
-        };
-        push(
-            findings,
-            call.offset,
-            FindingKind::Call,
-            call.callable.clone(),
-            verdict,
-        );
+    for found in &record.uses {
+        match &found.kind {
+            UseKind::Import(index) => push(
+                FindingKind::Import,
+                found.offset,
+                record.targets[*index].display_name(),
+                verdicts[*index].clone(),
+            ),
+            UseKind::Call { callable, global } => {
+                let verdict = match global {
+                    Some(index) => verdicts[*index].clone(),
+                    None => call_verdict(found.opcode),
+                };
+                push(FindingKind::Call, found.offset, callable.clone(), verdict);
+            }
+        }
     }
     let mut scan = StreamScan {
-        complete: listing.pickles.iter().filter(|p| p.end.is_some()).count(),
+        complete: record.complete,
         found: 0,
-        error: listing.error.map(|error| {
+        error: record.error.map(|error| {
             let offset = error.position().map_or(input.len(), |p| p.offset());
             (base + offset, error.to_string())
         }),
     };
     if depth < MAX_NESTING {
-        for blob in nested_blobs(input, &options) {
-            let (offset, data) = match &blob {
+        for blob in &record.blobs {
+            let (offset, data) = match blob {
                 Blob::Range(start, end) => (*start, &input[*start..*end]),
                 Blob::Owned(data) => (0, data.as_slice()),
             };
@@ -147,6 +145,45 @@ fn scan_at_depth(
     scan
 }
 
+fn finding(
+    at: Location<'_>,
+    offset: usize,
+    kind: FindingKind,
+    name: String,
+    severity: Severity,
+    reason: String,
+    nested: &str,
+) -> Finding {
+    Finding {
+        file: at.file.to_owned(),
+        member: at.member.map(str::to_owned),
+        offset,
+        kind,
+        name,
+        severity,
+        reason: format!("{reason}{nested}"),
+        count: 1,
+    }
+}
+
+/// A call of something that is not a global.
+fn call_verdict(opcode: &str) -> (Severity, String) {
+    match opcode {
+        "PERSID" | "BINPERSID" => (
+            Severity::Safe,
+            "persistent id: resolved by the loader's own persistent_load".into(),
+        ),
+        "APPEND" | "APPENDS" | "SETITEM" | "SETITEMS" | "ADDITEMS" | "BUILD" => (
+            Severity::Safe,
+            "fills an object made by an earlier call, which is classified there".into(),
+        ),
+        _ => (
+            Severity::Suspicious,
+            "calls a value that is not a global".into(),
+        ),
+    }
+}
+
 fn classify_target(target: &GlobalTarget) -> (Severity, String) {
     match target {
         GlobalTarget::Name { module, qualname } => classify(module, qualname),
@@ -154,151 +191,5 @@ fn classify_target(target: &GlobalTarget) -> (Severity, String) {
             Severity::Suspicious,
             "extension code: resolved by the loader's copyreg registry".into(),
         ),
-    }
-}
-
-/// A bytes value that starts like a pickle of protocol 2 to 5.
-enum Blob {
-    /// Lies in the input at this range.
-    Range(usize, usize),
-    /// Decoded from a string.
-    Owned(Vec<u8>),
-}
-
-fn starts_like_pickle(data: &[u8]) -> bool {
-    matches!(data, [0x80, 2..=5, ..])
-}
-
-/// Runs the machine again over the stream, collecting the bytes values
-/// (and strings whose code points are bytes) that start like a pickle.
-fn nested_blobs(input: &[u8], options: &LoadOptions) -> Vec<Blob> {
-    let mut sink = Blobs {
-        input,
-        found: Vec::new(),
-    };
-    let mut start = 0;
-    while let Ok(((), end)) = load(input, start, options, &mut sink) {
-        if end <= start || end >= input.len() {
-            break;
-        }
-        start = end;
-    }
-    sink.found
-}
-
-struct Blobs<'a> {
-    input: &'a [u8],
-    found: Vec<Blob>,
-}
-
-impl Blobs<'_> {
-    fn note(&mut self, data: &[u8]) {
-        if !starts_like_pickle(data) {
-            return;
-        }
-        let base = self.input.as_ptr() as usize;
-        let at = data.as_ptr() as usize;
-        if at >= base && at + data.len() <= base + self.input.len() {
-            self.found
-                .push(Blob::Range(at - base, at - base + data.len()));
-        } else {
-            self.found.push(Blob::Owned(data.to_vec()));
-        }
-    }
-}
-
-type R = Result<(), Infallible>;
-
-impl PickleSink for Blobs<'_> {
-    type Handle = ();
-    type Error = Infallible;
-
-    fn share(&mut self, _: &()) {}
-    fn none(&mut self) -> R {
-        Ok(())
-    }
-    fn bool(&mut self, _: bool) -> R {
-        Ok(())
-    }
-    fn int(&mut self, _: i64) -> R {
-        Ok(())
-    }
-    fn big_int(&mut self, _: &[u8]) -> R {
-        Ok(())
-    }
-    fn float(&mut self, _: f64) -> R {
-        Ok(())
-    }
-    fn str(&mut self, text: PickleStr<'_>) -> R {
-        // "\x80\x02…" as text: what `s.encode("latin-1")` would turn into a
-        // pickle.
-        if text.bytes.starts_with(&[0xC2, 0x80]) {
-            if let Some(text) = text.as_str() {
-                let bytes: Option<Vec<u8>> = text
-                    .chars()
-                    .map(|c| u8::try_from(u32::from(c)).ok())
-                    .collect();
-                if let Some(bytes) = bytes {
-                    self.note(&bytes);
-                }
-            }
-        }
-        Ok(())
-    }
-    fn bytes(&mut self, bytes: &[u8]) -> R {
-        self.note(bytes);
-        Ok(())
-    }
-    fn bytearray(&mut self, bytes: &[u8]) -> R {
-        self.note(bytes);
-        Ok(())
-    }
-    fn empty_list(&mut self) -> R {
-        Ok(())
-    }
-    fn empty_dict(&mut self) -> R {
-        Ok(())
-    }
-    fn empty_set(&mut self) -> R {
-        Ok(())
-    }
-    fn tuple(&mut self, _: Items<'_, ()>) -> R {
-        Ok(())
-    }
-    fn frozenset(&mut self, _: Items<'_, ()>) -> R {
-        Ok(())
-    }
-    fn list_extend(&mut self, _: &(), _: Items<'_, ()>) -> R {
-        Ok(())
-    }
-    fn dict_set_items(&mut self, _: &(), _: Pairs<'_, ()>) -> R {
-        Ok(())
-    }
-    fn set_add(&mut self, _: &(), _: Items<'_, ()>) -> R {
-        Ok(())
-    }
-    fn global(&mut self, _: &str, _: &str) -> R {
-        Ok(())
-    }
-    fn call(&mut self, _: (), _: ()) -> R {
-        Ok(())
-    }
-    fn new_object(&mut self, _: (), _: (), _: Option<()>) -> R {
-        Ok(())
-    }
-    fn build(&mut self, _: &(), _: ()) -> R {
-        Ok(())
-    }
-    fn persistent_load(&mut self, _: ()) -> R {
-        Ok(())
-    }
-    fn extension(&mut self, _: u32) -> R {
-        Ok(())
-    }
-    fn next_buffer(&mut self) -> R {
-        Ok(())
-    }
-    fn readonly_buffer(&mut self, _: ()) -> R {
-        Ok(())
     }
 }

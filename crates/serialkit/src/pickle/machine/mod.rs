@@ -219,6 +219,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 )));
             };
             self.op = op;
+            self.sink.at_opcode(self.at, op);
             if self.ops_left == 0 {
                 return Err(self.limit("opcode count", self.options.max_opcodes));
             }
