@@ -7,8 +7,8 @@ identical and results are equal, so switching is safe. ``serialkit.scan``
 finds malicious pickles in files without loading them.
 """
 
-from . import json, pickle
+from . import json, pickle, yaml
 from ._native import __version__
 from ._scan import ScanReport, scan
 
-__all__ = ["json", "pickle", "scan", "ScanReport", "__version__"]
+__all__ = ["json", "pickle", "yaml", "scan", "ScanReport", "__version__"]
