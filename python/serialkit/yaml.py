@@ -118,7 +118,9 @@ def _text(stream, str_is_path: bool):
     """The content to parse: a file object's, or a path's. PyYAML's names
     take a ``str`` as the YAML text itself, so only ``os.PathLike`` is a
     path there."""
-    if isinstance(stream, (str, bytes, bytearray)) and not (str_is_path and isinstance(stream, str)):
+    if isinstance(stream, (str, bytes, bytearray)) and not (
+        str_is_path and isinstance(stream, str)
+    ):
         return stream
     if _files.is_path(stream):
         return _files.read_bytes(stream)

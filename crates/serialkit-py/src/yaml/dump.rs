@@ -406,10 +406,12 @@ impl<'py> Dumper<'py> {
         if self.options.sort_keys {
             // sorted(mapping.items()), left unsorted when keys do not
             // compare (PyYAML catches the TypeError the same way).
-            if let Err(err) = items.sort() {
-                if !err.is_instance_of::<PyTypeError>(py) {
-                    return Err(err);
-                }
+            // A failed sort leaves the list partly sorted, so sort a copy.
+            let sorted = PyList::new(py, items.iter())?;
+            match sorted.sort() {
+                Ok(()) => return Ok(sorted),
+                Err(err) if err.is_instance_of::<PyTypeError>(py) => {}
+                Err(err) => return Err(err),
             }
         }
         Ok(items)
@@ -448,9 +450,8 @@ impl<'py> Dumper<'py> {
     /// Writes a key, deciding as PyYAML does whether it is simple, then the
     /// value indicator.
     fn key(&mut self, key: &Bound<'py, PyAny>) -> PyResult<()> {
-        let allow_unicode = self.emitter.allow_unicode();
         let write_scalar = |this: &mut Self, rendered: &Rendered<'_>| {
-            let analysis: Analysis = emit::analyze(&rendered.text, allow_unicode);
+            let analysis: Analysis = this.emitter.analyze(&rendered.text);
             let simple = emit::simple_key_scalar(&analysis, rendered.tag);
             this.emitter.key(simple);
             this.emitter.scalar(&rendered.event(), Some(analysis));

@@ -155,6 +155,7 @@ fn yaml_dump<'py>(
             width,
             allow_unicode,
             explicit_start,
+            pyyaml_quirks: compat,
         },
         sort_keys,
         flow: default_flow_style,

@@ -28,6 +28,10 @@ pub struct EmitOptions {
     pub width: usize,
     pub allow_unicode: bool,
     pub explicit_start: bool,
+    /// Reproduce PyYAML's output even where it does not read back (a
+    /// double-quoted scalar folded when the indentation alone is past the
+    /// width).
+    pub pyyaml_quirks: bool,
 }
 
 impl Default for EmitOptions {
@@ -37,6 +41,7 @@ impl Default for EmitOptions {
             width: 80,
             allow_unicode: true,
             explicit_start: false,
+            pyyaml_quirks: false,
         }
     }
 }
@@ -53,7 +58,10 @@ pub struct Analysis {
     pub allow_block: bool,
 }
 
-pub fn analyze(text: &str, allow_unicode: bool) -> Analysis {
+/// `unicode_breaks`: NEL, LS and PS break lines, as in YAML 1.1 (PyYAML).
+/// YAML 1.2 reads them as ordinary characters, so output meant for both
+/// passes false and they are escaped in double quotes instead.
+pub fn analyze(text: &str, allow_unicode: bool, unicode_breaks: bool) -> Analysis {
     if text.is_empty() {
         return Analysis {
             chars: 0,
@@ -115,6 +123,9 @@ pub fn analyze(text: &str, allow_unicode: bool) -> Analysis {
         }
         if is_break(ch) {
             line_breaks = true;
+        }
+        if !unicode_breaks && matches!(ch, '\u{85}' | '\u{2028}' | '\u{2029}') {
+            special = true;
         }
         if !(ch == '\n' || (' '..='~').contains(&ch)) {
             let unicode = (ch == '\u{85}'
@@ -248,6 +259,7 @@ pub struct Emitter {
     best_width: usize,
     allow_unicode: bool,
     explicit_start: bool,
+    pyyaml_quirks: bool,
     indent: Option<usize>,
     indents: Vec<Option<usize>>,
     frames: Vec<Frame>,
@@ -280,6 +292,7 @@ impl Emitter {
             best_width,
             allow_unicode: options.allow_unicode,
             explicit_start: options.explicit_start,
+            pyyaml_quirks: options.pyyaml_quirks,
             indent: None,
             indents: Vec::new(),
             frames: Vec::new(),
@@ -295,8 +308,8 @@ impl Emitter {
         }
     }
 
-    pub fn allow_unicode(&self) -> bool {
-        self.allow_unicode
+    pub fn analyze(&self, text: &str) -> Analysis {
+        analyze(text, self.allow_unicode, self.pyyaml_quirks)
     }
 
     pub fn in_flow(&self) -> bool {
@@ -494,7 +507,7 @@ impl Emitter {
     /// Writes a scalar, with its analysis when the caller already made it
     /// (to decide whether a key is simple).
     pub fn scalar(&mut self, event: &ScalarEvent<'_>, analysis: Option<Analysis>) {
-        let analysis = analysis.unwrap_or_else(|| analyze(event.text, self.allow_unicode));
+        let analysis = analysis.unwrap_or_else(|| self.analyze(event.text));
         let style = self.choose_style(event, &analysis);
         let implicit = if style == Style::Any {
             event.plain_implicit
@@ -502,8 +515,7 @@ impl Emitter {
             event.quoted_implicit
         };
         if !implicit {
-            let tag = if event.plain_implicit { "!" } else { event.tag };
-            self.write_indicator(tag, true, false, false);
+            self.write_indicator(event.tag, true, false, false);
         }
         self.increase_indent(true, false);
         let split = !self.simple_key_context;
@@ -663,6 +675,10 @@ impl Emitter {
         self.write_indicator("\"", true, false, false);
         let mut start = 0;
         let total = text.chars().count();
+        // PyYAML folds again right after a fold when the indentation alone
+        // passes the width, writing a line of `\\` that does not read back.
+        // Only PyYAML-compatible output keeps that.
+        let mut just_folded = false;
         for (index, (end, ch)) in positions(text).enumerate() {
             let escape = match ch {
                 None => true,
@@ -679,6 +695,7 @@ impl Emitter {
             if escape {
                 if start < end {
                     self.write_raw(&text[start..end]);
+                    just_folded = false;
                     start = end;
                 }
                 if let Some(c) = ch {
@@ -703,6 +720,7 @@ impl Emitter {
                         c => format!("\\U{:08X}", c as u32),
                     };
                     self.write_raw(&data);
+                    just_folded = false;
                     start = end + ch.map_or(0, char::len_utf8);
                 }
             }
@@ -717,7 +735,9 @@ impl Emitter {
                 && (ch == Some(' ') || start >= end)
                 && self.column as isize + pending > self.best_width as isize
                 && split
+                && (self.pyyaml_quirks || !just_folded)
             {
+                just_folded = true;
                 let run = if start < end { &text[start..end] } else { "" };
                 let data = format!("{run}\\");
                 if start < end {

@@ -206,7 +206,7 @@ impl Writer<'_> {
                 Value::Set(_) | Value::FrozenSet(_) | Value::Bytes(_) => false,
                 scalar => {
                     let rendered = self.render(scalar)?;
-                    let analysis = emit::analyze(&rendered.text, self.emitter.allow_unicode());
+                    let analysis = self.emitter.analyze(&rendered.text);
                     let simple = emit::simple_key_scalar(&analysis, rendered.tag);
                     self.emitter.key(simple);
                     self.emitter.scalar(&event(&rendered), Some(analysis));
