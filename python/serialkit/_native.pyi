@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 __version__: str
@@ -78,3 +78,25 @@ class PicklerCore:
 
 def scan_bytes(name: str, data: bytes) -> dict[str, Any]: ...
 def scan_files(paths: list[str]) -> dict[str, Any]: ...
+def yaml_load(
+    data: str | bytes | bytearray,
+    *,
+    schema: str = "core",
+    all: bool = False,
+    allow_duplicate_keys: bool = False,
+    allow: set[str] = ...,
+    max_depth: int = ...,
+    max_size: int = ...,
+    max_expansion: int = ...,
+) -> Any: ...
+def yaml_dump(
+    documents: Iterable[Any],
+    *,
+    indent: int = 2,
+    width: int = 80,
+    sort_keys: bool = False,
+    default_flow_style: bool | None = False,
+    explicit_start: bool = False,
+    allow_unicode: bool = True,
+    compat: bool = False,
+) -> str: ...

@@ -62,7 +62,17 @@ fn read_documents(input: &[u8], options: &Options) -> Result<Vec<Value>> {
         limits: options.limits.clone(),
         ..LoadOptions::default()
     };
-    from_slice(input, &load)
+    let documents = from_slice(input, &load)?;
+    if options.all_documents {
+        return Ok(vec![Value::List(documents)]);
+    }
+    match documents.len() {
+        0 => Ok(vec![Value::None]),
+        1 => Ok(documents),
+        n => Err(Error::unsupported(format!(
+            "the stream holds {n} documents; pass --all-documents to read them as one list"
+        ))),
+    }
 }
 
 fn write_documents(documents: &[Value], options: &Options) -> Result<Vec<u8>> {
@@ -75,7 +85,11 @@ fn write_documents(documents: &[Value], options: &Options) -> Result<Vec<u8>> {
     if let Some(indent) = options.indent {
         write.emit.indent = indent;
     }
-    to_string(documents, &write).map(String::into_bytes)
+    match documents {
+        [Value::List(items)] if options.all_documents => to_string(items, &write),
+        _ => to_string(documents, &write),
+    }
+    .map(String::into_bytes)
 }
 
 #[cfg(test)]
