@@ -23,7 +23,9 @@ Aliases are budgeted (``max_expansion`` nodes), so a billion-laughs
 document fails fast; ``max_depth`` and ``max_size`` bound nesting and input.
 
 Every function that takes a stream also takes a path; writes to a path are
-atomic.
+atomic. Code written for PyYAML runs unchanged: ``load(stream,
+Loader=yaml.FullLoader)`` (any of PyYAML's loader names) is ``safe_load``,
+and ``dump(data)`` without a stream returns what ``yaml.dump(data)`` does.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from .pickle import _allowed_names
 
 __all__ = [
     "ConstructorError",
+    "FullLoader",
+    "Loader",
+    "SafeLoader",
     "LimitError",
     "Mark",
     "ParserError",
@@ -170,13 +175,29 @@ def loads_all(
     return _load(s, all=True, **options)
 
 
-def load(fp, **options):
-    """``loads`` on a file object's content or a path's."""
+class SafeLoader:
+    """PyYAML's loader names, accepted by ``load(stream, Loader=...)`` so
+    that PyYAML code runs unchanged. serialkit never constructs arbitrary
+    objects: every one of them loads as ``safe_load`` does."""
+
+
+FullLoader = Loader = SafeLoader
+
+
+def load(fp, Loader=None, **options):  # noqa: N803 (PyYAML's spelling)
+    """``loads`` on a file object's content or a path's. Called PyYAML's way,
+    ``load(stream, Loader=...)``, it is ``safe_load(stream)``: a ``str`` is
+    the YAML text itself."""
+    if Loader is not None:
+        return safe_load(fp)
     return loads(_text(fp, True), **options)
 
 
-def load_all(fp, **options) -> list:
-    """``loads_all`` on a file object's content or a path's."""
+def load_all(fp, Loader=None, **options):  # noqa: N803 (PyYAML's spelling)
+    """``loads_all`` on a file object's content or a path's; with
+    ``Loader=``, ``safe_load_all(stream)``."""
+    if Loader is not None:
+        return safe_load_all(fp)
     return loads_all(_text(fp, True), **options)
 
 
@@ -215,14 +236,25 @@ def _write(text: str, fp) -> None:
         fp.write(text)
 
 
-def dump(obj, fp, **options) -> None:
-    """``dumps`` into a file object, or atomically into a path."""
+def dump(obj, fp=None, **options):
+    """``dumps`` into a file object, or atomically into a path.
+
+    Without ``fp`` this is PyYAML's ``yaml.dump(data)``: it returns the text
+    PyYAML returns for plain data (keys sorted, non-ASCII escaped), which is
+    what code written for PyYAML expects to see."""
+    if fp is None:
+        return safe_dump(obj, **options)
     _write(dumps(obj, **options), fp)
+    return None
 
 
-def dump_all(documents, fp, **options) -> None:
-    """``dumps_all`` into a file object, or atomically into a path."""
+def dump_all(documents, fp=None, **options):
+    """``dumps_all`` into a file object, or atomically into a path; without
+    ``fp``, PyYAML's ``yaml.dump_all(documents)``."""
+    if fp is None:
+        return safe_dump_all(documents, **options)
     _write(dumps_all(documents, **options), fp)
+    return None
 
 
 def _width(width) -> int:
