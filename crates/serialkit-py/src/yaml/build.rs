@@ -20,6 +20,12 @@ use serialkit::Position;
 use std::collections::HashSet;
 use std::sync::MutexGuard;
 
+extern "C" {
+    /// CPython's dict constructor with room for `minused` entries (see
+    /// json/decode.rs): each mapping's dict is made at its final size.
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+}
+
 /// Values up to this length go through the key cache.
 const SHORT_VALUE_BYTES: usize = 16;
 
@@ -344,12 +350,22 @@ impl<'py> Builder for PyBuilder<'py> {
         at: Position,
     ) -> Result<Self::Node> {
         let py = self.py;
-        let dict = PyDict::new(py);
-        let expected = pairs.len() / 2;
+        // SAFETY: returns a new, empty dict (or NULL with MemoryError set).
+        let dict = owned(py, unsafe {
+            _PyDict_NewPresized((pairs.len() / 2) as ffi::Py_ssize_t)
+        })?
+        .cast_into::<PyDict>()
+        .map_err(PyErr::from)?;
         let mut pairs = pairs;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
-            let before = dict.len();
-            if let Err(err) = dict.set_item(&key, value) {
+            // SAFETY: `dict` is a dict.
+            let before = unsafe { ffi::PyDict_GET_SIZE(dict.as_ptr()) };
+            // SAFETY: a dict, a key and a value, all alive; the call takes
+            // its own references.
+            let status =
+                unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
+            if status != 0 {
+                let err = PyErr::fetch(py);
                 if err.is_instance_of::<PyTypeError>(py) {
                     return Err(constructor_error(
                         format!("found unhashable key while constructing a mapping: {err}"),
@@ -358,7 +374,9 @@ impl<'py> Builder for PyBuilder<'py> {
                 }
                 return Err(err.into());
             }
-            if duplicates == DuplicateKeys::Error && dict.len() == before {
+            // SAFETY: `dict` is a dict.
+            let after = unsafe { ffi::PyDict_GET_SIZE(dict.as_ptr()) };
+            if duplicates == DuplicateKeys::Error && after == before {
                 return Err(constructor_error(
                     format!(
                         "found duplicate key {} in the mapping (pass allow_duplicate_keys=True to \
@@ -369,7 +387,6 @@ impl<'py> Builder for PyBuilder<'py> {
                 ));
             }
         }
-        let _ = expected;
         let dict = if merges.is_empty() {
             dict
         } else {

@@ -62,7 +62,23 @@ pub struct Analysis {
 /// YAML 1.2 reads them as ordinary characters, so output meant for both
 /// passes false and they are escaped in double quotes instead.
 pub fn analyze(text: &str, allow_unicode: bool, unicode_breaks: bool) -> Analysis {
-    if text.is_empty() {
+    if text.is_ascii() {
+        // Bytes are characters here: no decoding, no counting.
+        analyze_units(text.as_bytes(), allow_unicode, unicode_breaks)
+    } else {
+        let chars: Vec<char> = text.chars().collect();
+        analyze_units(&chars, allow_unicode, unicode_breaks)
+    }
+}
+
+/// PyYAML's `analyze_scalar` over the characters of a non-empty text.
+fn analyze_units<T: Copy + Into<char>>(
+    units: &[T],
+    allow_unicode: bool,
+    unicode_breaks: bool,
+) -> Analysis {
+    let total = units.len();
+    if total == 0 {
         return Analysis {
             chars: 0,
             empty: true,
@@ -73,6 +89,7 @@ pub fn analyze(text: &str, allow_unicode: bool, unicode_breaks: bool) -> Analysi
             allow_block: false,
         };
     }
+    let at = |index: usize| -> char { units[index].into() };
     let mut block_indicators = false;
     let mut flow_indicators = false;
     let mut line_breaks = false;
@@ -80,48 +97,59 @@ pub fn analyze(text: &str, allow_unicode: bool, unicode_breaks: bool) -> Analysi
     let (mut leading_space, mut leading_break) = (false, false);
     let (mut trailing_space, mut trailing_break) = (false, false);
     let (mut break_space, mut space_break) = (false, false);
-    if text.starts_with("---") || text.starts_with("...") {
-        block_indicators = true;
-        flow_indicators = true;
+    if total >= 3 {
+        let head = [at(0), at(1), at(2)];
+        if head == ['-'; 3] || head == ['.'; 3] {
+            block_indicators = true;
+            flow_indicators = true;
+        }
     }
     let mut preceded_by_whitespace = true;
-    let mut chars = text.chars().peekable();
-    let mut index = 0;
     let (mut previous_space, mut previous_break) = (false, false);
-    let total = text.chars().count();
-    while let Some(ch) = chars.next() {
-        let followed_by_whitespace = chars.peek().is_none_or(|&c| is_space_or_break_or_nul(c));
+    for index in 0..total {
+        let ch = at(index);
+        // Letters and digits, the bulk of most texts, affect nothing but
+        // the previous-character state.
+        if ch.is_ascii_alphanumeric() {
+            previous_space = false;
+            previous_break = false;
+            preceded_by_whitespace = false;
+            continue;
+        }
+        let followed_by_whitespace = index + 1 >= total || is_space_or_break_or_nul(at(index + 1));
         if index == 0 {
-            if "#,[]{}&*!|>'\"%@`".contains(ch) {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            if ch == '?' || ch == ':' {
-                flow_indicators = true;
-                if followed_by_whitespace {
+            match ch {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
+                    flow_indicators = true;
                     block_indicators = true;
                 }
-            }
-            if ch == '-' && followed_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
+                '?' | ':' => {
+                    flow_indicators = true;
+                    block_indicators |= followed_by_whitespace;
+                }
+                '-' if followed_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
+                }
+                _ => {}
             }
         } else {
-            if ",?[]{}".contains(ch) {
-                flow_indicators = true;
-            }
-            if ch == ':' {
-                flow_indicators = true;
-                if followed_by_whitespace {
+            match ch {
+                ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
+                ':' => {
+                    flow_indicators = true;
+                    block_indicators |= followed_by_whitespace;
+                }
+                '#' if preceded_by_whitespace => {
+                    flow_indicators = true;
                     block_indicators = true;
                 }
-            }
-            if ch == '#' && preceded_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
+                _ => {}
             }
         }
-        if is_break(ch) {
+        let is_break_char = is_break(ch);
+        if is_break_char {
             line_breaks = true;
         }
         if !unicode_breaks && matches!(ch, '\u{85}' | '\u{2028}' | '\u{2029}') {
@@ -138,34 +166,21 @@ pub fn analyze(text: &str, allow_unicode: bool, unicode_breaks: bool) -> Analysi
             }
         }
         if ch == ' ' {
-            if index == 0 {
-                leading_space = true;
-            }
-            if index == total - 1 {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
+            leading_space |= index == 0;
+            trailing_space |= index == total - 1;
+            break_space |= previous_break;
             previous_space = true;
             previous_break = false;
-        } else if is_break(ch) {
-            if index == 0 {
-                leading_break = true;
-            }
-            if index == total - 1 {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
+        } else if is_break_char {
+            leading_break |= index == 0;
+            trailing_break |= index == total - 1;
+            space_break |= previous_space;
             previous_space = false;
             previous_break = true;
         } else {
             previous_space = false;
             previous_break = false;
         }
-        index += 1;
         preceded_by_whitespace = is_space_or_break_or_nul(ch);
     }
     let mut allow_flow_plain = true;
@@ -591,6 +606,10 @@ impl Emitter {
         }
         self.whitespace = false;
         self.indention = false;
+        if self.fits_unbroken(text, split) {
+            self.write_raw(text);
+            return;
+        }
         let (mut spaces, mut breaks) = (false, false);
         let mut start = 0;
         for (end, ch) in positions(text) {
@@ -627,8 +646,27 @@ impl Emitter {
         }
     }
 
+    /// Whether `text` can be written as it is: no line breaks, and no
+    /// space where the line would be folded (a fold needs the column past
+    /// the width at a space, and the column only grows along the text).
+    fn fits_unbroken(&self, text: &str, split: bool) -> bool {
+        if text.is_ascii() {
+            return !text.as_bytes().contains(&b'\n')
+                && (!split || self.column + text.len() <= self.best_width || !text.contains(' '));
+        }
+        !text.contains(is_break)
+            && (!split
+                || !text.contains(' ')
+                || self.column + text.chars().count() <= self.best_width)
+    }
+
     fn write_single_quoted(&mut self, text: &str, split: bool) {
         self.write_indicator("'", true, false, false);
+        if !text.contains('\'') && self.fits_unbroken(text, split) {
+            self.write_raw(text);
+            self.write_indicator("'", false, false, false);
+            return;
+        }
         let (mut spaces, mut breaks) = (false, false);
         let mut start = 0;
         for (end, ch) in positions(text) {
