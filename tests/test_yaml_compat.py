@@ -202,6 +202,23 @@ def test_dumps_output_reads_the_same_in_pyyaml(data):
     assert canonical(yaml.safe_load(text)) == canonical(data)
 
 
+def test_shared_and_cyclic_data_match_pyyaml():
+    shared = [1, {"k": "v"}]
+    day = datetime.date(2020, 1, 2)
+    cycle = []
+    cycle.append(cycle)
+    for data in (
+        {"a": shared, "b": [shared, {"c": shared}]},
+        [day, day, {day: day}],
+        cycle,
+        {"x": {"y": cycle}},
+    ):
+        assert sy.safe_dump(data) == yaml.safe_dump(data)
+        assert sy.safe_dump_all([data, data]) == yaml.safe_dump_all([data, data])
+    loaded = sy.loads(sy.dumps({"a": shared, "b": shared}))
+    assert loaded["a"] is loaded["b"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -359,7 +359,7 @@ impl<'py> Builder for PyBuilder<'py> {
         let mut pairs = pairs;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
             // SAFETY: `dict` is a dict.
-            let before = unsafe { ffi::PyDict_GET_SIZE(dict.as_ptr()) };
+            let before = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
             // SAFETY: a dict, a key and a value, all alive; the call takes
             // its own references.
             let status =
@@ -375,7 +375,7 @@ impl<'py> Builder for PyBuilder<'py> {
                 return Err(err.into());
             }
             // SAFETY: `dict` is a dict.
-            let after = unsafe { ffi::PyDict_GET_SIZE(dict.as_ptr()) };
+            let after = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
             if duplicates == DuplicateKeys::Error && after == before {
                 return Err(constructor_error(
                     format!(

@@ -21,6 +21,7 @@ use serialkit::yaml::resolve::{self, Kind};
 use serialkit::yaml::write::float_text;
 use serialkit::yaml::Quoting;
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 pub struct DumpOptions {
     pub emit: EmitOptions,
@@ -37,6 +38,34 @@ pub struct Dumper<'py> {
     pub emitter: Emitter,
     options: DumpOptions,
     nesting: Nesting,
+    shared: Shared<'py>,
+}
+
+/// Objects that occur more than once in a document get an anchor at their
+/// first occurrence and are aliases afterwards, as PyYAML's serializer
+/// does (which is also what lets cyclic data be written). Anchors are
+/// numbered `id001`, `id002`, ... in the order a first walk meets their
+/// second occurrence, afresh in each document.
+#[derive(Default)]
+struct Shared<'py> {
+    /// By address: `None` once seen, `Some(n)` when seen again.
+    seen: HashMap<usize, Option<u32>>,
+    /// Keeps every object walked alive, so that no address is reused by a
+    /// temporary during the document.
+    keep: Vec<Bound<'py, PyAny>>,
+    emitted: HashSet<usize>,
+    last_id: u32,
+    any: bool,
+}
+
+enum Anchoring {
+    None,
+    Anchor(String),
+    Alias(String),
+}
+
+fn anchor_name(id: u32) -> String {
+    format!("id{id:03}")
 }
 
 /// A scalar ready for the emitter.
@@ -94,10 +123,14 @@ impl<'py> Dumper<'py> {
             emitter: Emitter::new(&options.emit),
             options,
             nesting: Nesting::default(),
+            shared: Shared::default(),
         }
     }
 
     pub fn document(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.shared = Shared::default();
+        self.find_shared(object)?;
+        self.shared.keep.clear();
         self.emitter.document_start();
         self.node(object)?;
         self.emitter.document_end();
@@ -322,7 +355,98 @@ impl<'py> Dumper<'py> {
         })
     }
 
+    /// Whether PyYAML would give `object` an anchor when repeated: not the
+    /// values its representer ignores (None, str, bytes, bool, int,
+    /// float, the empty tuple), nor serialkit's extra value types.
+    fn aliasable(&self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if object.is_instance_of::<PyDict>()
+            || object.is_instance_of::<PyList>()
+            || object.is_instance_of::<PySet>()
+            || object.is_instance_of::<PyFrozenSet>()
+        {
+            return Ok(true);
+        }
+        if let Ok(tuple) = object.cast::<PyTuple>() {
+            return Ok(!tuple.is_empty());
+        }
+        let types = ExtraTypes::get(self.py)?;
+        Ok(object.is_instance(types.date.bind(self.py))?
+            || (self.options.extra_types
+                && crate::json::encode::dataclass_fields(object)?.is_some()))
+    }
+
+    /// The first walk: records which objects occur more than once.
+    fn find_shared(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        if !self.aliasable(object)? {
+            return Ok(());
+        }
+        let address = object.as_ptr() as usize;
+        if let Some(entry) = self.shared.seen.get_mut(&address) {
+            if entry.is_none() {
+                self.shared.last_id += 1;
+                *entry = Some(self.shared.last_id);
+                self.shared.any = true;
+            }
+            return Ok(());
+        }
+        self.shared.seen.insert(address, None);
+        self.shared.keep.push(object.clone());
+        self.nesting.enter(self.py, c" while representing YAML")?;
+        let result = self.find_shared_children(object);
+        self.nesting.leave();
+        result
+    }
+
+    fn find_shared_children(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        match self.classify(object) {
+            Ok(Node::Sequence(sequence)) => {
+                for item in sequence.try_iter()? {
+                    self.find_shared(&item?)?;
+                }
+            }
+            Ok(Node::Mapping(mapping, tag)) => {
+                self.shared.keep.push(mapping.clone());
+                for pair in self.pairs(&mapping, tag.is_some())?.iter() {
+                    let pair = pair.cast_into::<PyTuple>()?;
+                    self.find_shared(&pair.get_item(0)?)?;
+                    self.find_shared(&pair.get_item(1)?)?;
+                }
+            }
+            // Unrepresentable objects fail on the second walk, in order.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn anchoring(&mut self, object: &Bound<'py, PyAny>) -> PyResult<Anchoring> {
+        if !self.shared.any || !self.aliasable(object)? {
+            return Ok(Anchoring::None);
+        }
+        let address = object.as_ptr() as usize;
+        let Some(Some(id)) = self.shared.seen.get(&address).copied() else {
+            return Ok(Anchoring::None);
+        };
+        if self.shared.emitted.insert(address) {
+            Ok(Anchoring::Anchor(anchor_name(id)))
+        } else {
+            Ok(Anchoring::Alias(anchor_name(id)))
+        }
+    }
+
     fn node(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
+        match self.anchoring(object)? {
+            Anchoring::None => {}
+            Anchoring::Anchor(name) => self.emitter.anchor(&name),
+            Anchoring::Alias(name) => {
+                self.emitter.alias(&name);
+                return Ok(());
+            }
+        }
+        self.content(object)
+    }
+
+    /// Writes a node (after its anchor, if any).
+    fn content(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
         match self.classify(object)? {
             Node::Scalar(rendered) => self.emitter.scalar(&rendered.event(), None),
             Node::Str(text) => {
@@ -450,10 +574,24 @@ impl<'py> Dumper<'py> {
     /// Writes a key, deciding as PyYAML does whether it is simple, then the
     /// value indicator.
     fn key(&mut self, key: &Bound<'py, PyAny>) -> PyResult<()> {
+        let anchor = match self.anchoring(key)? {
+            Anchoring::None => None,
+            Anchoring::Anchor(name) => Some(name),
+            Anchoring::Alias(name) => {
+                // An alias is always a simple key.
+                self.emitter.key(true);
+                self.emitter.alias(&name);
+                self.emitter.value(true);
+                return Ok(());
+            }
+        };
         let write_scalar = |this: &mut Self, rendered: &Rendered<'_>| {
             let analysis: Analysis = this.emitter.analyze(&rendered.text);
-            let simple = emit::simple_key_scalar(&analysis, rendered.tag);
+            let simple = emit::simple_key_scalar(&analysis, rendered.tag, anchor.as_deref());
             this.emitter.key(simple);
+            if let Some(name) = &anchor {
+                this.emitter.anchor(name);
+            }
             this.emitter.scalar(&rendered.event(), Some(analysis));
             this.emitter.value(simple);
         };
@@ -470,9 +608,13 @@ impl<'py> Dumper<'py> {
                 } else {
                     "!!map"
                 };
-                let simple = empty && emit::simple_key_empty_collection(tag);
+                let anchor_len = anchor.as_ref().map_or(0, String::len);
+                let simple = empty && tag.len() + anchor_len < 128;
                 self.emitter.key(simple);
-                self.node(key)?;
+                if let Some(name) = &anchor {
+                    self.emitter.anchor(name);
+                }
+                self.content(key)?;
                 self.emitter.value(simple);
             }
         }

@@ -251,8 +251,9 @@ pub struct ScalarEvent<'a> {
 
 /// Whether a scalar key is written as a simple key (`key: value`) rather
 /// than with `? `. PyYAML counts the tag it would prepare into the length.
-pub fn simple_key_scalar(analysis: &Analysis, tag: &str) -> bool {
-    analysis.chars + tag.chars().count() < 128 && !analysis.empty && !analysis.multiline
+pub fn simple_key_scalar(analysis: &Analysis, tag: &str, anchor: Option<&str>) -> bool {
+    let anchor = anchor.map_or(0, str::len);
+    analysis.chars + tag.chars().count() + anchor < 128 && !analysis.empty && !analysis.multiline
 }
 
 /// Whether an empty collection key is simple.
@@ -275,6 +276,7 @@ pub struct Emitter {
     allow_unicode: bool,
     explicit_start: bool,
     pyyaml_quirks: bool,
+    pending_anchor: Option<String>,
     indent: Option<usize>,
     indents: Vec<Option<usize>>,
     frames: Vec<Frame>,
@@ -308,6 +310,7 @@ impl Emitter {
             allow_unicode: options.allow_unicode,
             explicit_start: options.explicit_start,
             pyyaml_quirks: options.pyyaml_quirks,
+            pending_anchor: None,
             indent: None,
             indents: Vec::new(),
             frames: Vec::new(),
@@ -373,7 +376,24 @@ impl Emitter {
         self.indent = self.indents.pop().flatten();
     }
 
+    /// Gives the next node an anchor (`&name`).
+    pub fn anchor(&mut self, name: &str) {
+        self.pending_anchor = Some(name.to_owned());
+    }
+
+    /// Writes an alias (`*name`) in place of a node.
+    pub fn alias(&mut self, name: &str) {
+        self.write_indicator(&format!("*{name}"), true, false, false);
+    }
+
+    fn write_anchor(&mut self) {
+        if let Some(name) = self.pending_anchor.take() {
+            self.write_indicator(&format!("&{name}"), true, false, false);
+        }
+    }
+
     fn write_tag(&mut self, tag: Option<&str>) {
+        self.write_anchor();
         if let Some(tag) = tag {
             self.write_indicator(tag, true, false, false);
         }
@@ -524,6 +544,7 @@ impl Emitter {
     pub fn scalar(&mut self, event: &ScalarEvent<'_>, analysis: Option<Analysis>) {
         let analysis = analysis.unwrap_or_else(|| self.analyze(event.text));
         let style = self.choose_style(event, &analysis);
+        self.write_anchor();
         let implicit = if style == Style::Any {
             event.plain_implicit
         } else {

@@ -207,7 +207,7 @@ impl Writer<'_> {
                 scalar => {
                     let rendered = self.render(scalar)?;
                     let analysis = self.emitter.analyze(&rendered.text);
-                    let simple = emit::simple_key_scalar(&analysis, rendered.tag);
+                    let simple = emit::simple_key_scalar(&analysis, rendered.tag, None);
                     self.emitter.key(simple);
                     self.emitter.scalar(&event(&rendered), Some(analysis));
                     self.emitter.value(simple);
