@@ -2,7 +2,8 @@
 
 Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
-by default: loading imports only what the caller allows). Output is
+by default: loading imports only what the caller allows), ``serialkit.yaml``
+for PyYAML (YAML 1.2, safe loading, PyYAML's ``safe_load``/``safe_dump``). Output is
 identical and results are equal, so switching is safe. ``serialkit.scan``
 finds malicious pickles in files without loading them.
 """

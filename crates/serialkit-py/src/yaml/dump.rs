@@ -64,6 +64,22 @@ enum Anchoring {
     Alias(String),
 }
 
+/// The values PyYAML never anchors, by exact type: one pointer comparison
+/// each.
+fn is_plain_value(object: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: reading the type pointer of a live object and taking the
+    // addresses of the interpreter's static types.
+    unsafe {
+        let ty = ffi::Py_TYPE(object.as_ptr());
+        ty == std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+            || ty == std::ptr::addr_of_mut!(ffi::PyLong_Type)
+            || ty == std::ptr::addr_of_mut!(ffi::PyFloat_Type)
+            || ty == std::ptr::addr_of_mut!(ffi::PyBool_Type)
+            || ty == std::ptr::addr_of_mut!(ffi::PyBytes_Type)
+            || object.as_ptr() == ffi::Py_None()
+    }
+}
+
 fn anchor_name(id: u32) -> String {
     format!("id{id:03}")
 }
@@ -129,7 +145,10 @@ impl<'py> Dumper<'py> {
 
     pub fn document(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
         self.shared = Shared::default();
-        self.find_shared(object)?;
+        if self.any_repeated(object)? {
+            self.shared = Shared::default();
+            self.find_shared(object)?;
+        }
         self.shared.keep.clear();
         self.emitter.document_start();
         self.node(object)?;
@@ -359,6 +378,9 @@ impl<'py> Dumper<'py> {
     /// values its representer ignores (None, str, bytes, bool, int,
     /// float, the empty tuple), nor serialkit's extra value types.
     fn aliasable(&self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if is_plain_value(object) {
+            return Ok(false);
+        }
         if object.is_instance_of::<PyDict>()
             || object.is_instance_of::<PyList>()
             || object.is_instance_of::<PySet>()
@@ -375,7 +397,56 @@ impl<'py> Dumper<'py> {
                 && crate::json::encode::dataclass_fields(object)?.is_some()))
     }
 
-    /// The first walk: records which objects occur more than once.
+    /// Whether any container occurs twice (or in itself): a quick walk in
+    /// any order, through the plain types' own storage. Only then does
+    /// [`Dumper::find_shared`] walk again in writing order to number the
+    /// anchors.
+    fn any_repeated(&mut self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if is_plain_value(object) {
+            return Ok(false);
+        }
+        let exact_container = object.is_exact_instance_of::<PyDict>()
+            || object.is_exact_instance_of::<PyList>()
+            || object.is_exact_instance_of::<PyTuple>();
+        if !exact_container {
+            // Anything else takes the full walk, which is in order anyway.
+            return Ok(self.aliasable(object)?);
+        }
+        let address = object.as_ptr() as usize;
+        if self.shared.seen.insert(address, None).is_some() {
+            return Ok(true);
+        }
+        self.nesting.enter(self.py, c" while representing YAML")?;
+        let result = self.any_repeated_children(object);
+        self.nesting.leave();
+        result
+    }
+
+    fn any_repeated_children(&mut self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if let Ok(dict) = object.cast::<PyDict>() {
+            for (key, value) in dict.iter() {
+                if self.any_repeated(&key)? || self.any_repeated(&value)? {
+                    return Ok(true);
+                }
+            }
+        } else if let Ok(list) = object.cast::<PyList>() {
+            for item in list.iter() {
+                if self.any_repeated(&item)? {
+                    return Ok(true);
+                }
+            }
+        } else if let Ok(tuple) = object.cast::<PyTuple>() {
+            for item in tuple.iter() {
+                if self.any_repeated(&item)? {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The numbering walk: records which objects occur more than once, in
+    /// the order the writer will meet them.
     fn find_shared(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
         if !self.aliasable(object)? {
             return Ok(());

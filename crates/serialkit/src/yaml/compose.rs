@@ -101,7 +101,7 @@ struct Frame<'input, N> {
     mapping: bool,
     start: usize,
     anchor: usize,
-    tag: Option<Cow<'input, saphyr_parser::Tag>>,
+    tag: NodeTag<'input>,
     at: Position,
     merges: Vec<N>,
     merge_pending: bool,
@@ -122,28 +122,31 @@ enum TagClass<'a> {
 
 const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 
-fn classify(tag: &Option<Cow<'_, saphyr_parser::Tag>>) -> (TagClass<'static>, Option<String>) {
-    // The full name is owned so the class can borrow it from the caller.
+type NodeTag<'input> = Option<Cow<'input, saphyr_parser::Tag>>;
+
+/// A tag's full name (`tag:yaml.org,2002:str`, `!local`), for
+/// [`class_of`] to borrow from; `None` without a tag or for the
+/// non-specific `!`.
+fn full_name(tag: &NodeTag<'_>) -> Option<String> {
     match tag {
-        None => (TagClass::None, None),
-        Some(tag) if tag.handle.is_empty() && tag.suffix == "!" => (TagClass::NonSpecific, None),
-        Some(tag) => {
-            let full = format!("{}{}", tag.handle, tag.suffix);
-            (TagClass::Other, Some(full))
+        Some(tag) if !(tag.handle.is_empty() && tag.suffix == "!") => {
+            Some(format!("{}{}", tag.handle, tag.suffix))
         }
+        _ => None,
     }
 }
 
-fn class_of<'a>(base: TagClass<'static>, full: &'a Option<String>) -> TagClass<'a> {
-    match (base, full) {
-        (TagClass::Other, Some(full)) => match full.strip_prefix(CORE_PREFIX) {
+fn class_of<'a>(tag: &NodeTag<'_>, full: &'a Option<String>) -> TagClass<'a> {
+    match (tag, full) {
+        (None, _) => TagClass::None,
+        (Some(_), None) => TagClass::NonSpecific,
+        (Some(_), Some(full)) => match full.strip_prefix(CORE_PREFIX) {
             Some(suffix) => match suffix.strip_prefix("python/") {
                 Some(python) => TagClass::Python(python),
                 None => TagClass::Core(suffix),
             },
             None => TagClass::Other,
         },
-        (base, _) => base,
     }
 }
 
@@ -211,8 +214,8 @@ pub fn compose<B: Builder>(
                     return Err(syntax("unbalanced collection end", &span.start).into());
                 };
                 total += 1;
-                let (base, full) = classify(&frame.tag);
-                let class = class_of(base, &full);
+                let full = full_name(&frame.tag);
+                let class = class_of(&frame.tag, &full);
                 let node = if frame.mapping {
                     let tag = match class {
                         TagClass::Core("set") => Collection::Set,
@@ -261,8 +264,8 @@ pub fn compose<B: Builder>(
                 let is_key = frames.last().is_some_and(|f| {
                     f.mapping && (items.len() - f.start) % 2 == 0 && !f.merge_pending
                 });
-                let (base, full) = classify(&tag);
-                let class = class_of(base, &full);
+                let full = full_name(&tag);
+                let class = class_of(&tag, &full);
                 if is_key
                     && options.schema == Schema::Yaml11
                     && ((matches!(class, TagClass::None)
