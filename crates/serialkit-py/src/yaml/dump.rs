@@ -410,7 +410,7 @@ impl<'py> Dumper<'py> {
             || object.is_exact_instance_of::<PyTuple>();
         if !exact_container {
             // Anything else takes the full walk, which is in order anyway.
-            return Ok(self.aliasable(object)?);
+            return self.aliasable(object);
         }
         let address = object.as_ptr() as usize;
         if self.shared.seen.insert(address, None).is_some() {
