@@ -3,7 +3,7 @@ loader and dumper, and against `ryaml` and `yaml-rs` (Rust-backed YAML
 libraries) when they are installed.
 
 The documents are YAML versions of the four JSON benchmark documents
-(written by PyYAML's `safe_dump`, block style, keys in document order,
+(written by PyYAML's C dumper, block style, keys in document order,
 unicode kept) and `config`, a configuration file in the style of a
 Kubernetes/CI deployment: 300 services, each a nested mapping of short
 strings, numbers, booleans, lists and comments.
