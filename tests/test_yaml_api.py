@@ -65,7 +65,7 @@ def test_unknown_local_tags_load_as_plain_data():
 def test_duplicate_keys():
     with pytest.raises(sy.ConstructorError, match="duplicate key 'a'") as info:
         sy.loads("x: 0\na: 1\na: 2\n")
-    assert info.value.line == 1
+    assert (info.value.line, info.value.column) == (3, 1)
     assert sy.loads("a: 1\na: 2\n", allow_duplicate_keys=True) == {"a": 2}
     assert sy.safe_load("a: 1\na: 2\n") == {"a": 2}
 

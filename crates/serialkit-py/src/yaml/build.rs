@@ -347,6 +347,7 @@ impl<'py> Builder for PyBuilder<'py> {
         pairs: std::vec::Drain<'_, Self::Node>,
         merges: Vec<Self::Node>,
         duplicates: DuplicateKeys,
+        keys_at: &[Position],
         at: Position,
     ) -> Result<Self::Node> {
         let py = self.py;
@@ -357,7 +358,10 @@ impl<'py> Builder for PyBuilder<'py> {
         .cast_into::<PyDict>()
         .map_err(PyErr::from)?;
         let mut pairs = pairs;
+        let mut index = 0;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
+            let key_at = keys_at.get(index).copied().unwrap_or(at);
+            index += 1;
             // SAFETY: `dict` is a dict.
             let before = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
             // SAFETY: a dict, a key and a value, all alive; the call takes
@@ -369,7 +373,7 @@ impl<'py> Builder for PyBuilder<'py> {
                 if err.is_instance_of::<PyTypeError>(py) {
                     return Err(constructor_error(
                         format!("found unhashable key while constructing a mapping: {err}"),
-                        at,
+                        key_at,
                     ));
                 }
                 return Err(err.into());
@@ -379,11 +383,11 @@ impl<'py> Builder for PyBuilder<'py> {
             if duplicates == DuplicateKeys::Error && after == before {
                 return Err(constructor_error(
                     format!(
-                        "found duplicate key {} in the mapping (pass allow_duplicate_keys=True to \
+                        "found duplicate key {} in a mapping (pass allow_duplicate_keys=True to \
                          keep the last value)",
                         key.repr()?
                     ),
-                    at,
+                    key_at,
                 ));
             }
         }

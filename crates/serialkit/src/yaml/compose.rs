@@ -74,13 +74,16 @@ pub trait Builder {
 
     /// `pairs` alternates keys and values. `merges` are the values of `<<`
     /// keys (YAML 1.1), in order: mappings or sequences of mappings, whose
-    /// pairs come before the mapping's own and lose to them.
+    /// pairs come before the mapping's own and lose to them. `keys_at`
+    /// holds where each key starts, for duplicate-key errors (empty unless
+    /// `duplicates` is [`DuplicateKeys::Error`]).
     fn mapping(
         &mut self,
         tag: Collection<'_>,
         pairs: std::vec::Drain<'_, Self::Node>,
         merges: Vec<Self::Node>,
         duplicates: DuplicateKeys,
+        keys_at: &[Position],
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
 }
@@ -105,6 +108,8 @@ struct Frame<'input, N> {
     at: Position,
     merges: Vec<N>,
     merge_pending: bool,
+    /// Where this mapping's keys start in the shared `keys_at` stack.
+    keys_start: usize,
     /// Node count when the frame opened, for the size of an anchored node.
     total_at_start: usize,
 }
@@ -171,6 +176,8 @@ pub fn compose<B: Builder>(
     let mut total = 0usize;
     let mut expanded = 0usize;
     let mut document_count = 0;
+    let check_keys = options.duplicate_keys == DuplicateKeys::Error;
+    let mut keys_at: Vec<Position> = Vec::new();
     loop {
         let (event, span): (Event<'_>, Span) = match parser.next_event() {
             None => break,
@@ -178,6 +185,8 @@ pub fn compose<B: Builder>(
             Some(Err(err)) => return Err(syntax(err.info().to_owned(), err.marker()).into()),
         };
         let at = position(&span.start);
+        // Where the node this event completes starts.
+        let mut node_at = at;
         let mapping = matches!(event, Event::MappingStart(..));
         let (node, anchor, size) = match event {
             Event::StreamEnd => break,
@@ -205,6 +214,7 @@ pub fn compose<B: Builder>(
                     at,
                     merges: Vec::new(),
                     merge_pending: false,
+                    keys_start: keys_at.len(),
                     total_at_start: total,
                 });
                 continue;
@@ -222,13 +232,16 @@ pub fn compose<B: Builder>(
                         TagClass::Python(suffix) => Collection::Python(suffix),
                         _ => Collection::Plain,
                     };
-                    builder.mapping(
+                    let node = builder.mapping(
                         tag,
                         items.drain(frame.start..),
                         frame.merges,
                         options.duplicate_keys,
+                        &keys_at[frame.keys_start..],
                         frame.at,
-                    )?
+                    )?;
+                    keys_at.truncate(frame.keys_start);
+                    node
                 } else {
                     let tag = match class {
                         TagClass::Core("omap" | "pairs") => Collection::Pairs,
@@ -237,6 +250,7 @@ pub fn compose<B: Builder>(
                     };
                     builder.sequence(tag, items.drain(frame.start..), frame.at)?
                 };
+                node_at = frame.at;
                 (node, frame.anchor, total - frame.total_at_start)
             }
             Event::Alias(id) => {
@@ -294,7 +308,12 @@ pub fn compose<B: Builder>(
                 frame.merge_pending = false;
                 frame.merges.push(node);
             }
-            Some(_) => items.push(node),
+            Some(frame) => {
+                if check_keys && frame.mapping && (items.len() - frame.start) % 2 == 0 {
+                    keys_at.push(node_at);
+                }
+                items.push(node);
+            }
         }
     }
     Ok(documents)

@@ -131,6 +131,7 @@ impl Builder for ValueBuilder {
         pairs: std::vec::Drain<'_, Value>,
         merges: Vec<Value>,
         duplicates: DuplicateKeys,
+        keys_at: &[Position],
         at: Position,
     ) -> Result<Value> {
         let mut entries: Vec<(Value, Value)> = Vec::with_capacity(pairs.len() / 2);
@@ -153,6 +154,7 @@ impl Builder for ValueBuilder {
         }
         let own_start = entries.len();
         let mut pairs = pairs;
+        let mut index = 0;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
             // Keys merged in are overridden silently; only the mapping's own
             // keys can be duplicates.
@@ -160,7 +162,9 @@ impl Builder for ValueBuilder {
                 true => DuplicateKeys::LastWins,
                 false => duplicates,
             };
-            insert(&mut entries, key, value, policy, at)?;
+            let key_at = keys_at.get(index).copied().unwrap_or(at);
+            insert(&mut entries, key, value, policy, key_at)?;
+            index += 1;
         }
         Ok(match tag {
             Collection::Set => Value::Set(entries.into_iter().map(|(k, _)| k).collect()),
@@ -190,7 +194,7 @@ fn insert(
             DuplicateKeys::LastWins => entries[existing].1 = value,
             DuplicateKeys::Error => {
                 return Err(Error::syntax(
-                    format!("found duplicate key {key:?} in the mapping starting"),
+                    format!("found duplicate key {key:?} in a mapping"),
                     at,
                 ))
             }
