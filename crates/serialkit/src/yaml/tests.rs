@@ -158,3 +158,11 @@ fn round_trip_through_text() {
         Value::Dict(entries)
     });
 }
+
+#[test]
+fn default_write_options_write_nested_documents() {
+    let documents = from_str("--- a\n--- [1, {b: [2]}]\n").unwrap();
+    let text = to_string(&documents, &WriteOptions::default()).unwrap();
+    assert_eq!(text, "a\n---\n- 1\n- b:\n  - 2\n");
+    assert_eq!(from_str(&text).unwrap(), documents);
+}

@@ -29,7 +29,7 @@ impl Quoting {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WriteOptions {
     pub emit: EmitOptions,
     pub sort_keys: bool,
@@ -39,6 +39,18 @@ pub struct WriteOptions {
     pub flow: Option<bool>,
     pub quoting: Quoting,
     pub max_depth: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            emit: EmitOptions::default(),
+            sort_keys: false,
+            flow: Some(false),
+            quoting: Quoting::default(),
+            max_depth: crate::limits::Limits::DEFAULT_MAX_DEPTH,
+        }
+    }
 }
 
 /// The text PyYAML's representer writes for a float.
