@@ -127,6 +127,12 @@ def test_python_tags_need_the_allowlist():
     assert sy.loads("!!python/complex 1+2j") == 1 + 2j
 
 
+def test_safe_load_refuses_every_python_tag_as_pyyaml_does():
+    for text in ("!!python/tuple [1, 2]", "!!python/none ''", "!!python/name:os.path.join"):
+        with pytest.raises(sy.ConstructorError, match="python/"):
+            sy.safe_load(text)
+
+
 def test_forbidden_python_tags_import_nothing():
     for text in (
         "!!python/object/apply:os.system [echo hi]",

@@ -88,6 +88,7 @@ def yaml_load(
     max_depth: int = ...,
     max_size: int = ...,
     max_expansion: int = ...,
+    python_tags: bool = True,
 ) -> Any: ...
 def yaml_dump(
     documents: Iterable[Any],

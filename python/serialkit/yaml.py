@@ -270,13 +270,24 @@ def _width(width) -> int:
 
 def safe_load(stream):
     """PyYAML's ``safe_load``: YAML 1.1 resolution, the last of duplicate
-    keys wins. ``stream`` is a str, bytes, a file object or a path."""
-    return _load(_text(stream, False), schema="yaml11", allow_duplicate_keys=True)
+    keys wins, every ``!!python/...`` tag refused (``ConstructorError``).
+    ``stream`` is a str, bytes, a file object or a path."""
+    return _load(
+        _text(stream, False), schema="yaml11", allow_duplicate_keys=True, python_tags=False
+    )
 
 
 def safe_load_all(stream):
     """PyYAML's ``safe_load_all``: an iterator over the documents."""
-    return iter(_load(_text(stream, False), schema="yaml11", allow_duplicate_keys=True, all=True))
+    return iter(
+        _load(
+            _text(stream, False),
+            schema="yaml11",
+            allow_duplicate_keys=True,
+            all=True,
+            python_tags=False,
+        )
+    )
 
 
 def safe_dump_all(

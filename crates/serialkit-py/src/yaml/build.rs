@@ -55,15 +55,19 @@ type Result<T> = std::result::Result<T, BuildError>;
 pub struct PyBuilder<'py> {
     pub py: Python<'py>,
     pub allow: HashSet<String>,
+    /// Whether `!!python/...` tags are understood at all; PyYAML's
+    /// `safe_load` refuses every one of them.
+    pub python_tags: bool,
     keys: Option<MutexGuard<'static, KeyCache>>,
     datetime: Option<Bound<'py, PyModule>>,
 }
 
 impl<'py> PyBuilder<'py> {
-    pub fn new(py: Python<'py>, allow: HashSet<String>) -> Self {
+    pub fn new(py: Python<'py>, allow: HashSet<String>, python_tags: bool) -> Self {
         PyBuilder {
             py,
             allow,
+            python_tags,
             keys: KeyCache::lock(),
             datetime: None,
         }
@@ -255,6 +259,9 @@ impl<'py> Builder for PyBuilder<'py> {
     }
 
     fn python_scalar(&mut self, suffix: &str, text: &str, at: Position) -> Result<Self::Node> {
+        if !self.python_tags {
+            return Err(unsupported_tag(suffix, at));
+        }
         let py = self.py;
         if let Some(name) = suffix.strip_prefix("name:") {
             return self.global("name", name, at);
@@ -325,6 +332,7 @@ impl<'py> Builder for PyBuilder<'py> {
                 }
                 Ok(PyList::new(self.py, pairs)?.into_any())
             }
+            Collection::Python(suffix) if !self.python_tags => Err(unsupported_tag(suffix, at)),
             Collection::Python("tuple") => Ok(PyTuple::new(self.py, items)?.into_any()),
             Collection::Python(suffix) => {
                 let (kind, target) = self.object_target(suffix, at)?;
@@ -416,6 +424,7 @@ impl<'py> Builder for PyBuilder<'py> {
         };
         match tag {
             Collection::Set => Ok(PySet::new(py, dict.keys())?.into_any()),
+            Collection::Python(suffix) if !self.python_tags => Err(unsupported_tag(suffix, at)),
             Collection::Python(suffix) => self.python_mapping(suffix, dict, at),
             _ => Ok(dict.into_any()),
         }

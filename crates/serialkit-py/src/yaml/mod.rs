@@ -60,7 +60,7 @@ fn convert_error(py: Python<'_>, err: BuildError) -> PyErr {
 /// Loads a stream: the list of its documents with `all`, else the one
 /// document (`None` for an empty stream; a second document is an error).
 #[pyfunction]
-#[pyo3(signature = (data, *, schema="core", all=false, allow_duplicate_keys=false, allow=HashSet::new(), max_depth=Limits::DEFAULT_MAX_DEPTH, max_size=Limits::DEFAULT_MAX_INPUT_BYTES, max_expansion=Limits::DEFAULT_MAX_EXPANSION))]
+#[pyo3(signature = (data, *, schema="core", all=false, allow_duplicate_keys=false, allow=HashSet::new(), max_depth=Limits::DEFAULT_MAX_DEPTH, max_size=Limits::DEFAULT_MAX_INPUT_BYTES, max_expansion=Limits::DEFAULT_MAX_EXPANSION, python_tags=true))]
 #[allow(clippy::too_many_arguments)]
 fn yaml_load<'py>(
     py: Python<'py>,
@@ -72,6 +72,7 @@ fn yaml_load<'py>(
     max_depth: usize,
     max_size: usize,
     max_expansion: usize,
+    python_tags: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let schema = match schema {
         "core" | "yaml12" => Schema::Core,
@@ -122,7 +123,7 @@ fn yaml_load<'py>(
             .map_err(|err| yaml_error(py, "ReaderError", err.kind().to_string(), err.position()))?
     };
     let _gc = GcPause::new(py);
-    let mut builder = PyBuilder::new(py, allow);
+    let mut builder = PyBuilder::new(py, allow, python_tags);
     let documents = serialkit::yaml::compose(text, &options, &mut builder, !all)
         .map_err(|err| convert_error(py, err))?;
     if all {
