@@ -88,6 +88,9 @@ pub trait Builder {
     ) -> Result<Self::Node, Self::Error>;
 }
 
+/// The event parser counts in characters: `offset` here is a character
+/// index, line and column are as everywhere (1-based, column in
+/// characters).
 fn position(marker: &Marker) -> Position {
     Position::Text {
         offset: marker.index(),
