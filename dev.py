@@ -78,6 +78,18 @@ def test() -> None:
     build()
     run("cargo", "clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings")
     run("cargo", "test", "--workspace", "--quiet")
+    # The YAML test suite's pass rate, shown (cargo test hides it).
+    run(
+        "cargo",
+        "test",
+        "-p",
+        "serialkit",
+        "--test",
+        "yaml_test_suite",
+        "--quiet",
+        "--",
+        "--nocapture",
+    )
     env["SERIALKIT_CLI"] = str(CLI)
     run(PYTHON, "-m", "pytest", "-q", env=env)
     print(f"all checks passed in {time.monotonic() - started:.0f}s")

@@ -2,8 +2,7 @@
 run with serialkit in place of the standard library, then a short tour of
 what serialkit adds. Run it with `python3 dev.py demo`.
 
-Each tutorial section prints exactly what the tutorial prints. The YAML
-section (3) waits for serialkit.yaml."""
+Each tutorial section prints exactly what the tutorial prints."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from pathlib import Path
 import serialkit.json as json
 import serialkit.marshal as marshal
 import serialkit.pickle as pickle
+import serialkit.yaml as yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -66,6 +66,41 @@ def tutorial_pickle_round_trip() -> None:
     print("Serialized Pickle data:", pickle_data)
     python_data = pickle.loads(pickle_data)
     print("Deserialized Python object:", python_data)
+
+
+def tutorial_yaml_round_trip() -> None:
+    heading("3. Serialization and Deserialization with YAML")
+    data = {"name": "Charlie", "age": 35, "city": "Chicago"}
+    # PyYAML's calls, unchanged: dump(data) returns what PyYAML returns and
+    # any of its Loader names loads safely.
+    yaml_data = yaml.dump(data)
+    print("Serialized YAML data:\n", yaml_data)
+    python_data = yaml.load(yaml_data, Loader=yaml.FullLoader)
+    print("Deserialized Python object:", python_data)
+
+
+def tour_yaml(folder: Path) -> None:
+    heading("serialkit.yaml: YAML 1.2, safe, PyYAML-compatible")
+    config = {"service": "api", "replicas": 3, "country": "NO", "version": "1.10", "café": True}
+    text = yaml.dumps(config)
+    print("dumps keeps order and unicode, and quotes only what must be:")
+    print(text, end="")
+    print("It reads back equal under both schemas:", yaml.loads(text) == config)
+    print("YAML 1.1 (PyYAML) vs 1.2 on 'country: NO':", end=" ")
+    print(yaml.safe_load("country: NO"), "vs", yaml.loads("country: NO"))
+    laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        laughs.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    try:
+        yaml.loads("\n".join(laughs))
+    except yaml.LimitError as err:
+        print("Billion laughs:", err)
+    try:
+        yaml.loads("!!python/object/apply:os.system [echo pwned]")
+    except yaml.ConstructorError as err:
+        print("Refused:", err)
+    yaml.dump_all([{"doc": 1}, {"doc": 2}], folder / "stream.yaml")
+    print("Two documents in one file:", yaml.load_all(folder / "stream.yaml"))
 
 
 def tutorial_json_file(folder: Path) -> None:
@@ -255,6 +290,8 @@ def tour_cli(folder: Path) -> None:
         ["convert", str(folder / "users.pkl"), str(folder / "users.json")],
         ["convert", str(folder / "users.json"), "-", "--to", "json"],
         ["convert", str(folder / "users.json"), str(folder / "back.pkl")],
+        ["convert", str(folder / "users.json"), "-", "--to", "yaml"],
+        ["convert", "--all-documents", str(folder / "stream.yaml"), "-", "--to", "json"],
         # A crafted pickle that would run `echo pwned`: inspecting and
         # scanning it only read it.
         ["inspect", "examples/data/malicious.pkl"],
@@ -277,6 +314,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tutorial_json_round_trip()
         tutorial_pickle_round_trip()
+        tutorial_yaml_round_trip()
         tutorial_json_file(Path(folder))
         tutorial_pickle_file(Path(folder))
         tutorial_custom_object()
@@ -287,6 +325,7 @@ def main() -> None:
         tour_json_extras(Path(folder))
         tour_pickle_safety(Path(folder))
         tour_marshal(Path(folder))
+        tour_yaml(Path(folder))
         tour_cli(Path(folder))
 
 

@@ -1,7 +1,8 @@
 """The examples of the serialization tutorial in the shared seeds, run with
 serialkit in place of the standard library: the JSON sections (1, 4, 6, 7,
-8, 9) with serialkit.json and the pickle sections (2, 5, 10) with
-serialkit.pickle. Each must print exactly what the tutorial shows."""
+8, 9) with serialkit.json, the pickle sections (2, 5, 10) with
+serialkit.pickle and the YAML section (3) with serialkit.yaml in place of
+PyYAML. Each must print exactly what the tutorial shows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import serialkit.json
 import serialkit.pickle
+import serialkit.yaml
 
 TUTORIAL = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds" / "000_a34ab7ff7dcb35f5.txt"
@@ -154,3 +156,31 @@ def test_tutorial_section_10_is_refused_without_allow(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", main)
     with pytest.raises(serialkit.pickle.ForbiddenGlobal, match=r"allow=\['__main__\.Car'\]"):
         exec(compile(code, "<tutorial section 10>", "exec", dont_inherit=True), main.__dict__)
+
+
+YAML_EXPECTED = (
+    "Serialized YAML data:\n age: 35\ncity: Chicago\nname: Charlie\n\n"
+    "Deserialized Python object: {'age': 35, 'city': 'Chicago', 'name': 'Charlie'}\n"
+)
+
+
+def test_tutorial_yaml_section_with_serialkit(capsys):
+    """Section 3 as written, with serialkit.yaml in place of PyYAML: its
+    yaml.dump(data) returns what PyYAML's does (keys sorted), and
+    yaml.load(..., Loader=yaml.FullLoader) loads safely."""
+    code, shown = tutorial_cell(3)
+    assert shown == YAML_EXPECTED
+    assert code.count("import yaml\n") == 1
+    code = code.replace("import yaml\n", "import serialkit.yaml as yaml\n")
+    namespace = {"__name__": "tutorial_section_3"}
+    exec(compile(code, "<tutorial section 3>", "exec", dont_inherit=True), namespace)
+    assert namespace["yaml"] is serialkit.yaml
+    assert capsys.readouterr().out == shown
+
+
+def test_section_3_with_serialkit_defaults(capsys):
+    # serialkit's own dumps keeps insertion order and reads back equal.
+    data = {"name": "Charlie", "age": 35, "city": "Chicago"}
+    text = serialkit.yaml.dumps(data)
+    assert text == "name: Charlie\nage: 35\ncity: Chicago\n"
+    assert serialkit.yaml.loads(text) == data

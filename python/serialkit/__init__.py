@@ -2,14 +2,15 @@
 
 Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
-by default: loading imports only what the caller allows), ``serialkit.marshal``
-for ``marshal`` (safe against hostile data). Output is identical and results
-are equal, so switching is safe. ``serialkit.scan`` finds malicious pickles
-in files without loading them.
+by default: loading imports only what the caller allows), ``serialkit.yaml``
+for PyYAML (YAML 1.2, safe loading, PyYAML's ``safe_load``/``safe_dump``),
+``serialkit.marshal`` for ``marshal`` (safe against hostile data). Output is
+identical and results are equal, so switching is safe. ``serialkit.scan``
+finds malicious pickles in files without loading them.
 """
 
-from . import json, marshal, pickle
+from . import json, marshal, pickle, yaml
 from ._native import __version__
 from ._scan import ScanReport, scan
 
-__all__ = ["json", "marshal", "pickle", "scan", "ScanReport", "__version__"]
+__all__ = ["json", "marshal", "pickle", "yaml", "scan", "ScanReport", "__version__"]

@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 __version__: str
@@ -89,3 +89,26 @@ def marshal_dump(
 def marshal_loads(data: Any, /, *, allow_code: bool = False) -> Any: ...
 def marshal_load_prefix(data: Any, /, *, allow_code: bool = False) -> tuple[Any, int]: ...
 def marshal_always_ref_interned(always: bool) -> None: ...
+def yaml_load(
+    data: str | bytes | bytearray,
+    *,
+    schema: str = "core",
+    all: bool = False,
+    allow_duplicate_keys: bool = False,
+    allow: set[str] = ...,
+    max_depth: int = ...,
+    max_size: int = ...,
+    max_expansion: int = ...,
+    python_tags: bool = True,
+) -> Any: ...
+def yaml_dump(
+    documents: Iterable[Any],
+    *,
+    indent: int = 2,
+    width: int = 80,
+    sort_keys: bool = False,
+    default_flow_style: bool | None = False,
+    explicit_start: bool = False,
+    allow_unicode: bool = True,
+    compat: bool = False,
+) -> str: ...

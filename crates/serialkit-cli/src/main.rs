@@ -105,6 +105,10 @@ struct ConvertArgs {
     /// Write mapping keys in sorted order
     #[arg(long)]
     sort_keys: bool,
+    /// Read every document of a multi-document input (YAML) as one list, and
+    /// write a list as one document per item to a multi-document output
+    #[arg(long)]
+    all_documents: bool,
     /// Refuse input nested deeper than N containers
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_DEPTH)]
     max_depth: usize,
@@ -139,6 +143,7 @@ impl ConvertArgs {
                 },
                 indent: self.indent,
                 sort_keys: self.sort_keys,
+                all_documents: self.all_documents,
             },
         }
     }

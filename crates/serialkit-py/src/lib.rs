@@ -16,6 +16,7 @@ mod pystr;
 mod pytypes;
 mod scan;
 mod stack;
+mod yaml;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -23,6 +24,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     pickle::register(module)?;
     marshal::register(module)?;
     scan::register(module)?;
+    yaml::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -13,6 +13,10 @@ pub struct Options {
     /// format's compact default.
     pub indent: Option<usize>,
     pub sort_keys: bool,
+    /// Multi-document formats (YAML) read every document of a stream as one
+    /// list, and write a list as one document per item. Without it, a
+    /// stream must hold at most one document.
+    pub all_documents: bool,
 }
 
 /// A format's entry points. A document stream is a list of documents so
@@ -36,6 +40,7 @@ pub static FORMATS: &[&Format] = &[
     &crate::json::FORMAT,
     &crate::pickle::FORMAT,
     &crate::marshal::FORMAT,
+    &crate::yaml::FORMAT,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Format> {

@@ -533,7 +533,9 @@ fn type_tp_name(ty: &Bound<'_, PyType>) -> String {
 /// Field names of a dataclass instance, in definition order, or None when
 /// `object` is not one. Follows `dataclasses.fields`: only real fields,
 /// not ClassVar or InitVar pseudo-fields.
-fn dataclass_fields<'py>(object: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+pub(crate) fn dataclass_fields<'py>(
+    object: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
     if object.is_instance_of::<PyType>() {
         return Ok(None);
     }

@@ -1,8 +1,8 @@
 //! `serialkit.json`'s native half: `loads`, `raw_decode` and `dumps`.
 
 mod decode;
-mod encode;
-mod keys;
+pub(crate) mod encode;
+pub(crate) mod keys;
 
 use crate::gc::GcPause;
 use crate::pystr::{str_utf8, str_wtf8, utf8_str};

@@ -1,0 +1,96 @@
+//! YAML 1.2: a reader (saphyr-parser's events, our constructor) and a
+//! writer whose output matches PyYAML's emitter, against the core model.
+//!
+//! The pieces the Python bindings drive directly are public: [`compose`]
+//! with its [`Builder`] trait, [`resolve`] for scalar resolution under
+//! both schemas, and the [`emit::Emitter`].
+
+pub mod compose;
+pub mod emit;
+pub mod resolve;
+mod value_builder;
+pub mod write;
+
+pub use compose::{compose, Builder, Collection, DuplicateKeys, LoadOptions};
+pub use resolve::{Scalar, Schema, Timestamp};
+pub use value_builder::ValueBuilder;
+pub use write::{Quoting, WriteOptions};
+
+use crate::error::{Error, Position, Result};
+use crate::format::{Format, Options};
+use crate::value::Value;
+
+pub static FORMAT: Format = Format {
+    name: "yaml",
+    extensions: &["yaml", "yml"],
+    description: "YAML 1.2 (core schema), multi-document streams; written as PyYAML writes it",
+    read: read_documents,
+    write: write_documents,
+    holds_full_model: false,
+};
+
+/// The input as text: UTF-8 with an optional byte order mark.
+pub fn input_text(input: &[u8]) -> Result<&str> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    std::str::from_utf8(input)
+        .map_err(|err| Error::syntax("invalid UTF-8", Position::in_text(input, err.valid_up_to())))
+}
+
+/// Reads every document of a stream into the core model.
+pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
+    if input.len() > options.limits.max_input_bytes {
+        return Err(Error::limit(
+            "input size in bytes",
+            options.limits.max_input_bytes,
+            None,
+        ));
+    }
+    compose(input_text(input)?, options, &mut ValueBuilder, false)
+}
+
+pub fn from_str(input: &str) -> Result<Vec<Value>> {
+    from_slice(input.as_bytes(), &LoadOptions::default())
+}
+
+/// Writes documents as one stream.
+pub fn to_string(documents: &[Value], options: &WriteOptions) -> Result<String> {
+    write::to_string(documents, options)
+}
+
+fn read_documents(input: &[u8], options: &Options) -> Result<Vec<Value>> {
+    let load = LoadOptions {
+        limits: options.limits.clone(),
+        ..LoadOptions::default()
+    };
+    let documents = from_slice(input, &load)?;
+    if options.all_documents {
+        return Ok(vec![Value::List(documents)]);
+    }
+    match documents.len() {
+        0 => Ok(vec![Value::None]),
+        1 => Ok(documents),
+        n => Err(Error::unsupported(format!(
+            "the stream holds {n} documents; pass --all-documents to read them as one list"
+        ))),
+    }
+}
+
+fn write_documents(documents: &[Value], options: &Options) -> Result<Vec<u8>> {
+    let mut write = WriteOptions {
+        sort_keys: options.sort_keys,
+        flow: Some(false),
+        max_depth: options.limits.max_depth,
+        ..WriteOptions::default()
+    };
+    if let Some(indent) = options.indent {
+        write.emit.indent = indent;
+    }
+    match documents {
+        [Value::List(items)] if options.all_documents => to_string(items, &write),
+        _ => to_string(documents, &write),
+    }
+    .map(String::into_bytes)
+}
+
+#[cfg(test)]
+mod tests;

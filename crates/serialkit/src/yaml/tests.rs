@@ -1,0 +1,168 @@
+use super::*;
+use crate::error::ErrorKind;
+use crate::limits::Limits;
+
+fn load(text: &str) -> Value {
+    let mut docs = from_str(text).unwrap();
+    assert_eq!(docs.len(), 1, "{text:?}");
+    docs.pop().unwrap()
+}
+
+fn load11(text: &str) -> Value {
+    let options = LoadOptions {
+        schema: Schema::Yaml11,
+        duplicate_keys: DuplicateKeys::LastWins,
+        ..LoadOptions::default()
+    };
+    from_slice(text.as_bytes(), &options)
+        .unwrap()
+        .pop()
+        .unwrap()
+}
+
+fn dump(value: Value, quoting: Quoting) -> String {
+    let options = WriteOptions {
+        sort_keys: true,
+        flow: Some(false),
+        quoting,
+        max_depth: 100,
+        ..WriteOptions::default()
+    };
+    to_string(&[value], &options).unwrap()
+}
+
+#[test]
+fn block_mapping_and_sequence() {
+    let value = load("a: 1\nb:\n  - x\n  - 2.5\n  - null\nc: {d: true}\n");
+    assert_eq!(
+        value,
+        Value::Dict(vec![
+            (Value::str("a"), Value::Int(1)),
+            (
+                Value::str("b"),
+                Value::List(vec![Value::str("x"), Value::Float(2.5), Value::None])
+            ),
+            (
+                Value::str("c"),
+                Value::Dict(vec![(Value::str("d"), Value::Bool(true))])
+            ),
+        ])
+    );
+}
+
+#[test]
+fn schemas_differ_on_yaml11_scalars() {
+    assert_eq!(load("yes"), Value::str("yes"));
+    assert_eq!(load11("yes"), Value::Bool(true));
+    assert_eq!(load("0777"), Value::Int(777));
+    assert_eq!(load11("0777"), Value::Int(511));
+}
+
+#[test]
+fn merge_keys_under_yaml11() {
+    let value = load11("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n");
+    let Value::Dict(entries) = value else {
+        panic!()
+    };
+    assert_eq!(
+        entries[1].1,
+        Value::Dict(vec![
+            (Value::str("x"), Value::Int(1)),
+            (Value::str("y"), Value::Int(3)),
+        ])
+    );
+}
+
+#[test]
+fn duplicate_keys_are_errors_by_default() {
+    let err = from_str("a: 1\na: 2\n").unwrap_err();
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    assert!(err.position().is_some());
+}
+
+#[test]
+fn billion_laughs_fails_fast() {
+    let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    let mut previous = 'a';
+    for name in 'b'..='j' {
+        let aliases = vec![format!("*{previous}"); 9].join(", ");
+        doc.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        previous = name;
+    }
+    let err = from_str(&doc).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Limit { .. }), "{err}");
+}
+
+#[test]
+fn depth_limit() {
+    let options = LoadOptions {
+        limits: Limits {
+            max_depth: 10,
+            ..Limits::default()
+        },
+        ..LoadOptions::default()
+    };
+    let deep = format!("{}{}", "[".repeat(11), "]".repeat(11));
+    let err = from_slice(deep.as_bytes(), &options).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Limit { .. }), "{err}");
+}
+
+#[test]
+fn syntax_errors_carry_line_and_column() {
+    let err = from_str("a: [1, 2\nb: 3\n").unwrap_err();
+    assert!(
+        matches!(err.position(), Some(Position::Text { line: 2.., .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn writer_follows_pyyaml_layout() {
+    let value = Value::Dict(vec![
+        (
+            Value::str("b"),
+            Value::List(vec![Value::Int(1), Value::str("yes")]),
+        ),
+        (
+            Value::str("a"),
+            Value::Dict(vec![(Value::str("c"), Value::None)]),
+        ),
+        (Value::str("e"), Value::List(vec![])),
+    ]);
+    assert_eq!(
+        dump(value, Quoting::Yaml11),
+        "a:\n  c: null\nb:\n- 1\n- 'yes'\ne: []\n"
+    );
+    assert_eq!(dump(Value::str("abc"), Quoting::Yaml11), "abc\n...\n");
+    assert_eq!(dump(Value::str("0o17"), Quoting::Yaml11), "0o17\n...\n");
+    assert_eq!(dump(Value::str("0o17"), Quoting::BothSchemas), "'0o17'\n");
+}
+
+#[test]
+fn round_trip_through_text() {
+    let value = Value::Dict(vec![
+        (Value::str("text"), Value::str("line one\nline two")),
+        (Value::str("float"), Value::Float(1e20)),
+        (
+            Value::str("list"),
+            Value::List(vec![Value::Dict(vec![]), Value::str("")]),
+        ),
+        (Value::str("bytes"), Value::Bytes(b"\x00\xff".to_vec())),
+    ]);
+    let text = dump(value.clone(), Quoting::BothSchemas);
+    assert_eq!(load(&text), {
+        let Value::Dict(mut entries) = value else {
+            unreachable!()
+        };
+        entries.sort_by(|a, b| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)));
+        Value::Dict(entries)
+    });
+}
+
+#[test]
+fn default_write_options_write_nested_documents() {
+    let documents = from_str("--- a\n--- [1, {b: [2]}]\n").unwrap();
+    let text = to_string(&documents, &WriteOptions::default()).unwrap();
+    assert_eq!(text, "a\n---\n- 1\n- b:\n  - 2\n");
+    assert_eq!(from_str(&text).unwrap(), documents);
+}
