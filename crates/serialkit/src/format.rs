@@ -32,7 +32,11 @@ pub struct Format {
     pub holds_full_model: bool,
 }
 
-pub static FORMATS: &[&Format] = &[&crate::json::FORMAT, &crate::pickle::FORMAT];
+pub static FORMATS: &[&Format] = &[
+    &crate::json::FORMAT,
+    &crate::pickle::FORMAT,
+    &crate::xml::FORMAT,
+];
 
 pub fn by_name(name: &str) -> Option<&'static Format> {
     FORMATS

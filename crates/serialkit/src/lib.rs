@@ -12,6 +12,7 @@ pub mod pickle;
 pub mod scan;
 pub mod tagged;
 pub mod value;
+pub mod xml;
 
 pub use error::{Error, ErrorKind, Position, Result};
 pub use format::{Format, Options, FORMATS};

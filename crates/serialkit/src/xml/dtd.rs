@@ -1,0 +1,202 @@
+//! The document type declaration: what it names, whether it points outside
+//! the document, and the entities its internal subset declares. Nothing is
+//! ever fetched; markup declarations other than entities are skipped.
+
+use super::error::{XmlError, XmlErrorKind};
+
+#[derive(Debug, Default)]
+pub struct Doctype {
+    /// The SYSTEM identifier of an external subset, if any.
+    pub external_subset: Option<String>,
+    pub entities: Vec<EntityDecl>,
+}
+
+#[derive(Debug)]
+pub struct EntityDecl {
+    pub name: String,
+    pub parameter: bool,
+    pub value: EntityValue,
+}
+
+#[derive(Debug)]
+pub enum EntityValue {
+    /// The literal value, character references not yet resolved.
+    Internal(String),
+    External {
+        system: String,
+    },
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    fn skip_space(&mut self) {
+        let rest = self.rest();
+        self.at += rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\n']).len();
+    }
+
+    fn eat(&mut self, prefix: &str) -> bool {
+        if self.rest().starts_with(prefix) {
+            self.at += prefix.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn name(&mut self) -> Result<&'a str, XmlError> {
+        let rest = self.rest();
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '>' | '[' | '"' | '\'' | '%'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            return Err(XmlError::syntax("syntax error"));
+        }
+        self.at += end;
+        Ok(&rest[..end])
+    }
+
+    fn literal(&mut self) -> Result<&'a str, XmlError> {
+        let rest = self.rest();
+        let quote = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => q,
+            _ => return Err(XmlError::syntax("syntax error")),
+        };
+        match rest[1..].find(quote) {
+            Some(end) => {
+                self.at += end + 2;
+                Ok(&rest[1..end + 1])
+            }
+            None => Err(XmlError::syntax("unclosed token")),
+        }
+    }
+
+    /// `SYSTEM "uri"` or `PUBLIC "id" "uri"`; returns the system id.
+    fn external_id(&mut self) -> Result<Option<&'a str>, XmlError> {
+        if self.eat("SYSTEM") {
+            self.skip_space();
+            return self.literal().map(Some);
+        }
+        if self.eat("PUBLIC") {
+            self.skip_space();
+            self.literal()?;
+            self.skip_space();
+            return self.literal().map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Skips a declaration up to its closing `>`, past quoted strings.
+    fn skip_declaration(&mut self) -> Result<(), XmlError> {
+        let mut quote = None;
+        for (offset, c) in self.rest().char_indices() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), _) if q == c => quote = None,
+                (None, '>') => {
+                    self.at += offset + 1;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        Err(XmlError::syntax("unclosed token"))
+    }
+
+    fn skip_past(&mut self, end: &str) -> Result<(), XmlError> {
+        match self.rest().find(end) {
+            Some(at) => {
+                self.at += at + end.len();
+                Ok(())
+            }
+            None => Err(XmlError::syntax("unclosed token")),
+        }
+    }
+}
+
+/// Parses the content of `<!DOCTYPE ...>` as quick-xml hands it over.
+pub fn parse(content: &str) -> Result<Doctype, XmlError> {
+    let mut scanner = Scanner {
+        text: content,
+        at: 0,
+    };
+    let mut doctype = Doctype::default();
+    scanner.skip_space();
+    scanner.name()?;
+    scanner.skip_space();
+    doctype.external_subset = scanner.external_id()?.map(str::to_owned);
+    scanner.skip_space();
+    if !scanner.eat("[") {
+        return Ok(doctype);
+    }
+    loop {
+        scanner.skip_space();
+        if scanner.eat("]") || scanner.rest().is_empty() {
+            return Ok(doctype);
+        }
+        if scanner.eat("<!--") {
+            scanner.skip_past("-->")?;
+        } else if scanner.eat("<?") {
+            scanner.skip_past("?>")?;
+        } else if scanner.eat("<!ENTITY") {
+            doctype.entities.push(entity(&mut scanner)?);
+        } else if scanner.eat("<!") {
+            scanner.skip_declaration()?;
+        } else if scanner.eat("%") {
+            // A parameter-entity reference: only declared ones exist, and
+            // declaring one is already refused or expanded nowhere.
+            let name = scanner.name()?;
+            return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(format!(
+                "%{name}"
+            ))));
+        } else {
+            return Err(XmlError::syntax("syntax error"));
+        }
+    }
+}
+
+fn entity(scanner: &mut Scanner<'_>) -> Result<EntityDecl, XmlError> {
+    scanner.skip_space();
+    let parameter = scanner.eat("%");
+    scanner.skip_space();
+    let name = scanner.name()?.to_owned();
+    scanner.skip_space();
+    let value = match scanner.external_id()? {
+        Some(system) => EntityValue::External {
+            system: system.to_owned(),
+        },
+        None => EntityValue::Internal(scanner.literal()?.to_owned()),
+    };
+    scanner.skip_declaration()?;
+    Ok(EntityDecl {
+        name,
+        parameter,
+        value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_entities_and_the_external_subset() {
+        let doctype = parse(
+            " r SYSTEM \"http://x/r.dtd\" [\n<!ELEMENT r ANY>\n<!ENTITY a \"x>y\">\n<!ENTITY b SYSTEM \"file:///etc/passwd\">\n<!-- ] -->\n]",
+        )
+        .unwrap();
+        assert_eq!(doctype.external_subset.as_deref(), Some("http://x/r.dtd"));
+        assert_eq!(doctype.entities.len(), 2);
+        assert!(matches!(&doctype.entities[0].value, EntityValue::Internal(v) if v == "x>y"));
+        assert!(
+            matches!(&doctype.entities[1].value, EntityValue::External { system } if system == "file:///etc/passwd")
+        );
+    }
+}

@@ -1,0 +1,595 @@
+//! The event reader: quick-xml tokenises, this module enforces what expat
+//! enforces on top (one root, declared entities, namespaces, line ends,
+//! attribute-value normalisation), applies the hardening rules and limits,
+//! and reports SAX-like events to an [`XmlSink`]. Character data is
+//! delivered in one piece per run of text, as pyexpat's `buffer_text` does.
+
+use super::dtd::{self, EntityValue};
+use super::error::{XmlError, XmlErrorKind};
+use super::names::{is_name, Namespaces};
+use super::source::Source;
+use crate::limits::Limits;
+use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Resolve prefixes: names become `uri` + separator + local name, and
+    /// `xmlns` attributes become [`XmlSink::namespace_decl`] calls.
+    pub process_namespaces: bool,
+    pub namespace_separator: String,
+    /// Refuse any entity declaration (the default, as in xmltodict).
+    pub disable_entities: bool,
+    /// Refuse any DOCTYPE at all.
+    pub forbid_dtd: bool,
+    /// Refuse DOCTYPEs and entities that point outside the document. They
+    /// are never fetched either way; allowed, they are ignored as expat
+    /// ignores them without a handler.
+    pub forbid_external: bool,
+    pub process_comments: bool,
+    pub limits: Limits,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            process_namespaces: false,
+            namespace_separator: ":".into(),
+            disable_entities: true,
+            forbid_dtd: false,
+            forbid_external: true,
+            process_comments: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+pub type Attrs<'a> = [(Cow<'a, str>, Cow<'a, str>)];
+
+/// Receives the document, as the handlers of a SAX parser do.
+pub trait XmlSink {
+    type Error;
+    fn start_element(&mut self, name: &str, attrs: &Attrs<'_>) -> Result<(), Self::Error>;
+    fn end_element(&mut self, name: &str) -> Result<(), Self::Error>;
+    fn characters(&mut self, text: &str) -> Result<(), Self::Error>;
+    fn comment(&mut self, text: &str) -> Result<(), Self::Error>;
+    /// Called before the `start_element` of the element that declares it,
+    /// only when namespaces are processed.
+    fn namespace_decl(&mut self, prefix: &str, uri: &str) -> Result<(), Self::Error>;
+}
+
+/// Why a parse stopped: the document, or the sink.
+#[derive(Debug)]
+pub enum Failure<E> {
+    Xml(XmlError),
+    Sink(E),
+}
+
+impl<E> From<XmlError> for Failure<E> {
+    fn from(err: XmlError) -> Self {
+        Failure::Xml(err)
+    }
+}
+
+type Step<E> = Result<(), Failure<E>>;
+
+const MAX_ENTITY_NESTING: usize = 64;
+
+struct Parser<'o> {
+    options: &'o ReadOptions,
+    depth: usize,
+    seen_root: bool,
+    root_closed: bool,
+    text: String,
+    /// Internal general entities and their literal values; `None` for
+    /// external ones, whose references expand to nothing.
+    entities: HashMap<String, Option<String>>,
+    expanded: usize,
+    namespaces: Option<Namespaces>,
+}
+
+/// Parses a whole document from `source` into `sink`.
+pub fn parse<S: Source, K: XmlSink>(
+    source: &mut S,
+    options: &ReadOptions,
+    sink: &mut K,
+) -> Result<(), Failure<K::Error>> {
+    let config = source.config_mut();
+    config.check_end_names = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    let mut parser = Parser {
+        options,
+        depth: 0,
+        seen_root: false,
+        root_closed: false,
+        text: String::new(),
+        entities: HashMap::new(),
+        expanded: 0,
+        namespaces: options.process_namespaces.then(Namespaces::default),
+    };
+    let result = parser.run(source, sink);
+    result.map_err(|failure| match failure {
+        Failure::Xml(mut err) => {
+            if err.position.is_none() {
+                let offset = match err.kind {
+                    XmlErrorKind::Syntax(_) => source.error_offset().max(source.offset()),
+                    _ => source.offset(),
+                };
+                err.position = Some(source.locate(offset));
+            }
+            Failure::Xml(err)
+        }
+        other => other,
+    })
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, XmlError> {
+    std::str::from_utf8(bytes).map_err(|_| XmlError::syntax("not well-formed (invalid token)"))
+}
+
+fn quick_error(err: quick_xml::Error) -> XmlError {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::Error as Q;
+    let message: Cow<'static, str> = match err {
+        Q::Io(io) => {
+            return XmlError::of(XmlErrorKind::Io(std::io::Error::new(
+                io.kind(),
+                io.to_string(),
+            )))
+        }
+        Q::IllFormed(IllFormedError::MismatchedEndTag { .. }) => "mismatched tag".into(),
+        Q::IllFormed(IllFormedError::UnmatchedEndTag(_)) => "syntax error".into(),
+        Q::IllFormed(IllFormedError::MissingEndTag(_)) => "no element found".into(),
+        Q::IllFormed(IllFormedError::UnclosedReference) => "not well-formed (invalid token)".into(),
+        Q::Syntax(
+            SyntaxError::UnclosedTag
+            | SyntaxError::UnclosedComment
+            | SyntaxError::UnclosedCData
+            | SyntaxError::UnclosedPI
+            | SyntaxError::UnclosedXmlDecl
+            | SyntaxError::UnclosedDoctype
+            | SyntaxError::UnclosedSingleQuotedAttributeValue
+            | SyntaxError::UnclosedDoubleQuotedAttributeValue,
+        ) => "unclosed token".into(),
+        Q::InvalidAttr(quick_xml::events::attributes::AttrError::Duplicated(..)) => {
+            "duplicate attribute".into()
+        }
+        Q::Escape(_) => "reference to invalid character number".into(),
+        other => format!("not well-formed ({other})").into(),
+    };
+    XmlError::syntax(message)
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Character data as XML delivers it: line ends normalised to `\n`.
+fn push_text(out: &mut String, text: &str) -> Result<(), XmlError> {
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        return Err(XmlError::syntax("not well-formed (invalid token)"));
+    }
+    if !text.contains('\r') {
+        out.push_str(text);
+        return Ok(());
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(())
+}
+
+fn predefined(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => return None,
+    })
+}
+
+fn char_ref(reference: &str) -> Result<char, XmlError> {
+    let invalid = || XmlError::syntax("reference to invalid character number");
+    let code = match reference.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).map_err(|_| invalid())?
+        }
+        Some(_) => return Err(invalid()),
+        None if !reference.is_empty() && reference.bytes().all(|b| b.is_ascii_digit()) => {
+            reference.parse::<u32>().map_err(|_| invalid())?
+        }
+        None => return Err(invalid()),
+    };
+    char::from_u32(code)
+        .filter(|&c| is_xml_char(c))
+        .ok_or_else(invalid)
+}
+
+impl Parser<'_> {
+    fn run<S: Source, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
+        let limits = &self.options.limits;
+        let mut first = true;
+        loop {
+            if source.offset() > limits.max_input_bytes as u64 {
+                return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
+            }
+            let event = source.next_event().map_err(quick_error)?;
+            let was_first = std::mem::replace(&mut first, false);
+            match event {
+                Event::Start(start) => {
+                    self.flush(sink)?;
+                    self.start(&start, sink)?;
+                }
+                Event::Empty(start) => {
+                    self.flush(sink)?;
+                    let name = self.start(&start, sink)?;
+                    self.end(&name, sink)?;
+                }
+                Event::End(end) => {
+                    self.flush(sink)?;
+                    let raw = utf8(end.name().into_inner())?.to_owned();
+                    self.end(&raw, sink)?;
+                }
+                Event::Text(text) => {
+                    let text = utf8(&text)?;
+                    if self.depth == 0 {
+                        self.outside_root(text)?;
+                    } else {
+                        push_text(&mut self.text, text)?;
+                    }
+                }
+                Event::CData(data) => {
+                    self.inside_root()?;
+                    push_text(&mut self.text, utf8(&data)?)?;
+                }
+                Event::GeneralRef(reference) => {
+                    self.inside_root()?;
+                    let name = utf8(&reference)?.to_owned();
+                    self.reference(&name, false)?;
+                }
+                Event::Comment(comment) => {
+                    if self.options.process_comments {
+                        let comment = utf8(&comment)?;
+                        if comment.contains("--") {
+                            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                        }
+                        self.flush(sink)?;
+                        let mut text = String::new();
+                        push_text(&mut text, comment)?;
+                        sink.comment(&text).map_err(Failure::Sink)?;
+                    }
+                }
+                Event::Decl(_) => {
+                    if !was_first {
+                        return Err(XmlError::syntax(
+                            "XML or text declaration not at start of entity",
+                        )
+                        .into());
+                    }
+                }
+                Event::PI(pi) => {
+                    if pi.target().eq_ignore_ascii_case(b"xml") {
+                        return Err(XmlError::syntax(
+                            "XML or text declaration not at start of entity",
+                        )
+                        .into());
+                    }
+                }
+                Event::DocType(doctype) => {
+                    if self.seen_root {
+                        return Err(XmlError::syntax("syntax error").into());
+                    }
+                    let content = utf8(&doctype)?.to_owned();
+                    self.doctype(&content)?;
+                }
+                Event::Eof => {
+                    if self.depth > 0 || !self.seen_root {
+                        return Err(XmlError::syntax("no element found").into());
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn inside_root(&self) -> Result<(), XmlError> {
+        if self.depth == 0 {
+            return Err(XmlError::syntax(if self.root_closed {
+                "junk after document element"
+            } else {
+                "syntax error"
+            }));
+        }
+        Ok(())
+    }
+
+    fn outside_root(&self, text: &str) -> Result<(), XmlError> {
+        if text
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return Ok(());
+        }
+        self.inside_root()
+    }
+
+    fn flush<K: XmlSink>(&mut self, sink: &mut K) -> Step<K::Error> {
+        if !self.text.is_empty() {
+            sink.characters(&self.text).map_err(Failure::Sink)?;
+            self.text.clear();
+        }
+        Ok(())
+    }
+
+    /// Reports a start tag; returns the element's raw name for its end.
+    fn start<K: XmlSink>(
+        &mut self,
+        start: &BytesStart<'_>,
+        sink: &mut K,
+    ) -> Result<String, Failure<K::Error>> {
+        if self.root_closed {
+            return Err(XmlError::syntax("junk after document element").into());
+        }
+        if self.depth >= self.options.limits.max_depth {
+            return Err(XmlError::limit("nesting depth", self.options.limits.max_depth).into());
+        }
+        let raw_name = utf8(start.name().into_inner())?;
+        if !is_name(raw_name) {
+            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+        }
+        let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+        for attr in start.attributes().with_checks(true) {
+            let attr = attr.map_err(|err| quick_error(err.into()))?;
+            let key = utf8(attr.key.into_inner())?;
+            if !is_name(key) {
+                return Err(XmlError::syntax("not well-formed (invalid token)").into());
+            }
+            let value = match attr.value {
+                Cow::Borrowed(raw) => self.attr_value(utf8(raw)?)?,
+                Cow::Owned(raw) => Cow::Owned(self.attr_value(utf8(&raw)?)?.into_owned()),
+            };
+            attrs.push((Cow::Borrowed(key), value));
+        }
+        self.depth += 1;
+        self.seen_root = true;
+        match self.namespaces.as_mut() {
+            None => sink
+                .start_element(raw_name, &attrs)
+                .map_err(Failure::Sink)?,
+            Some(namespaces) => {
+                let separator = &self.options.namespace_separator;
+                let declared = namespaces.enter(&mut attrs)?;
+                for (prefix, uri) in declared {
+                    sink.namespace_decl(&prefix, &uri).map_err(Failure::Sink)?;
+                }
+                let name = namespaces.resolve(raw_name, true, separator)?;
+                let mut resolved = Vec::with_capacity(attrs.len());
+                for (key, value) in attrs {
+                    let key = namespaces.resolve(&key, false, separator)?.into_owned();
+                    resolved.push((Cow::Owned(key), value));
+                }
+                namespaces.check_unique(&resolved)?;
+                sink.start_element(&name, &resolved)
+                    .map_err(Failure::Sink)?;
+            }
+        }
+        Ok(raw_name.to_owned())
+    }
+
+    fn end<K: XmlSink>(&mut self, raw_name: &str, sink: &mut K) -> Step<K::Error> {
+        if self.depth == 0 {
+            return Err(XmlError::syntax("syntax error").into());
+        }
+        match self.namespaces.as_mut() {
+            None => sink.end_element(raw_name).map_err(Failure::Sink)?,
+            Some(namespaces) => {
+                let name = namespaces
+                    .resolve(raw_name, true, &self.options.namespace_separator)?
+                    .into_owned();
+                namespaces.leave();
+                sink.end_element(&name).map_err(Failure::Sink)?;
+            }
+        }
+        self.depth -= 1;
+        if self.depth == 0 {
+            self.root_closed = true;
+        }
+        Ok(())
+    }
+
+    /// Attribute-value normalisation: references resolved, and each
+    /// whitespace character that is not from a character reference becomes
+    /// a space (a CR LF pair becomes one).
+    fn attr_value<'a>(&mut self, raw: &'a str) -> Result<Cow<'a, str>, XmlError> {
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            if raw.bytes().any(|b| b < 0x20) {
+                return Err(XmlError::syntax("not well-formed (invalid token)"));
+            }
+            return Ok(Cow::Borrowed(raw));
+        }
+        let mut out = String::with_capacity(raw.len());
+        self.normalize_into(raw, &mut out, 0)?;
+        Ok(Cow::Owned(out))
+    }
+
+    fn normalize_into(
+        &mut self,
+        raw: &str,
+        out: &mut String,
+        nesting: usize,
+    ) -> Result<(), XmlError> {
+        let mut rest = raw;
+        while let Some(c) = rest.chars().next() {
+            rest = &rest[c.len_utf8()..];
+            match c {
+                '<' => return Err(XmlError::syntax("not well-formed (invalid token)")),
+                '\r' => {
+                    rest = rest.strip_prefix('\n').unwrap_or(rest);
+                    out.push(' ');
+                }
+                '\t' | '\n' => out.push(' '),
+                '&' => {
+                    let end = rest
+                        .find(';')
+                        .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
+                    let name = &rest[..end];
+                    rest = &rest[end + 1..];
+                    if let Some(number) = name.strip_prefix('#') {
+                        out.push(char_ref(number)?);
+                    } else if let Some(c) = predefined(name) {
+                        out.push(c);
+                    } else {
+                        let value = self.entity_value(name, nesting)?;
+                        if let Some(value) = value {
+                            self.normalize_into(&value, out, nesting + 1)?;
+                        }
+                    }
+                }
+                c if (c as u32) < 0x20 => {
+                    return Err(XmlError::syntax("not well-formed (invalid token)"))
+                }
+                c => out.push(c),
+            }
+            self.charge(1)?;
+        }
+        Ok(())
+    }
+
+    /// The literal value of a declared entity, counted against the
+    /// expansion budget; `None` for an (ignored) external one.
+    fn entity_value(&mut self, name: &str, nesting: usize) -> Result<Option<String>, XmlError> {
+        if nesting >= MAX_ENTITY_NESTING {
+            return Err(XmlError::limit("entity nesting", MAX_ENTITY_NESTING));
+        }
+        match self.entities.get(name) {
+            None => Err(XmlError::syntax("undefined entity")),
+            Some(None) => Ok(None),
+            Some(Some(value)) => {
+                let value = value.clone();
+                self.charge(value.len())?;
+                Ok(Some(value))
+            }
+        }
+    }
+
+    fn charge(&mut self, amount: usize) -> Result<(), XmlError> {
+        if self.entities.is_empty() {
+            return Ok(());
+        }
+        self.expanded += amount;
+        let limit = self.options.limits.max_expansion;
+        if self.expanded > limit {
+            return Err(XmlError::limit("entity expansion in characters", limit));
+        }
+        Ok(())
+    }
+
+    /// A general reference in content.
+    fn reference(&mut self, name: &str, _in_attr: bool) -> Result<(), XmlError> {
+        if let Some(number) = name.strip_prefix('#') {
+            let c = char_ref(number)?;
+            self.text.push(c);
+            return Ok(());
+        }
+        if let Some(c) = predefined(name) {
+            self.text.push(c);
+            return Ok(());
+        }
+        let mut out = std::mem::take(&mut self.text);
+        let result = self.expand_into(name, &mut out, 0);
+        self.text = out;
+        result
+    }
+
+    fn expand_into(
+        &mut self,
+        name: &str,
+        out: &mut String,
+        nesting: usize,
+    ) -> Result<(), XmlError> {
+        let Some(value) = self.entity_value(name, nesting)? else {
+            return Ok(());
+        };
+        let mut rest = value.as_str();
+        while let Some(at) = rest.find(['&', '<']) {
+            push_text(out, &rest[..at])?;
+            if rest.as_bytes()[at] == b'<' {
+                return Err(XmlError::unsupported(
+                    "entity values that contain markup are not supported",
+                ));
+            }
+            let after = &rest[at + 1..];
+            let end = after
+                .find(';')
+                .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
+            let inner = &after[..end];
+            if let Some(number) = inner.strip_prefix('#') {
+                out.push(char_ref(number)?);
+            } else if let Some(c) = predefined(inner) {
+                out.push(c);
+            } else {
+                self.expand_into(inner, out, nesting + 1)?;
+            }
+            rest = &after[end + 1..];
+        }
+        push_text(out, rest)
+    }
+
+    fn doctype(&mut self, content: &str) -> Result<(), XmlError> {
+        let options = self.options;
+        if options.forbid_dtd {
+            return Err(XmlError::of(XmlErrorKind::DtdForbidden));
+        }
+        let doctype = dtd::parse(content)?;
+        if options.disable_entities {
+            if let Some(entity) = doctype.entities.first() {
+                return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
+                    entity.name.clone(),
+                )));
+            }
+        }
+        if options.forbid_external {
+            if let Some(system) = doctype.external_subset {
+                return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
+                    format!("external DTD {system:?}"),
+                )));
+            }
+        }
+        for entity in doctype.entities {
+            if entity.parameter {
+                continue;
+            }
+            let value = match entity.value {
+                EntityValue::Internal(value) => Some(value),
+                EntityValue::External { system } => {
+                    if options.forbid_external {
+                        return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
+                            format!("external entity {:?} ({system:?})", entity.name),
+                        )));
+                    }
+                    None
+                }
+            };
+            self.entities.entry(entity.name).or_insert(value);
+        }
+        Ok(())
+    }
+}
