@@ -15,12 +15,14 @@ mod pystr;
 mod pytypes;
 mod scan;
 mod stack;
+mod xml;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(module)?;
     pickle::register(module)?;
     scan::register(module)?;
+    xml::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

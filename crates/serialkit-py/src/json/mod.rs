@@ -2,7 +2,7 @@
 
 mod decode;
 mod encode;
-mod keys;
+pub(crate) mod keys;
 
 use crate::gc::GcPause;
 use crate::pystr::{str_utf8, str_wtf8, utf8_str};
