@@ -87,6 +87,9 @@ struct Parser<'o> {
     entities: HashMap<String, Option<String>>,
     expanded: usize,
     namespaces: Option<Namespaces>,
+    /// Where the event being handled starts: errors found while handling
+    /// it point there, as expat's do.
+    event_start: u64,
 }
 
 /// Parses a whole document from `source` into `sink`.
@@ -108,16 +111,13 @@ pub fn parse<S: Source, K: XmlSink>(
         entities: HashMap::new(),
         expanded: 0,
         namespaces: options.process_namespaces.then(Namespaces::default),
+        event_start: 0,
     };
     let result = parser.run(source, sink);
     result.map_err(|failure| match failure {
         Failure::Xml(mut err) => {
             if err.position.is_none() {
-                let offset = match err.kind {
-                    XmlErrorKind::Syntax(_) => source.error_offset().max(source.offset()),
-                    _ => source.offset(),
-                };
-                err.position = Some(source.locate(offset));
+                err.position = Some(source.locate(parser.event_start));
             }
             Failure::Xml(err)
         }
@@ -146,16 +146,17 @@ fn quick_error(err: quick_xml::Error) -> XmlError {
         Q::Syntax(
             SyntaxError::UnclosedTag
             | SyntaxError::UnclosedComment
-            | SyntaxError::UnclosedCData
             | SyntaxError::UnclosedPI
             | SyntaxError::UnclosedXmlDecl
             | SyntaxError::UnclosedDoctype
             | SyntaxError::UnclosedSingleQuotedAttributeValue
             | SyntaxError::UnclosedDoubleQuotedAttributeValue,
         ) => "unclosed token".into(),
+        Q::Syntax(SyntaxError::UnclosedCData) => "unclosed CDATA section".into(),
         Q::InvalidAttr(quick_xml::events::attributes::AttrError::Duplicated(..)) => {
             "duplicate attribute".into()
         }
+        Q::InvalidAttr(_) => "not well-formed (invalid token)".into(),
         Q::Escape(_) => "reference to invalid character number".into(),
         other => format!("not well-formed ({other})").into(),
     };
@@ -228,7 +229,15 @@ impl Parser<'_> {
             if source.offset() > limits.max_input_bytes as u64 {
                 return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
             }
-            let event = source.next_event().map_err(quick_error)?;
+            self.event_start = source.offset();
+            let event = match source.next_event() {
+                Ok(event) => event,
+                Err(err) => {
+                    let mut err = quick_error(err);
+                    err.position = Some(source.locate(source.error_offset()));
+                    return Err(err.into());
+                }
+            };
             let was_first = std::mem::replace(&mut first, false);
             match event {
                 Event::Start(start) => {
@@ -247,6 +256,9 @@ impl Parser<'_> {
                 }
                 Event::Text(text) => {
                     let text = utf8(&text)?;
+                    if memchr::memmem::find(text.as_bytes(), b"]]>").is_some() {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
                     if self.depth == 0 {
                         self.outside_root(text)?;
                     } else {
