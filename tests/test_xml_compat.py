@@ -52,8 +52,10 @@ MAVEN = """<project xmlns="http://maven.apache.org/POM/4.0.0"
   </dependencies>
 </project>"""
 
-SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="100">
-  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/><stop offset="1" stop-color="#000"/></linearGradient></defs>
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="100" height="100">
+  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/>
+  <stop offset="1" stop-color="#000"/></linearGradient></defs>
   <rect x="10" y="10" width="80" height="80" fill="url(#g)"/>
   <use xlink:href="#g"/>
   <text x="50" y="50">A &lt; B</text>
@@ -74,7 +76,8 @@ CONFIG = """<?xml version="1.0"?>
 
 RSS = """<rss version="2.0"><channel><title>News</title>
 <item><title>One</title><description><![CDATA[<p>first</p>]]></description></item>
-<item><title>Two</title><description>plain &amp; simple</description><category>a</category><category>b</category></item>
+<item><title>Two</title><description>plain &amp; simple</description>
+<category>a</category><category>b</category></item>
 </channel></rss>"""
 
 UNICODE = """<données langue="français">
@@ -83,13 +86,19 @@ UNICODE = """<données langue="français">
 
 CRLF = "<a>\r\n  <b attr='x\r\ny'>one\r\ntwo</b>\r\n</a>\r\n"
 
-DEEP = "<r>" + "".join(f"<l{i} n='{i}'>" for i in range(200)) + "leaf" + "".join(
-    f"</l{i}>" for i in reversed(range(200))
-) + "</r>"
+DEEP = (
+    "<r>"
+    + "".join(f"<l{i} n='{i}'>" for i in range(200))
+    + "leaf"
+    + "".join(f"</l{i}>" for i in reversed(range(200)))
+    + "</r>"
+)
 
 WIDE = (
     "<table>"
-    + "".join(f"<row id='{i}'><c>{i}</c><c>{i * 2}</c><name>n{i % 7}</name></row>" for i in range(500))
+    + "".join(
+        f"<row id='{i}'><c>{i}</c><c>{i * 2}</c><name>n{i % 7}</name></row>" for i in range(500)
+    )
     + "".join(f"<col{i}>{i}</col{i}>" for i in range(300))
     + "</table>"
 )
@@ -185,8 +194,8 @@ def test_callables_see_what_xmltodict_gives_them(name, which):
         recorded = {}
         for key, function in options.items():
 
-            def wrapper(*args, _function=function):
-                seen[label].append((key, [list(a) if isinstance(a, list) else a for a in args]))
+            def wrapper(*args, _function=function, _key=key):
+                seen[label].append((_key, [list(a) if isinstance(a, list) else a for a in args]))
                 return _function(*args)
 
             recorded[key] = wrapper
@@ -210,7 +219,9 @@ def test_streaming_calls_back_as_xmltodict_does(name, depth):
 
         return record
 
-    assert xmltodict.parse(CORPUS[name], item_depth=depth, item_callback=callback("xmltodict")) is None
+    assert (
+        xmltodict.parse(CORPUS[name], item_depth=depth, item_callback=callback("xmltodict")) is None
+    )
     result = sx.load(
         io.BytesIO(CORPUS[name].encode()), item_depth=depth, item_callback=callback("serialkit")
     )

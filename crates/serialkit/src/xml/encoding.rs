@@ -99,6 +99,17 @@ pub fn to_utf8<'a>(input: &'a [u8], forced: Option<&str>) -> Result<Cow<'a, [u8]
             if body.len() % 2 == 1 {
                 return Err(XmlError::syntax("unclosed token"));
             }
+            // Expat refuses a declaration that names another encoding
+            // than the one the bytes are in.
+            if forced.is_none() {
+                if let Some(label) = declared(out.as_bytes()) {
+                    if !matches!(lookup(label), Some(Encoding::Utf16Le | Encoding::Utf16Be)) {
+                        return Err(XmlError::syntax(
+                            "encoding specified in XML declaration is incorrect",
+                        ));
+                    }
+                }
+            }
             Ok(Cow::Owned(out.into_bytes()))
         }
     }

@@ -208,7 +208,13 @@ impl Writer<'_> {
             Value::Float(f) if !f.is_finite() => self.out.push_str(&python_float_repr(*f)),
             other => {
                 if let Some(text) = scalar_text(other) {
-                    escape_text(&mut self.out, &text);
+                    // A CR would read back as LF; a reference keeps it.
+                    for (index, piece) in text.split('\r').enumerate() {
+                        if index > 0 {
+                            self.out.push_str("&#13;");
+                        }
+                        escape_text(&mut self.out, piece);
+                    }
                 }
             }
         }
