@@ -2,13 +2,14 @@
 
 Each format is a module that is a drop-in for the one people already use:
 ``serialkit.json`` for ``json``, ``serialkit.pickle`` for ``pickle`` (safe
-by default: loading imports only what the caller allows). Output is
+by default: loading imports only what the caller allows), ``serialkit.xml``
+for ``xmltodict`` (hardened as defusedxml hardens parsers). Output is
 identical and results are equal, so switching is safe. ``serialkit.scan``
 finds malicious pickles in files without loading them.
 """
 
-from . import json, pickle
+from . import json, pickle, xml
 from ._native import __version__
 from ._scan import ScanReport, scan
 
-__all__ = ["json", "pickle", "scan", "ScanReport", "__version__"]
+__all__ = ["json", "pickle", "xml", "scan", "ScanReport", "__version__"]
