@@ -56,6 +56,7 @@ pub struct Handler<'py> {
     namespace_declarations: Option<Bound<'py, PyAny>>,
     keys: Option<MutexGuard<'static, KeyCache>>,
     scratch: Vec<u8>,
+    spare: Vec<String>,
 }
 
 /// Whether an option is "truthy and not a bool", i.e. a container or a
@@ -87,6 +88,7 @@ impl<'py> Handler<'py> {
             namespace_declarations: None,
             keys: KeyCache::lock(),
             scratch: Vec::new(),
+            spare: Vec::new(),
         })
     }
 
@@ -397,20 +399,23 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
         }
         match self.stack.pop() {
             Some(parent) => {
-                let frame = std::mem::replace(&mut self.current, parent);
-                let data = (frame.chunks > 0).then_some(frame.data);
-                let mut item = frame.item;
-                let data = match data {
-                    Some(text) if self.settings.strip_whitespace => {
-                        let stripped = text.trim();
-                        (!stripped.is_empty()).then(|| stripped.to_owned())
+                let mut frame = std::mem::replace(&mut self.current, parent);
+                let data = if frame.chunks > 0 {
+                    let text = if self.settings.strip_whitespace {
+                        frame.data.trim()
+                    } else {
+                        frame.data.as_str()
+                    };
+                    if text.is_empty() {
+                        None
+                    } else {
+                        Some(self.value_string(text)?)
                     }
-                    other => other.filter(|text| !text.is_empty()),
+                } else {
+                    None
                 };
-                let data = match data {
-                    Some(text) => Some(self.value_string(&text)?),
-                    None => None,
-                };
+                self.recycle(std::mem::take(&mut frame.data));
+                let mut item = frame.item;
                 if let Some(text) = &data {
                     let force_cdata = self.settings.force_cdata.clone();
                     if self.should_force(&force_cdata, &name, text)? && item.is_none() {
@@ -442,6 +447,11 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
     }
 
     fn characters(&mut self, text: &str) -> PyResult<()> {
+        if self.current.data.capacity() == 0 {
+            if let Some(spare) = self.spare.pop() {
+                self.current.data = spare;
+            }
+        }
         let frame = &mut self.current;
         if frame.chunks > 0 && !self.settings.cdata_separator.is_empty() {
             frame.data.push_str(&self.settings.cdata_separator);
@@ -466,6 +476,15 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
 }
 
 impl Handler<'_> {
+    /// Keeps a text buffer for the next element, so that elements with
+    /// text do not each allocate one.
+    fn recycle(&mut self, mut data: String) {
+        if data.capacity() > 0 && data.capacity() <= 1 << 16 && self.spare.len() < 64 {
+            data.clear();
+            self.spare.push(data);
+        }
+    }
+
     fn pop_path(&mut self) -> PyResult<()> {
         self.depth -= 1;
         if let Some(path) = &self.path {

@@ -18,17 +18,37 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+const START: u8 = 2;
+const REST: u8 = 1;
+
+/// For each ASCII byte: START if a name may begin with it, REST if it may
+/// only follow, 0 if neither.
+static ASCII_NAME: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() || c == b'_' || c == b':' {
+            START
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            REST
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Whether `name` matches the XML 1.0 `Name` production.
 pub fn is_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    // Most names are short ASCII; check those without decoding.
+    // Most names are short ASCII; check those through a table.
     if bytes.is_ascii() {
-        return match bytes.first() {
-            Some(&first) => {
-                (first.is_ascii_alphabetic() || first == b'_' || first == b':')
-                    && bytes[1..].iter().all(|&b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.')
-                    })
+        return match bytes.split_first() {
+            Some((&first, rest)) => {
+                ASCII_NAME[usize::from(first)] == START
+                    && rest.iter().all(|&b| ASCII_NAME[usize::from(b)] != 0)
             }
             None => false,
         };

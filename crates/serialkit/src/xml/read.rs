@@ -169,6 +169,13 @@ fn is_xml_char(c: char) -> bool {
 
 /// Character data as XML delivers it: line ends normalised to `\n`.
 fn push_text(out: &mut String, text: &str) -> Result<(), XmlError> {
+    // One branch-free pass finds whether any control character is there at
+    // all; only then is it worth telling CR from the forbidden ones.
+    let any_control = text.bytes().fold(false, |seen, b| seen | (b < 0x20));
+    if !any_control {
+        out.push_str(text);
+        return Ok(());
+    }
     if text
         .bytes()
         .any(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
@@ -246,17 +253,16 @@ impl Parser<'_> {
                 }
                 Event::Empty(start) => {
                     self.flush(sink)?;
-                    let name = self.start(&start, sink)?;
-                    self.end(&name, sink)?;
+                    self.start(&start, sink)?;
+                    self.end(utf8(start.name().into_inner())?, sink)?;
                 }
                 Event::End(end) => {
                     self.flush(sink)?;
-                    let raw = utf8(end.name().into_inner())?.to_owned();
-                    self.end(&raw, sink)?;
+                    self.end(utf8(end.name().into_inner())?, sink)?;
                 }
                 Event::Text(text) => {
                     let text = utf8(&text)?;
-                    if memchr::memmem::find(text.as_bytes(), b"]]>").is_some() {
+                    if memchr::memchr(b']', text.as_bytes()).is_some() && text.contains("]]>") {
                         return Err(XmlError::syntax("not well-formed (invalid token)").into());
                     }
                     if self.depth == 0 {
@@ -271,8 +277,7 @@ impl Parser<'_> {
                 }
                 Event::GeneralRef(reference) => {
                     self.inside_root()?;
-                    let name = utf8(&reference)?.to_owned();
-                    self.reference(&name, false)?;
+                    self.reference(utf8(&reference)?)?;
                 }
                 Event::Comment(comment) => {
                     if self.options.process_comments {
@@ -348,12 +353,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Reports a start tag; returns the element's raw name for its end.
-    fn start<K: XmlSink>(
-        &mut self,
-        start: &BytesStart<'_>,
-        sink: &mut K,
-    ) -> Result<String, Failure<K::Error>> {
+    fn start<K: XmlSink>(&mut self, start: &BytesStart<'_>, sink: &mut K) -> Step<K::Error> {
         if self.root_closed {
             return Err(XmlError::syntax("junk after document element").into());
         }
@@ -400,7 +400,7 @@ impl Parser<'_> {
                     .map_err(Failure::Sink)?;
             }
         }
-        Ok(raw_name.to_owned())
+        Ok(())
     }
 
     fn end<K: XmlSink>(&mut self, raw_name: &str, sink: &mut K) -> Step<K::Error> {
@@ -515,7 +515,7 @@ impl Parser<'_> {
     }
 
     /// A general reference in content.
-    fn reference(&mut self, name: &str, _in_attr: bool) -> Result<(), XmlError> {
+    fn reference(&mut self, name: &str) -> Result<(), XmlError> {
         if let Some(number) = name.strip_prefix('#') {
             let c = char_ref(number)?;
             self.text.push(c);
