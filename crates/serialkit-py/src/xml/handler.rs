@@ -57,6 +57,8 @@ pub struct Handler<'py> {
     keys: Option<MutexGuard<'static, KeyCache>>,
     scratch: Vec<u8>,
     spare: Vec<String>,
+    /// The keys of the open elements, innermost last.
+    names: Vec<Bound<'py, PyAny>>,
 }
 
 /// Whether an option is "truthy and not a bool", i.e. a container or a
@@ -89,6 +91,7 @@ impl<'py> Handler<'py> {
             keys: KeyCache::lock(),
             scratch: Vec::new(),
             spare: Vec::new(),
+            names: Vec::new(),
         })
     }
 
@@ -290,6 +293,7 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
 
     fn start_element(&mut self, full_name: &str, attrs: &Attrs<'_>) -> PyResult<()> {
         let name = self.build_name(full_name, "")?;
+        self.names.push(name.clone());
         let declarations = self.namespace_declarations.take();
         let raw_attrs = if self.path.is_some() || !self.fast() || declarations.is_some() {
             let pairs = attrs
@@ -377,7 +381,12 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
     }
 
     fn end_element(&mut self, full_name: &str) -> PyResult<()> {
-        let name = self.build_name(full_name, "")?;
+        // The start tag's key, unless a namespace map must be consulted
+        // again as xmltodict does (it may be a mapping with side effects).
+        let name = match self.names.pop() {
+            Some(name) if self.settings.namespaces.is_none() => name,
+            _ => self.build_name(full_name, "")?,
+        };
         if self.depth == self.settings.item_depth {
             let frame = std::mem::take(&mut self.current);
             let item = match frame.item {
@@ -446,12 +455,20 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
         self.pop_path()
     }
 
-    fn characters(&mut self, text: &str) -> PyResult<()> {
-        if self.current.data.capacity() == 0 {
-            if let Some(spare) = self.spare.pop() {
-                self.current.data = spare;
+    fn characters(&mut self, text: &mut String) -> PyResult<()> {
+        if self.current.chunks == 0 && self.current.data.is_empty() {
+            // Take the reader's buffer instead of copying it; it gets an
+            // empty one of ours back.
+            if self.current.data.capacity() == 0 {
+                if let Some(spare) = self.spare.pop() {
+                    self.current.data = spare;
+                }
             }
+            std::mem::swap(&mut self.current.data, text);
+            self.current.chunks = 1;
+            return Ok(());
         }
+        let text = text.as_str();
         let frame = &mut self.current;
         if frame.chunks > 0 && !self.settings.cdata_separator.is_empty() {
             frame.data.push_str(&self.settings.cdata_separator);

@@ -94,7 +94,7 @@ impl XmlSink for ShapeBuilder {
         Ok(())
     }
 
-    fn characters(&mut self, text: &str) -> Result<(), Infallible> {
+    fn characters(&mut self, text: &mut String) -> Result<(), Infallible> {
         self.current.data.push_str(text);
         Ok(())
     }
@@ -180,7 +180,7 @@ impl XmlSink for TypedBuilder {
         Ok(())
     }
 
-    fn characters(&mut self, text: &str) -> Result<(), Infallible> {
+    fn characters(&mut self, text: &mut String) -> Result<(), Infallible> {
         if let Some(frame) = self.stack.last_mut() {
             frame.text.push_str(text);
         }

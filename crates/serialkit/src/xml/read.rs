@@ -52,7 +52,9 @@ pub trait XmlSink {
     type Error;
     fn start_element(&mut self, name: &str, attrs: &Attrs<'_>) -> Result<(), Self::Error>;
     fn end_element(&mut self, name: &str) -> Result<(), Self::Error>;
-    fn characters(&mut self, text: &str) -> Result<(), Self::Error>;
+    /// A run of character data. The sink may take the string (swapping in
+    /// another); the reader clears whatever it is left with.
+    fn characters(&mut self, text: &mut String) -> Result<(), Self::Error>;
     fn comment(&mut self, text: &str) -> Result<(), Self::Error>;
     /// Called before the `start_element` of the element that declares it,
     /// only when namespaces are processed.
@@ -76,7 +78,8 @@ type Step<E> = Result<(), Failure<E>>;
 
 const MAX_ENTITY_NESTING: usize = 64;
 
-struct Parser<'o> {
+struct Parser<'o, 'i> {
+    whole: Option<&'i str>,
     options: &'o ReadOptions,
     depth: usize,
     seen_root: bool,
@@ -93,7 +96,7 @@ struct Parser<'o> {
 }
 
 /// Parses a whole document from `source` into `sink`.
-pub fn parse<S: Source, K: XmlSink>(
+pub fn parse<'i, S: Source<'i>, K: XmlSink>(
     source: &mut S,
     options: &ReadOptions,
     sink: &mut K,
@@ -103,6 +106,7 @@ pub fn parse<S: Source, K: XmlSink>(
     config.expand_empty_elements = false;
     config.trim_text(false);
     let mut parser = Parser {
+        whole: source.whole(),
         options,
         depth: 0,
         seen_root: false,
@@ -161,6 +165,12 @@ fn quick_error(err: quick_xml::Error) -> XmlError {
         other => format!("not well-formed ({other})").into(),
     };
     XmlError::syntax(message)
+}
+
+/// Whether `]]>`, which text may not contain, is in `text`: `>` is rare
+/// in text, `]` not always (think of serialised lists).
+fn has_cdata_end(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'>', text).any(|at| at >= 2 && &text[at - 2..at] == b"]]")
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -228,8 +238,25 @@ fn char_ref(reference: &str) -> Result<char, XmlError> {
         .ok_or_else(invalid)
 }
 
-impl Parser<'_> {
-    fn run<S: Source, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
+impl<'i> Parser<'_, 'i> {
+    /// Event data as text: sliced from the whole input when it came from
+    /// there, checked otherwise.
+    fn str_of<'a>(&self, bytes: &'a [u8]) -> Result<&'a str, XmlError>
+    where
+        'i: 'a,
+    {
+        if let Some(whole) = self.whole {
+            let at = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+            if at <= whole.len() && bytes.len() <= whole.len() - at {
+                if let Some(text) = whole.get(at..at + bytes.len()) {
+                    return Ok(text);
+                }
+            }
+        }
+        utf8(bytes)
+    }
+
+    fn run<S: Source<'i>, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
         let limits = &self.options.limits;
         let mut first = true;
         loop {
@@ -254,15 +281,15 @@ impl Parser<'_> {
                 Event::Empty(start) => {
                     self.flush(sink)?;
                     self.start(&start, sink)?;
-                    self.end(utf8(start.name().into_inner())?, sink)?;
+                    self.end(self.str_of(start.name().into_inner())?, sink)?;
                 }
                 Event::End(end) => {
                     self.flush(sink)?;
-                    self.end(utf8(end.name().into_inner())?, sink)?;
+                    self.end(self.str_of(end.name().into_inner())?, sink)?;
                 }
                 Event::Text(text) => {
-                    let text = utf8(&text)?;
-                    if memchr::memchr(b']', text.as_bytes()).is_some() && text.contains("]]>") {
+                    let text = self.str_of(&text)?;
+                    if has_cdata_end(text.as_bytes()) {
                         return Err(XmlError::syntax("not well-formed (invalid token)").into());
                     }
                     if self.depth == 0 {
@@ -273,15 +300,16 @@ impl Parser<'_> {
                 }
                 Event::CData(data) => {
                     self.inside_root()?;
-                    push_text(&mut self.text, utf8(&data)?)?;
+                    let data = self.str_of(&data)?;
+                    push_text(&mut self.text, data)?;
                 }
                 Event::GeneralRef(reference) => {
                     self.inside_root()?;
-                    self.reference(utf8(&reference)?)?;
+                    self.reference(self.str_of(&reference)?)?;
                 }
                 Event::Comment(comment) => {
                     if self.options.process_comments {
-                        let comment = utf8(&comment)?;
+                        let comment = self.str_of(&comment)?;
                         if comment.contains("--") {
                             return Err(XmlError::syntax("not well-formed (invalid token)").into());
                         }
@@ -311,7 +339,7 @@ impl Parser<'_> {
                     if self.seen_root {
                         return Err(XmlError::syntax("syntax error").into());
                     }
-                    let content = utf8(&doctype)?.to_owned();
+                    let content = self.str_of(&doctype)?.to_owned();
                     self.doctype(&content)?;
                 }
                 Event::Eof => {
@@ -347,7 +375,7 @@ impl Parser<'_> {
 
     fn flush<K: XmlSink>(&mut self, sink: &mut K) -> Step<K::Error> {
         if !self.text.is_empty() {
-            sink.characters(&self.text).map_err(Failure::Sink)?;
+            sink.characters(&mut self.text).map_err(Failure::Sink)?;
             self.text.clear();
         }
         Ok(())
@@ -360,20 +388,20 @@ impl Parser<'_> {
         if self.depth >= self.options.limits.max_depth {
             return Err(XmlError::limit("nesting depth", self.options.limits.max_depth).into());
         }
-        let raw_name = utf8(start.name().into_inner())?;
+        let raw_name = self.str_of(start.name().into_inner())?;
         if !is_name(raw_name) {
             return Err(XmlError::syntax("not well-formed (invalid token)").into());
         }
         let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
         for attr in start.attributes().with_checks(true) {
             let attr = attr.map_err(|err| quick_error(err.into()))?;
-            let key = utf8(attr.key.into_inner())?;
+            let key = self.str_of(attr.key.into_inner())?;
             if !is_name(key) {
                 return Err(XmlError::syntax("not well-formed (invalid token)").into());
             }
             let value = match attr.value {
-                Cow::Borrowed(raw) => self.attr_value(utf8(raw)?)?,
-                Cow::Owned(raw) => Cow::Owned(self.attr_value(utf8(&raw)?)?.into_owned()),
+                Cow::Borrowed(raw) => self.attr_value(self.str_of(raw)?)?,
+                Cow::Owned(raw) => Cow::Owned(self.attr_value(self.str_of(&raw)?)?.into_owned()),
             };
             attrs.push((Cow::Borrowed(key), value));
         }

@@ -7,8 +7,12 @@ use quick_xml::events::Event;
 use quick_xml::reader::{Config, Reader};
 use std::io::BufRead;
 
-pub trait Source {
+pub trait Source<'i> {
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>>;
+    /// The whole input as text, when it is in memory and valid UTF-8:
+    /// event data borrowed from it is then sliced from it, not checked
+    /// again.
+    fn whole(&self) -> Option<&'i str>;
     /// Bytes consumed so far.
     fn offset(&self) -> u64;
     /// Where quick-xml located its last error.
@@ -20,6 +24,7 @@ pub trait Source {
 pub struct SliceSource<'i> {
     reader: Reader<&'i [u8]>,
     input: &'i [u8],
+    whole: Option<&'i str>,
 }
 
 impl<'i> SliceSource<'i> {
@@ -27,13 +32,19 @@ impl<'i> SliceSource<'i> {
         SliceSource {
             reader: Reader::from_reader(input),
             input,
+            // One pass over the input here saves a check per piece later.
+            whole: std::str::from_utf8(input).ok(),
         }
     }
 }
 
-impl Source for SliceSource<'_> {
+impl<'i> Source<'i> for SliceSource<'i> {
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         self.reader.read_event()
+    }
+
+    fn whole(&self) -> Option<&'i str> {
+        self.whole
     }
 
     fn offset(&self) -> u64 {
@@ -75,7 +86,11 @@ impl<R: BufRead> StreamSource<R> {
     }
 }
 
-impl<R: BufRead> Source for StreamSource<R> {
+impl<R: BufRead> Source<'_> for StreamSource<R> {
+    fn whole(&self) -> Option<&'static str> {
+        None
+    }
+
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         let end = self.reader.buffer_position();
         if let Some(last) = memchr::memrchr(b'\n', &self.buf) {
