@@ -230,6 +230,31 @@ impl<'py> Handler<'py> {
             None => self.new_dict()?,
         };
         if let Ok(dict) = item.cast_exact::<PyDict>() {
+            if self.settings.force_list.is_none() {
+                // One lookup instead of two: insert unless present. The
+                // size tells which happened (the value found may be the
+                // very object inserted, as cached strings repeat).
+                // SAFETY: `dict` is a dict, `key` and `data` live objects;
+                // PyDict_SetDefault returns a borrowed reference (or NULL
+                // with an exception set), promoted at once to an owned one.
+                let existing = unsafe {
+                    let before = ffi::PyDict_Size(dict.as_ptr());
+                    let found = ffi::PyDict_SetDefault(dict.as_ptr(), key.as_ptr(), data.as_ptr());
+                    if found.is_null() {
+                        return Err(PyErr::fetch(self.py));
+                    }
+                    if ffi::PyDict_Size(dict.as_ptr()) != before {
+                        return Ok(Some(item));
+                    }
+                    Bound::from_borrowed_ptr(self.py, found)
+                };
+                if let Ok(list) = existing.cast::<PyList>() {
+                    list.append(data)?;
+                } else {
+                    dict.set_item(key, PyList::new(self.py, [existing, data])?)?;
+                }
+                return Ok(Some(item));
+            }
             // SAFETY: `dict` is a dict and `key` a live object; the
             // returned reference is borrowed and used before any call that
             // could change the dict.

@@ -32,6 +32,7 @@ struct Emitter<'py> {
     bytes_errors: String,
     extra_types: Option<&'py ExtraTypes>,
     is_dataclass: Option<Bound<'py, PyAny>>,
+    names: NameCache<'py>,
 }
 
 fn text_of<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
@@ -89,8 +90,55 @@ fn is_bytes_like(value: &Bound<'_, PyAny>) -> bool {
         || value.is_instance_of::<PyMemoryView>()
 }
 
+/// `hasattr(value, "__iter__")`, answered without a lookup (and the
+/// AttributeError a failed one builds) for the common exact types.
 fn has_iter(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if value.is_exact_instance_of::<PyInt>()
+        || value.is_exact_instance_of::<PyFloat>()
+        || value.is_exact_instance_of::<PyBool>()
+        || value.is_none()
+    {
+        return Ok(false);
+    }
+    if value.is_exact_instance_of::<PyString>()
+        || value.is_exact_instance_of::<PyList>()
+        || value.is_exact_instance_of::<PyDict>()
+        || value.is_exact_instance_of::<PyTuple>()
+    {
+        return Ok(true);
+    }
     value.hasattr(pyo3::intern!(value.py(), "__iter__"))
+}
+
+/// Element names already validated in this call. Each slot holds a
+/// reference to its string, so an address can only match the very same
+/// (immutable) string.
+struct NameCache<'py> {
+    slots: Vec<Option<Bound<'py, PyAny>>>,
+}
+
+impl<'py> NameCache<'py> {
+    const SLOTS: usize = 256;
+
+    fn new() -> Self {
+        NameCache {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
+    fn slot(key: &Bound<'py, PyAny>) -> usize {
+        (key.as_ptr() as usize >> 4) & (Self::SLOTS - 1)
+    }
+
+    fn contains(&self, key: &Bound<'py, PyAny>) -> bool {
+        self.slots[Self::slot(key)]
+            .as_ref()
+            .is_some_and(|known| known.is(key))
+    }
+
+    fn insert(&mut self, key: &Bound<'py, PyAny>) {
+        self.slots[Self::slot(key)] = Some(key.clone());
+    }
 }
 
 impl<'py> Emitter<'py> {
@@ -165,11 +213,8 @@ impl<'py> Emitter<'py> {
     fn write_scalar_text(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
         if value.is_exact_instance_of::<PyInt>() {
             if let Ok(n) = value.extract::<i64>() {
-                let text = n.to_string();
-                if !text.is_empty() {
-                    self.finish_pending();
-                    self.out.push_str(&text);
-                }
+                self.finish_pending();
+                self.out.push_str(itoa::Buffer::new().format(n));
                 return Ok(());
             }
         }
@@ -305,7 +350,10 @@ impl<'py> Emitter<'py> {
             let pair: (Bound<'py, PyAny>, Bound<'py, PyAny>) = result.extract()?;
             (key, value) = pair;
         }
-        validate_name(&key, "element")?;
+        if !self.names.contains(&key) {
+            validate_name(&key, "element")?;
+            self.names.insert(&key);
+        }
         let name = text_of(&key)?.to_owned();
         if let Some(fields) = self.dataclass_dict(&value)? {
             value = fields;
@@ -501,7 +549,7 @@ pub fn xml_unparse<'py>(
     expand_iter: Option<Bound<'py, PyAny>>,
     bytes_errors: String,
     extra_types: bool,
-) -> PyResult<String> {
+) -> PyResult<Bound<'py, PyString>> {
     let indent = match indent {
         None => "\t".to_owned(),
         Some(indent) if indent.is_instance_of::<PyInt>() => {
@@ -514,7 +562,8 @@ pub fn xml_unparse<'py>(
     };
     let mut emitter = Emitter {
         py,
-        out: String::new(),
+        out: OUTPUT.with(|buffer| std::mem::take(&mut *buffer.borrow_mut())),
+        names: NameCache::new(),
         pending_start: false,
         short_empty_elements,
         pretty,
@@ -569,5 +618,20 @@ pub fn xml_unparse<'py>(
             "Document must have exactly one root.",
         ));
     }
-    Ok(emitter.out)
+    let text = PyString::new(py, &emitter.out);
+    let mut out = emitter.out;
+    if out.capacity() <= MAX_KEPT_OUTPUT {
+        out.clear();
+        OUTPUT.with(|buffer| *buffer.borrow_mut() = out);
+    }
+    Ok(text)
+}
+
+/// Output of the last call, kept for the next: large documents then write
+/// into memory already mapped instead of growing a fresh buffer page by
+/// page.
+const MAX_KEPT_OUTPUT: usize = 64 << 20;
+
+thread_local! {
+    static OUTPUT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
