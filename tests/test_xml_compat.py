@@ -84,6 +84,19 @@ UNICODE = """<données langue="français">
   <clé>valeur été</clé><名前>日本語のテキスト</名前><emoji>😀 ✓</emoji>
 </données>"""
 
+DTD_DEFAULTS = """<?xml version="1.0"?>
+<!DOCTYPE catalog [
+  <!-- attribute defaults and tokenized types, which expat applies -->
+  <!ELEMENT catalog (book*)>
+  <!ATTLIST catalog xmlns:x CDATA #FIXED "urn:x" version CDATA "1.0">
+  <!ATTLIST book id ID #REQUIRED lang (en|fr) "en" tags NMTOKENS #IMPLIED>
+  <?tool directive?>
+]>
+<catalog>
+  <book id="  b1 " tags="  a   b "><x:title>One</x:title></book>
+  <book id="b2" lang="fr"/>
+</catalog>"""
+
 CRLF = "<a>\r\n  <b attr='x\r\ny'>one\r\ntwo</b>\r\n</a>\r\n"
 
 DEEP = (
@@ -113,6 +126,7 @@ CORPUS = {
     "rss": RSS,
     "unicode": UNICODE,
     "crlf": CRLF,
+    "dtd_defaults": DTD_DEFAULTS,
     "deep": DEEP,
     "wide": WIDE,
 }

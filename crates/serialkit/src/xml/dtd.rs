@@ -9,6 +9,21 @@ pub struct Doctype {
     /// The SYSTEM identifier of an external subset, if any.
     pub external_subset: Option<String>,
     pub entities: Vec<EntityDecl>,
+    pub attributes: Vec<AttributeDecl>,
+    /// Comments of the internal subset, which expat reports as comments.
+    pub comments: Vec<String>,
+}
+
+/// One attribute of an `<!ATTLIST>`.
+#[derive(Clone, Debug)]
+pub struct AttributeDecl {
+    pub element: String,
+    pub name: String,
+    /// The literal default value, if it has one.
+    pub default: Option<String>,
+    /// Declared with a type other than CDATA: values are then trimmed and
+    /// their runs of spaces collapsed.
+    pub tokenized: bool,
 }
 
 #[derive(Debug)]
@@ -142,11 +157,17 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
             return Ok(doctype);
         }
         if scanner.eat("<!--") {
+            let start = scanner.at;
             scanner.skip_past("-->")?;
+            doctype
+                .comments
+                .push(content[start..scanner.at - 3].to_owned());
         } else if scanner.eat("<?") {
             scanner.skip_past("?>")?;
         } else if scanner.eat("<!ENTITY") {
             doctype.entities.push(entity(&mut scanner)?);
+        } else if scanner.eat("<!ATTLIST") {
+            attlist(&mut scanner, &mut doctype.attributes)?;
         } else if scanner.eat("<!") {
             scanner.skip_declaration()?;
         } else if scanner.eat("%") {
@@ -159,6 +180,48 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
         } else {
             return Err(XmlError::syntax("syntax error"));
         }
+    }
+}
+
+/// `<!ATTLIST element (name type default)*>`: what expat applies to start
+/// tags: defaults for attributes left out, normalisation of tokenized ones.
+fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<(), XmlError> {
+    scanner.skip_space();
+    let element = scanner.name()?.to_owned();
+    loop {
+        scanner.skip_space();
+        if scanner.eat(">") {
+            return Ok(());
+        }
+        let name = scanner.name()?.to_owned();
+        scanner.skip_space();
+        let tokenized = if scanner.eat("(") {
+            scanner.skip_past(")")?;
+            true
+        } else {
+            let kind = scanner.name()?;
+            if kind == "NOTATION" {
+                scanner.skip_space();
+                scanner.eat("(");
+                scanner.skip_past(")")?;
+            }
+            kind != "CDATA"
+        };
+        scanner.skip_space();
+        let default = if scanner.eat("#REQUIRED") || scanner.eat("#IMPLIED") {
+            None
+        } else {
+            if scanner.eat("#FIXED") {
+                scanner.skip_space();
+            }
+            Some(scanner.literal()?.to_owned())
+        };
+        decls.push(AttributeDecl {
+            element: element.clone(),
+            name,
+            default,
+            tokenized,
+        });
     }
 }
 
@@ -197,6 +260,27 @@ mod tests {
         assert!(matches!(&doctype.entities[0].value, EntityValue::Internal(v) if v == "x>y"));
         assert!(
             matches!(&doctype.entities[1].value, EntityValue::External { system } if system == "file:///etc/passwd")
+        );
+    }
+
+    #[test]
+    fn reads_attribute_defaults() {
+        let doctype =
+            parse(" r [<!ATTLIST r a CDATA \"x\" b (p|q) 'p' c ID #IMPLIED d CDATA #FIXED \"f\">]")
+                .unwrap();
+        let found: Vec<_> = doctype
+            .attributes
+            .iter()
+            .map(|d| format!("{}.{}={:?}/{}", d.element, d.name, d.default, d.tokenized))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "r.a=Some(\"x\")/false",
+                "r.b=Some(\"p\")/true",
+                "r.c=None/true",
+                "r.d=Some(\"f\")/false"
+            ]
         );
     }
 }

@@ -90,6 +90,8 @@ struct Parser<'o, 'i> {
     entities: HashMap<String, Option<String>>,
     expanded: usize,
     namespaces: Option<Namespaces>,
+    /// Attributes declared in the DOCTYPE, by element name.
+    attribute_decls: HashMap<String, Vec<dtd::AttributeDecl>>,
     /// Where the event being handled starts: errors found while handling
     /// it point there, as expat's do.
     event_start: u64,
@@ -116,6 +118,7 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
         expanded: 0,
         namespaces: options.process_namespaces.then(Namespaces::default),
         event_start: 0,
+        attribute_decls: HashMap::new(),
     };
     let result = parser.run(source, sink);
     result.map_err(|failure| match failure {
@@ -340,7 +343,13 @@ impl<'i> Parser<'_, 'i> {
                         return Err(XmlError::syntax("syntax error").into());
                     }
                     let content = self.str_of(&doctype)?.to_owned();
-                    self.doctype(&content)?;
+                    for comment in self.doctype(&content)? {
+                        if self.options.process_comments {
+                            let mut text = String::new();
+                            push_text(&mut text, &comment)?;
+                            sink.comment(&text).map_err(Failure::Sink)?;
+                        }
+                    }
                 }
                 Event::Eof => {
                     if self.depth > 0 || !self.seen_root {
@@ -405,6 +414,11 @@ impl<'i> Parser<'_, 'i> {
             };
             attrs.push((Cow::Borrowed(key), value));
         }
+        if !self.attribute_decls.is_empty() {
+            if let Some(decls) = self.attribute_decls.get(raw_name).cloned() {
+                self.apply_declarations(&decls, &mut attrs)?;
+            }
+        }
         self.depth += 1;
         self.seen_root = true;
         match self.namespaces.as_mut() {
@@ -448,6 +462,42 @@ impl<'i> Parser<'_, 'i> {
         self.depth -= 1;
         if self.depth == 0 {
             self.root_closed = true;
+        }
+        Ok(())
+    }
+
+    /// What the DOCTYPE says of this element's attributes: tokenized ones
+    /// trimmed with their space runs collapsed, and defaults added, after
+    /// the attributes given, as expat reports them.
+    fn apply_declarations(
+        &mut self,
+        decls: &[dtd::AttributeDecl],
+        attrs: &mut Vec<(Cow<'_, str>, Cow<'_, str>)>,
+    ) -> Result<(), XmlError> {
+        let collapse = |value: &str| {
+            value
+                .split(' ')
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for decl in decls {
+            match attrs.iter_mut().find(|(key, _)| *key == decl.name) {
+                Some((_, value)) => {
+                    if decl.tokenized {
+                        *value = Cow::Owned(collapse(value));
+                    }
+                }
+                None => {
+                    if let Some(literal) = &decl.default {
+                        let mut value = self.attr_value(literal)?.into_owned();
+                        if decl.tokenized {
+                            value = collapse(&value);
+                        }
+                        attrs.push((Cow::Owned(decl.name.clone()), Cow::Owned(value)));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -593,7 +643,8 @@ impl<'i> Parser<'_, 'i> {
         push_text(out, rest)
     }
 
-    fn doctype(&mut self, content: &str) -> Result<(), XmlError> {
+    /// Takes in what the DOCTYPE declares; returns its comments.
+    fn doctype(&mut self, content: &str) -> Result<Vec<String>, XmlError> {
         let options = self.options;
         if options.forbid_dtd {
             return Err(XmlError::of(XmlErrorKind::DtdForbidden));
@@ -613,6 +664,16 @@ impl<'i> Parser<'_, 'i> {
                 )));
             }
         }
+        for decl in doctype.attributes {
+            let decls = self
+                .attribute_decls
+                .entry(decl.element.clone())
+                .or_default();
+            // The first declaration of an attribute is the binding one.
+            if !decls.iter().any(|known| known.name == decl.name) {
+                decls.push(decl);
+            }
+        }
         for entity in doctype.entities {
             if entity.parameter {
                 continue;
@@ -630,6 +691,6 @@ impl<'i> Parser<'_, 'i> {
             };
             self.entities.entry(entity.name).or_insert(value);
         }
-        Ok(())
+        Ok(doctype.comments)
     }
 }
