@@ -271,6 +271,14 @@ MALFORMED = [
     "<a><![CDATA[x</a>",
     '<a b="<"/>',
     "<p:a/>",
+    '<r a="1"b="2"/>',
+    "<r><?p/ q?></r>",
+    '<?xml versio="1.0"?><r/>',
+    '<?xml version="1.0" encoding="utf-8"x?><r/>',
+    '<!DOCTYPE r [<!ATTLIST r a CDAA "d">]><r/>',
+    '<!DOCTYPE r [<!ATTLIS r a CDATA "d">]><r/>',
+    "<r><!--\x00--></r>",
+    "<r>\r\n<a>\x0b</a></r>",
 ]
 
 

@@ -3,6 +3,7 @@
 //! ever fetched; markup declarations other than entities are skipped.
 
 use super::error::{XmlError, XmlErrorKind};
+use super::names::is_name;
 
 #[derive(Debug, Default)]
 pub struct Doctype {
@@ -144,17 +145,28 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
     };
     let mut doctype = Doctype::default();
     scanner.skip_space();
-    scanner.name()?;
+    if !is_name(scanner.name()?) {
+        return Err(XmlError::syntax("syntax error"));
+    }
     scanner.skip_space();
     doctype.external_subset = scanner.external_id()?.map(str::to_owned);
     scanner.skip_space();
     if !scanner.eat("[") {
+        if !scanner.rest().trim().is_empty() {
+            return Err(XmlError::syntax("syntax error"));
+        }
         return Ok(doctype);
     }
     loop {
         scanner.skip_space();
-        if scanner.eat("]") || scanner.rest().is_empty() {
+        if scanner.eat("]") {
+            if !scanner.rest().trim().is_empty() {
+                return Err(XmlError::syntax("syntax error"));
+            }
             return Ok(doctype);
+        }
+        if scanner.rest().is_empty() {
+            return Err(XmlError::syntax("unclosed token"));
         }
         if scanner.eat("<!--") {
             let start = scanner.at;
@@ -168,7 +180,10 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
             doctype.entities.push(entity(&mut scanner)?);
         } else if scanner.eat("<!ATTLIST") {
             attlist(&mut scanner, &mut doctype.attributes)?;
-        } else if scanner.eat("<!") {
+        } else if scanner.eat("<!ELEMENT") || scanner.eat("<!NOTATION") {
+            if scanner.rest().starts_with(|c: char| !c.is_whitespace()) {
+                return Err(XmlError::syntax("syntax error"));
+            }
             scanner.skip_declaration()?;
         } else if scanner.eat("%") {
             // A parameter-entity reference: only declared ones exist, and
@@ -186,14 +201,23 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
 /// `<!ATTLIST element (name type default)*>`: what expat applies to start
 /// tags: defaults for attributes left out, normalisation of tokenized ones.
 fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<(), XmlError> {
+    if !scanner.rest().starts_with(char::is_whitespace) {
+        return Err(XmlError::syntax("syntax error"));
+    }
     scanner.skip_space();
     let element = scanner.name()?.to_owned();
+    if !is_name(&element) {
+        return Err(XmlError::syntax("syntax error"));
+    }
     loop {
         scanner.skip_space();
         if scanner.eat(">") {
             return Ok(());
         }
         let name = scanner.name()?.to_owned();
+        if !is_name(&name) {
+            return Err(XmlError::syntax("syntax error"));
+        }
         scanner.skip_space();
         let tokenized = if scanner.eat("(") {
             scanner.skip_past(")")?;
@@ -204,9 +228,24 @@ fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<
                 scanner.skip_space();
                 scanner.eat("(");
                 scanner.skip_past(")")?;
+            } else if !matches!(
+                kind,
+                "CDATA"
+                    | "ID"
+                    | "IDREF"
+                    | "IDREFS"
+                    | "ENTITY"
+                    | "ENTITIES"
+                    | "NMTOKEN"
+                    | "NMTOKENS"
+            ) {
+                return Err(XmlError::syntax("syntax error"));
             }
             kind != "CDATA"
         };
+        if !scanner.rest().starts_with(char::is_whitespace) {
+            return Err(XmlError::syntax("syntax error"));
+        }
         scanner.skip_space();
         let default = if scanner.eat("#REQUIRED") || scanner.eat("#IMPLIED") {
             None
@@ -214,7 +253,11 @@ fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<
             if scanner.eat("#FIXED") {
                 scanner.skip_space();
             }
-            Some(scanner.literal()?.to_owned())
+            let value = scanner.literal()?;
+            if value.contains('<') {
+                return Err(XmlError::syntax("not well-formed (invalid token)"));
+            }
+            Some(value.to_owned())
         };
         decls.push(AttributeDecl {
             element: element.clone(),

@@ -170,6 +170,112 @@ fn quick_error(err: quick_xml::Error) -> XmlError {
     XmlError::syntax(message)
 }
 
+/// Control characters other than tab and line ends, which XML 1.0 allows
+/// nowhere.
+fn has_forbidden_control(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether each attribute value is followed by whitespace or the end of
+/// the tag, as XML requires (`a="1"b="2"` is not well-formed).
+fn attributes_separated(raw: &[u8]) -> bool {
+    let mut quote = None;
+    let mut after_value = false;
+    for &b in raw {
+        match quote {
+            Some(q) => {
+                if b == q {
+                    quote = None;
+                    after_value = true;
+                }
+            }
+            None => {
+                if after_value && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                    return false;
+                }
+                after_value = false;
+                if b == b'"' || b == b'\'' {
+                    quote = Some(b);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// `xml` then `version`, optionally `encoding` and `standalone`, in that
+/// order, each after whitespace, with values of the right form.
+fn well_formed_declaration(content: &[u8]) -> bool {
+    let skip_space = |rest: &[u8]| -> usize {
+        rest.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    let Some(mut rest) = content.strip_prefix(b"xml") else {
+        return false;
+    };
+    let mut next_stage = 0;
+    loop {
+        let space = skip_space(rest);
+        rest = &rest[space..];
+        if rest.is_empty() || rest == b"?" {
+            return next_stage > 0;
+        }
+        if space == 0 {
+            return false;
+        }
+        let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let stage = match &rest[..name_len] {
+            b"version" => 0,
+            b"encoding" => 1,
+            b"standalone" => 2,
+            _ => return false,
+        };
+        if stage < next_stage || (stage > 0 && next_stage == 0) {
+            return false;
+        }
+        next_stage = stage + 1;
+        rest = &rest[name_len..];
+        rest = &rest[skip_space(rest)..];
+        let Some(after) = rest.strip_prefix(b"=") else {
+            return false;
+        };
+        rest = &after[skip_space(after)..];
+        let Some((&quote, after)) = rest.split_first() else {
+            return false;
+        };
+        if quote != b'"' && quote != b'\'' {
+            return false;
+        }
+        let Some(end) = after.iter().position(|&b| b == quote) else {
+            return false;
+        };
+        let value = &after[..end];
+        let valid = match stage {
+            // Expat takes any version made of name characters.
+            0 => {
+                !value.is_empty()
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            1 => {
+                value.first().is_some_and(u8::is_ascii_alphabetic)
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            _ => value == b"yes" || value == b"no",
+        };
+        if !valid {
+            return false;
+        }
+        rest = &after[end + 1..];
+    }
+}
+
 /// Whether `]]>`, which text may not contain, is in `text`: `>` is rare
 /// in text, `]` not always (think of serialised lists).
 fn has_cdata_end(text: &[u8]) -> bool {
@@ -311,6 +417,9 @@ impl<'i> Parser<'_, 'i> {
                     self.reference(self.str_of(&reference)?)?;
                 }
                 Event::Comment(comment) => {
+                    if has_forbidden_control(&comment) {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
                     if self.options.process_comments {
                         let comment = self.str_of(&comment)?;
                         if comment.contains("--") {
@@ -322,7 +431,10 @@ impl<'i> Parser<'_, 'i> {
                         sink.comment(&text).map_err(Failure::Sink)?;
                     }
                 }
-                Event::Decl(_) => {
+                Event::Decl(decl) => {
+                    if !well_formed_declaration(&decl) {
+                        return Err(XmlError::syntax("XML declaration not well-formed").into());
+                    }
                     if !was_first {
                         return Err(XmlError::syntax(
                             "XML or text declaration not at start of entity",
@@ -331,6 +443,14 @@ impl<'i> Parser<'_, 'i> {
                     }
                 }
                 Event::PI(pi) => {
+                    let target_ok = std::str::from_utf8(pi.target()).is_ok_and(is_name);
+                    let separated = pi
+                        .content()
+                        .first()
+                        .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                    if !target_ok || !separated || has_forbidden_control(&pi) {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
                     if pi.target().eq_ignore_ascii_case(b"xml") {
                         return Err(XmlError::syntax(
                             "XML or text declaration not at start of entity",
@@ -399,6 +519,9 @@ impl<'i> Parser<'_, 'i> {
         }
         let raw_name = self.str_of(start.name().into_inner())?;
         if !is_name(raw_name) {
+            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+        }
+        if !attributes_separated(start.attributes_raw()) {
             return Err(XmlError::syntax("not well-formed (invalid token)").into());
         }
         let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
