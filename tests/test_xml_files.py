@@ -161,3 +161,25 @@ def test_extra_types_off_is_exactly_xmltodict():
     value = {"r": {"t": when, "c": Color.RED, "p": Point(1, 2.0)}}
     assert sx.dumps(value, extra_types=False) == xmltodict.unparse(value)
     assert sx.unparse(value) == xmltodict.unparse(value)
+
+
+def test_errors_of_the_file_object_propagate_as_raised():
+    class Failing:
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, size=-1):
+            self.calls += 1
+            if self.calls == 1:
+                return b"<a><b>1</b>"
+            raise KeyError("disk gone")
+
+    with pytest.raises(KeyError, match="disk gone"):
+        sx.load(Failing())
+
+
+def test_streamed_errors_carry_the_line():
+    with pytest.raises(sx.ParseError) as raised:
+        sx.load(io.BytesIO(b"<a>\n<b>\n</c>\n</a>"))
+    assert raised.value.lineno == 3
+    assert raised.value.msg == "mismatched tag"

@@ -10,7 +10,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyString};
 use serialkit::xml::encoding::{declared, to_utf8};
 use serialkit::xml::{XmlError, XmlErrorKind};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Read;
+use std::rc::Rc;
 
 pub enum Document<'py> {
     Str(Bound<'py, PyAny>, usize),
@@ -122,15 +124,29 @@ pub struct PyReader<'py> {
     file: Bound<'py, PyAny>,
     pending: Vec<u8>,
     at: usize,
+    /// The exception `read` raised, handed back to the caller as it was
+    /// instead of as the reader's I/O error.
+    raised: Rc<RefCell<Option<PyErr>>>,
 }
 
 impl<'py> PyReader<'py> {
-    pub fn new(file: Bound<'py, PyAny>, prefix: Vec<u8>) -> Self {
+    pub fn new(
+        file: Bound<'py, PyAny>,
+        prefix: Vec<u8>,
+        raised: Rc<RefCell<Option<PyErr>>>,
+    ) -> Self {
         PyReader {
             file,
             pending: prefix,
             at: 0,
+            raised,
         }
+    }
+
+    fn fail(&self, err: PyErr) -> std::io::Error {
+        let message = err.to_string();
+        *self.raised.borrow_mut() = Some(err);
+        std::io::Error::other(message)
     }
 }
 
@@ -140,7 +156,7 @@ impl Read for PyReader<'_> {
             let chunk = self
                 .file
                 .call_method1("read", (buf.len().max(1 << 16),))
-                .map_err(|err| std::io::Error::other(err.to_string()))?;
+                .map_err(|err| self.fail(err))?;
             self.pending = if chunk.is_instance_of::<PyString>() {
                 str_utf8(&chunk)
                     .ok_or_else(|| std::io::Error::other("unencodable text"))?
@@ -148,7 +164,7 @@ impl Read for PyReader<'_> {
             } else {
                 chunk
                     .extract::<Vec<u8>>()
-                    .map_err(|err| std::io::Error::other(err.to_string()))?
+                    .map_err(|err| self.fail(err.into()))?
             };
             self.at = 0;
         }

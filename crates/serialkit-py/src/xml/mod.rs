@@ -136,10 +136,17 @@ fn xml_parse<'py>(
     let parsed = match stream {
         Some(file) => {
             let prefix = input::stream_prefix(py, data, encoding.as_deref())?;
-            let reader =
-                std::io::BufReader::with_capacity(1 << 16, input::PyReader::new(file, prefix));
+            let raised = std::rc::Rc::new(std::cell::RefCell::new(None));
+            let reader = std::io::BufReader::with_capacity(
+                1 << 16,
+                input::PyReader::new(file, prefix, raised.clone()),
+            );
             let mut source = StreamSource::new(reader);
-            serialkit::xml::parse(&mut source, &options, &mut handler)
+            let parsed = serialkit::xml::parse(&mut source, &options, &mut handler);
+            if let Some(err) = raised.borrow_mut().take() {
+                return Err(err);
+            }
+            parsed
         }
         None => {
             let document = input::Document::new(py, data, encoding.as_deref())?;
