@@ -162,9 +162,7 @@ impl Read for PyReader<'_> {
                     .ok_or_else(|| std::io::Error::other("unencodable text"))?
                     .to_vec()
             } else {
-                chunk
-                    .extract::<Vec<u8>>()
-                    .map_err(|err| self.fail(err.into()))?
+                chunk.extract::<Vec<u8>>().map_err(|err| self.fail(err))?
             };
             self.at = 0;
         }
