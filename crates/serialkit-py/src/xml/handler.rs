@@ -481,6 +481,13 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
     }
 
     fn characters(&mut self, text: &mut String) -> PyResult<()> {
+        // Above the streaming depth xmltodict keeps text that nothing can
+        // ever see (it is dropped when its element ends); not keeping it
+        // lets a stream of items separated by whitespace run in constant
+        // memory.
+        if self.depth < self.settings.item_depth {
+            return Ok(());
+        }
         if self.current.chunks == 0 && self.current.data.is_empty() {
             // Take the reader's buffer instead of copying it; it gets an
             // empty one of ours back.
