@@ -22,7 +22,17 @@ and take all of its options. Differences, all on the side of safety:
   ``max_size`` bytes raises :class:`LimitExceeded`;
 - names that are not XML names are refused by ``dumps`` with a
   ``ValueError`` (xmltodict refuses only some of them);
-- the ``expat=`` argument is accepted and ignored.
+- the ``expat=`` argument is accepted and ignored; error columns point at
+  the start of the offending markup, where expat's may point inside it.
+
+What expat does beyond the elements is done too: attribute defaults and
+tokenized attribute types declared in the DOCTYPE's internal subset, its
+comments (with ``process_comments``), character references, line-end and
+attribute-value normalisation.
+
+Streaming (``load`` or ``parse`` on a file object) reads 64 KiB at a time;
+with ``item_depth``/``item_callback`` only the item being built is held, so
+documents larger than memory stream in constant memory.
 
 ``dumps`` (not ``unparse``) also writes general Python data: a value that is
 not a mapping is written under a ``<root>`` element, lists as repeated
