@@ -91,6 +91,18 @@ impl<'py> Document<'py> {
         }
     }
 
+    /// The document as text when it came as a `str`, whose UTF-8 form
+    /// needs no checking.
+    pub fn known_text(&self) -> Option<&str> {
+        match self {
+            // SAFETY: the bytes are a `str`'s own UTF-8 form (from
+            // PyUnicode_AsUTF8AndSize), cut after a whole BOM character,
+            // so they are valid UTF-8.
+            Document::Str(..) => Some(unsafe { std::str::from_utf8_unchecked(self.bytes()) }),
+            _ => None,
+        }
+    }
+
     pub fn bytes(&self) -> &[u8] {
         match self {
             Document::Str(text, skip) => &str_utf8(text).unwrap_or_default()[*skip..],

@@ -157,7 +157,10 @@ fn xml_parse<'py>(
                     XmlError::limit("input size in bytes", options.limits.max_input_bytes),
                 ));
             }
-            let mut source = SliceSource::new(bytes);
+            let mut source = match document.known_text() {
+                Some(text) => SliceSource::from_str(text),
+                None => SliceSource::new(bytes),
+            };
             serialkit::xml::parse(&mut source, &options, &mut handler)
         }
     };

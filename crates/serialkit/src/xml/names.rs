@@ -43,15 +43,24 @@ static ASCII_NAME: [u8; 128] = {
 /// Whether `name` matches the XML 1.0 `Name` production.
 pub fn is_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    // Most names are short ASCII; check those through a table.
-    if bytes.is_ascii() {
-        return match bytes.split_first() {
-            Some((&first, rest)) => {
-                ASCII_NAME[usize::from(first)] == START
-                    && rest.iter().all(|&b| ASCII_NAME[usize::from(b)] != 0)
+    // Most names are short ASCII: one pass through a table, leaving the
+    // character-by-character rules to names with other characters.
+    match bytes.split_first() {
+        None => return false,
+        Some((&first, rest)) if first < 0x80 => {
+            if ASCII_NAME[usize::from(first)] != START {
+                return false;
             }
-            None => false,
-        };
+            match rest
+                .iter()
+                .position(|&b| b >= 0x80 || ASCII_NAME[usize::from(b)] == 0)
+            {
+                None => return true,
+                Some(at) if rest[at] < 0x80 => return false,
+                Some(_) => {}
+            }
+        }
+        Some(_) => {}
     }
     let mut chars = name.chars();
     chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
@@ -155,5 +164,9 @@ mod tests {
         assert!(!is_name("a b"));
         assert!(!is_name(""));
         assert!(!is_name("a\"><x"));
+        assert!(is_name("aé-\u{300}"));
+        assert!(!is_name("a\u{d7}"));
+        assert!(!is_name("-é"));
+        assert!(!is_name("é "));
     }
 }

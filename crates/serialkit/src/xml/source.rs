@@ -36,6 +36,15 @@ impl<'i> SliceSource<'i> {
             whole: std::str::from_utf8(input).ok(),
         }
     }
+
+    /// Text already known to be UTF-8 needs no pass to check it.
+    pub fn from_str(input: &'i str) -> Self {
+        SliceSource {
+            reader: Reader::from_reader(input.as_bytes()),
+            input: input.as_bytes(),
+            whole: Some(input),
+        }
+    }
 }
 
 impl<'i> Source<'i> for SliceSource<'i> {
