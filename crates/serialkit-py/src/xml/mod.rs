@@ -158,7 +158,7 @@ fn xml_parse<'py>(
                 ));
             }
             let mut source = match document.known_text() {
-                Some(text) => SliceSource::from_str(text),
+                Some(text) => SliceSource::from_text(text),
                 None => SliceSource::new(bytes),
             };
             serialkit::xml::parse(&mut source, &options, &mut handler)

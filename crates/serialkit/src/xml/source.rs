@@ -38,7 +38,7 @@ impl<'i> SliceSource<'i> {
     }
 
     /// Text already known to be UTF-8 needs no pass to check it.
-    pub fn from_str(input: &'i str) -> Self {
+    pub fn from_text(input: &'i str) -> Self {
         SliceSource {
             reader: Reader::from_reader(input.as_bytes()),
             input: input.as_bytes(),
