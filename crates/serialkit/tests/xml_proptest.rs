@@ -13,7 +13,10 @@ use serialkit::{Limits, Value};
 fn config() -> Config {
     Config {
         failure_persistence: None,
-        cases: 400,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(400),
         ..Config::default()
     }
 }
