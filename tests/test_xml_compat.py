@@ -279,7 +279,22 @@ MALFORMED = [
     '<!DOCTYPE r [<!ATTLIS r a CDATA "d">]><r/>',
     "<r><!--\x00--></r>",
     "<r>\r\n<a>\x0b</a></r>",
+    "<r><!--c---></r>",
+    '<?xml version="1.0"??><r/>',
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['<r xmlns:p="urn:p"><p:x p:="v"/></r>', "<r><?x:y z?></r>", "<:r/>"],
+)
+def test_malformed_qualified_names_with_namespaces(text):
+    from xml.parsers.expat import ExpatError
+
+    with pytest.raises(ExpatError):
+        xmltodict.parse(text, process_namespaces=True)
+    with pytest.raises(sx.ParseError):
+        sx.loads(text, process_namespaces=True)
 
 
 @pytest.mark.parametrize("text", MALFORMED)

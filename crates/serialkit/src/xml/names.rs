@@ -129,6 +129,12 @@ impl Namespaces {
         separator: &str,
     ) -> Result<Cow<'n, str>, XmlError> {
         let (uri, local) = match name.split_once(':') {
+            // A qualified name is prefix:local, both non-empty, one colon.
+            Some((prefix, local))
+                if prefix.is_empty() || local.is_empty() || local.contains(':') =>
+            {
+                return Err(XmlError::syntax("not well-formed (invalid token)"))
+            }
             Some((prefix, local)) => match self.lookup(prefix) {
                 Some(uri) if !uri.is_empty() => (uri, local),
                 _ => return Err(XmlError::syntax("unbound prefix")),

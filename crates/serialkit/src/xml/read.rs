@@ -220,7 +220,7 @@ fn well_formed_declaration(content: &[u8]) -> bool {
     loop {
         let space = skip_space(rest);
         rest = &rest[space..];
-        if rest.is_empty() || rest == b"?" {
+        if rest.is_empty() {
             return next_stage > 0;
         }
         if space == 0 {
@@ -417,7 +417,9 @@ impl<'i> Parser<'_, 'i> {
                     self.reference(self.str_of(&reference)?)?;
                 }
                 Event::Comment(comment) => {
-                    if has_forbidden_control(&comment) {
+                    let double_hyphen =
+                        memchr::memmem::find(&comment, b"--").is_some() || comment.ends_with(b"-");
+                    if double_hyphen || has_forbidden_control(&comment) {
                         return Err(XmlError::syntax("not well-formed (invalid token)").into());
                     }
                     if self.options.process_comments {
@@ -448,7 +450,9 @@ impl<'i> Parser<'_, 'i> {
                         .content()
                         .first()
                         .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-                    if !target_ok || !separated || has_forbidden_control(&pi) {
+                    // With namespaces, a target may not hold a colon.
+                    let colon = self.namespaces.is_some() && pi.target().contains(&b':');
+                    if !target_ok || !separated || colon || has_forbidden_control(&pi) {
                         return Err(XmlError::syntax("not well-formed (invalid token)").into());
                     }
                     if pi.target().eq_ignore_ascii_case(b"xml") {
