@@ -131,8 +131,16 @@ fn xml_parse<'py>(
             None => py.get_type::<pyo3::exceptions::PyRuntimeError>().into_any(),
         },
     };
+    // Python callbacks may make garbage of their own (a stream may call
+    // one millions of times), which the collector must be free to reclaim.
+    let calls_python = settings.item_callback.is_some()
+        || settings.postprocessor.is_some()
+        || settings.dict_constructor.is_some()
+        || settings.force_list.is_some()
+        || settings.force_cdata.is_some()
+        || settings.namespaces.is_some();
     let mut handler = Handler::new(py, settings)?;
-    let _paused = GcPause::new(py);
+    let _paused = (!calls_python).then(|| GcPause::new(py));
     let parsed = match stream {
         Some(file) => {
             let prefix = input::stream_prefix(py, data, encoding.as_deref())?;
