@@ -183,3 +183,25 @@ def test_streamed_errors_carry_the_line():
         sx.load(io.BytesIO(b"<a>\n<b>\n</c>\n</a>"))
     assert raised.value.lineno == 3
     assert raised.value.msg == "mismatched tag"
+
+
+def test_generators_are_parsed_as_they_produce():
+    produced = []
+
+    def chunks():
+        yield "<feed>"
+        for i in range(3000):
+            produced.append(i)
+            yield f"<entry>{i}</entry>".encode() if i % 2 else f"<entry>{i}</entry>"
+        yield "</feed>"
+
+    seen = []
+
+    def record(path, item):
+        # Items arrive while the generator is still producing.
+        seen.append((item, len(produced)))
+        return True
+
+    assert sx.parse(chunks(), item_depth=2, item_callback=record) is None
+    assert [item for item, _ in seen] == [str(i) for i in range(3000)]
+    assert seen[0][1] < 3000

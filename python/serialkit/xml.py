@@ -250,18 +250,52 @@ def loads(
             return _parse(head + xml_input.read(), **options)
         return _parse(head, stream=xml_input, **options)
     if isgenerator(xml_input):
-        chunks = list(xml_input)
-        if all(isinstance(chunk, str) for chunk in chunks):
-            xml_input = "".join(chunks)
-        else:
-            xml_input = b"".join(
-                chunk.encode(encoding or "utf-8") if isinstance(chunk, str) else chunk
-                for chunk in chunks
-            )
+        return loads(_ChunkReader(xml_input, encoding), **_caller_options(locals()))
     return _parse(xml_input, **options)
 
 
 parse = loads
+
+
+def _caller_options(names: dict) -> dict:
+    # The arguments of a loads call, to hand them on unchanged.
+    options = dict(names["kwargs"])
+    for name in (
+        "encoding",
+        "process_namespaces",
+        "namespace_separator",
+        "disable_entities",
+        "process_comments",
+        "forbid_dtd",
+        "forbid_external",
+        "max_depth",
+        "max_size",
+        "max_expansion",
+    ):
+        options[name] = names[name]
+    return options
+
+
+class _ChunkReader:
+    """A generator of str or bytes chunks as a file object, so that it is
+    parsed as it is produced, as xmltodict parses it."""
+
+    def __init__(self, chunks, encoding):
+        self._chunks = chunks
+        self._encoding = encoding or "utf-8"
+        self._pending = b""
+
+    def read(self, size=-1):
+        while size < 0 or len(self._pending) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._pending += chunk.encode(self._encoding) if isinstance(chunk, str) else chunk
+        if size < 0:
+            out, self._pending = self._pending, b""
+        else:
+            out, self._pending = self._pending[:size], self._pending[size:]
+        return out
 
 
 def load(source, **options):
