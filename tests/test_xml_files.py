@@ -190,7 +190,7 @@ def test_generators_are_parsed_as_they_produce():
 
     def chunks():
         yield "<feed>"
-        for i in range(3000):
+        for i in range(20_000):
             produced.append(i)
             yield f"<entry>{i}</entry>".encode() if i % 2 else f"<entry>{i}</entry>"
         yield "</feed>"
@@ -203,5 +203,5 @@ def test_generators_are_parsed_as_they_produce():
         return True
 
     assert sx.parse(chunks(), item_depth=2, item_callback=record) is None
-    assert [item for item, _ in seen] == [str(i) for i in range(3000)]
-    assert seen[0][1] < 3000
+    assert [item for item, _ in seen] == [str(i) for i in range(20_000)]
+    assert seen[0][1] < 20_000
