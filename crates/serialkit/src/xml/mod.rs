@@ -10,6 +10,7 @@ pub mod dtd;
 pub mod encoding;
 pub mod error;
 pub mod escape;
+mod lexical;
 pub mod names;
 pub mod read;
 pub mod source;
