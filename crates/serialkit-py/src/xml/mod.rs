@@ -4,6 +4,7 @@
 mod handler;
 mod input;
 mod unparse;
+mod values;
 
 use crate::gc::GcPause;
 use handler::{Handler, Settings};

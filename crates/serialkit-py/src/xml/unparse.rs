@@ -2,16 +2,15 @@
 //! same Python objects, writing what `xml.sax.saxutils.XMLGenerator`
 //! would write, into one string.
 
-use crate::pystr::str_utf8;
+use super::values::{
+    has_iter, is_bytes_like, text_of, validate_name, validate_name_or_empty, NameCache,
+};
 use crate::pytypes::ExtraTypes;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyString, PyTuple,
-};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serialkit::number::write_python_float_repr;
 use serialkit::xml::escape::{escape_text, quote_attr};
-use serialkit::xml::names::is_name;
 
 struct Emitter<'py> {
     py: Python<'py>,
@@ -33,112 +32,6 @@ struct Emitter<'py> {
     extra_types: Option<&'py ExtraTypes>,
     is_dataclass: Option<Bound<'py, PyAny>>,
     names: NameCache<'py>,
-}
-
-fn text_of<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
-    let bytes = str_utf8(value).ok_or_else(|| {
-        PyValueError::new_err("strings with lone surrogates cannot be written as XML")
-    })?;
-    // SAFETY: PyUnicode_AsUTF8AndSize (behind str_utf8) returns the
-    // string's UTF-8 encoding, which is valid UTF-8 by construction.
-    Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
-}
-
-/// xmltodict's `_validate_name`, then the full XML `Name` rule, which is
-/// where serialkit refuses what xmltodict would write.
-fn validate_name(value: &Bound<'_, PyAny>, kind: &str) -> PyResult<()> {
-    let Ok(string) = value.cast::<PyString>() else {
-        return Err(PyValueError::new_err(format!(
-            "{kind} name must be a string"
-        )));
-    };
-    let name = text_of(string.as_any())?;
-    let reason = if name.starts_with('?') || name.starts_with('!') {
-        Some("cannot start with \"?\" or \"!\"")
-    } else if name.contains(['<', '>']) {
-        Some("\"<\" or \">\" not allowed")
-    } else if name.contains('/') {
-        Some("\"/\" not allowed")
-    } else if name.contains(['"', '\'']) {
-        Some("quotes not allowed")
-    } else if name.contains('=') {
-        Some("\"=\" not allowed")
-    } else if name
-        .chars()
-        .any(|c| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
-    {
-        Some("whitespace not allowed")
-    } else {
-        None
-    };
-    if let Some(reason) = reason {
-        return Err(PyValueError::new_err(format!(
-            "Invalid {kind} name: {reason}"
-        )));
-    }
-    if !is_name(name) {
-        return Err(PyValueError::new_err(format!(
-            "Invalid {kind} name: {name:?} is not an XML name"
-        )));
-    }
-    Ok(())
-}
-
-fn is_bytes_like(value: &Bound<'_, PyAny>) -> bool {
-    value.is_instance_of::<PyBytes>()
-        || value.is_instance_of::<PyByteArray>()
-        || value.is_instance_of::<PyMemoryView>()
-}
-
-/// `hasattr(value, "__iter__")`, answered without a lookup (and the
-/// AttributeError a failed one builds) for the common exact types.
-fn has_iter(value: &Bound<'_, PyAny>) -> PyResult<bool> {
-    if value.is_exact_instance_of::<PyInt>()
-        || value.is_exact_instance_of::<PyFloat>()
-        || value.is_exact_instance_of::<PyBool>()
-        || value.is_none()
-    {
-        return Ok(false);
-    }
-    if value.is_exact_instance_of::<PyString>()
-        || value.is_exact_instance_of::<PyList>()
-        || value.is_exact_instance_of::<PyDict>()
-        || value.is_exact_instance_of::<PyTuple>()
-    {
-        return Ok(true);
-    }
-    value.hasattr(pyo3::intern!(value.py(), "__iter__"))
-}
-
-/// Element names already validated in this call. Each slot holds a
-/// reference to its string, so an address can only match the very same
-/// (immutable) string.
-struct NameCache<'py> {
-    slots: Vec<Option<Bound<'py, PyAny>>>,
-}
-
-impl<'py> NameCache<'py> {
-    const SLOTS: usize = 256;
-
-    fn new() -> Self {
-        NameCache {
-            slots: vec![None; Self::SLOTS],
-        }
-    }
-
-    fn slot(key: &Bound<'py, PyAny>) -> usize {
-        (key.as_ptr() as usize >> 4) & (Self::SLOTS - 1)
-    }
-
-    fn contains(&self, key: &Bound<'py, PyAny>) -> bool {
-        self.slots[Self::slot(key)]
-            .as_ref()
-            .is_some_and(|known| known.is(key))
-    }
-
-    fn insert(&mut self, key: &Bound<'py, PyAny>) {
-        self.slots[Self::slot(key)] = Some(key.clone());
-    }
 }
 
 impl<'py> Emitter<'py> {
@@ -509,17 +402,6 @@ impl<'py> Emitter<'py> {
         }
         Ok(())
     }
-}
-
-/// A namespace prefix: empty (the default namespace) or a name.
-fn validate_name_or_empty(prefix: &Bound<'_, PyAny>) -> PyResult<()> {
-    if prefix
-        .cast::<PyString>()
-        .is_ok_and(|p| p.to_str().is_ok_and(str::is_empty))
-    {
-        return Ok(());
-    }
-    validate_name(prefix, "attribute")
 }
 
 #[pyfunction]
