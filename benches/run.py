@@ -34,7 +34,7 @@ import harness  # noqa: E402  (needs the path set above when run as a script)
 import perf_profile  # noqa: E402
 import report  # noqa: E402
 
-SUITES = ("json", "pickle", "scan", "marshal", "yaml")
+SUITES = ("json", "pickle", "scan", "marshal", "yaml", "xml")
 OUTPUT = ROOT / "BENCHMARKS.md"
 
 FULL = harness.Settings(samples=45, sample_seconds=0.02)

@@ -22,6 +22,7 @@ import serialkit.json as json
 import serialkit.marshal as marshal
 import serialkit.pickle as pickle
 import serialkit.yaml as yaml
+import serialkit.xml as xmltodict
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -276,6 +277,38 @@ def tour_marshal(folder: Path) -> None:
     print("$ serialkit inspect $TMP/greet.pyc")
     result = subprocess.run([cli, "inspect", pyc], capture_output=True, text=True, cwd=ROOT)
     print((result.stdout + result.stderr).rstrip().replace(str(folder), "$TMP"))
+def tour_xml(folder: Path) -> None:
+    heading("serialkit.xml: xmltodict's results, hardened")
+    doc = xmltodict.parse('<a prop="x"><b>1</b><b>2</b><c>text</c></a>')
+    print("parse:", doc)
+    print("unparse:", xmltodict.unparse(doc, pretty=True, indent=2).replace("\n", " "))
+
+    def handle(path, item):
+        print("  streamed item at", [name for name, _ in path], "->", item)
+        return True
+
+    feed = folder / "feed.xml"
+    feed.write_text("<feed><entry>one</entry><entry>two</entry></feed>")
+    xmltodict.load(feed, item_depth=2, item_callback=handle)
+    laughs = '<!DOCTYPE l [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;">]><l>&b;</l>'
+    try:
+        xmltodict.parse(laughs)
+    except xmltodict.EntitiesForbidden as err:
+        print("Entity declarations are refused by default:", err)
+    evil = '<!DOCTYPE r [<!ENTITY s SYSTEM "file:///etc/passwd">]><r>&s;</r>'
+    try:
+        xmltodict.parse(evil, disable_entities=False)
+    except xmltodict.ExternalReferenceForbidden as err:
+        print("Nothing is ever fetched:", err)
+    try:
+        xmltodict.parse("<a><b></a>")
+    except xmltodict.ParseError as err:  # also an ExpatError and a ValueError
+        print(f"Malformed XML: {err.msg} at line {err.lineno}, column {err.offset}")
+    try:
+        xmltodict.dumps({"a": {"a&b": 1}})  # xmltodict would write <a&b>
+    except ValueError as err:
+        print("Names that are not XML names are refused:", err)
+    print("dumps of general data:", xmltodict.dumps([1, None, True], full_document=False))
 
 
 def tour_cli(folder: Path) -> None:
@@ -292,6 +325,9 @@ def tour_cli(folder: Path) -> None:
         ["convert", str(folder / "users.json"), str(folder / "back.pkl")],
         ["convert", str(folder / "users.json"), "-", "--to", "yaml"],
         ["convert", "--all-documents", str(folder / "stream.yaml"), "-", "--to", "json"],
+        ["convert", "examples/data/catalog.json", "-", "--to", "xml", "--indent", "2"],
+        ["convert", "examples/data/catalog.json", str(folder / "catalog.xml")],
+        ["convert", str(folder / "catalog.xml"), str(folder / "catalog.json")],
         # A crafted pickle that would run `echo pwned`: inspecting and
         # scanning it only read it.
         ["inspect", "examples/data/malicious.pkl"],
@@ -308,6 +344,9 @@ def tour_cli(folder: Path) -> None:
             print(f"(exit status {result.returncode})")
     back = pickle.loads((folder / "back.pkl").read_bytes())
     print("pickle -> JSON -> pickle gives back equal data:", back == records)
+    catalog = json.loads((ROOT / "examples" / "data" / "catalog.json").read_text())
+    again = json.loads((folder / "catalog.json").read_text())
+    print("JSON -> XML -> JSON gives back equal data:", again == catalog)
 
 
 def main() -> None:
@@ -326,6 +365,7 @@ def main() -> None:
         tour_pickle_safety(Path(folder))
         tour_marshal(Path(folder))
         tour_yaml(Path(folder))
+        tour_xml(Path(folder))
         tour_cli(Path(folder))
 
 

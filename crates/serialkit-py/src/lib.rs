@@ -17,6 +17,7 @@ mod pytypes;
 mod scan;
 mod stack;
 mod yaml;
+mod xml;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,6 +26,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     marshal::register(module)?;
     scan::register(module)?;
     yaml::register(module)?;
+    xml::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

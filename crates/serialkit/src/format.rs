@@ -41,6 +41,7 @@ pub static FORMATS: &[&Format] = &[
     &crate::pickle::FORMAT,
     &crate::marshal::FORMAT,
     &crate::yaml::FORMAT,
+    &crate::xml::FORMAT,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Format> {

@@ -14,6 +14,7 @@ pub mod scan;
 pub mod tagged;
 pub mod value;
 pub mod yaml;
+pub mod xml;
 
 pub use error::{Error, ErrorKind, Position, Result};
 pub use format::{Format, Options, FORMATS};

@@ -1,0 +1,222 @@
+//! Lexical rules of XML 1.0 that quick-xml leaves to its caller, as
+//! expat applies them: legal characters, line ends, references, the XML
+//! declaration, attribute separation; and quick-xml's errors in expat's
+//! words.
+
+use super::error::{XmlError, XmlErrorKind};
+use std::borrow::Cow;
+
+pub(super) fn utf8(bytes: &[u8]) -> Result<&str, XmlError> {
+    std::str::from_utf8(bytes).map_err(|_| XmlError::syntax("not well-formed (invalid token)"))
+}
+
+pub(super) fn quick_error(err: quick_xml::Error) -> XmlError {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::Error as Q;
+    let message: Cow<'static, str> = match err {
+        Q::Io(io) => {
+            return XmlError::of(XmlErrorKind::Io(std::io::Error::new(
+                io.kind(),
+                io.to_string(),
+            )))
+        }
+        Q::IllFormed(IllFormedError::MismatchedEndTag { .. }) => "mismatched tag".into(),
+        Q::IllFormed(IllFormedError::UnmatchedEndTag(_)) => "syntax error".into(),
+        Q::IllFormed(IllFormedError::MissingEndTag(_)) => "no element found".into(),
+        Q::IllFormed(IllFormedError::UnclosedReference) => "not well-formed (invalid token)".into(),
+        Q::Syntax(
+            SyntaxError::UnclosedTag
+            | SyntaxError::UnclosedComment
+            | SyntaxError::UnclosedPI
+            | SyntaxError::UnclosedXmlDecl
+            | SyntaxError::UnclosedDoctype
+            | SyntaxError::UnclosedSingleQuotedAttributeValue
+            | SyntaxError::UnclosedDoubleQuotedAttributeValue,
+        ) => "unclosed token".into(),
+        Q::Syntax(SyntaxError::UnclosedCData) => "unclosed CDATA section".into(),
+        Q::InvalidAttr(quick_xml::events::attributes::AttrError::Duplicated(..)) => {
+            "duplicate attribute".into()
+        }
+        Q::InvalidAttr(_) => "not well-formed (invalid token)".into(),
+        Q::Escape(_) => "reference to invalid character number".into(),
+        other => format!("not well-formed ({other})").into(),
+    };
+    XmlError::syntax(message)
+}
+
+/// Control characters other than tab and line ends, which XML 1.0 allows
+/// nowhere.
+pub(super) fn has_forbidden_control(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether each attribute value is followed by whitespace or the end of
+/// the tag, as XML requires (`a="1"b="2"` is not well-formed).
+pub(super) fn attributes_separated(raw: &[u8]) -> bool {
+    let mut quote = None;
+    let mut after_value = false;
+    for &b in raw {
+        match quote {
+            Some(q) => {
+                if b == q {
+                    quote = None;
+                    after_value = true;
+                }
+            }
+            None => {
+                if after_value && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                    return false;
+                }
+                after_value = false;
+                if b == b'"' || b == b'\'' {
+                    quote = Some(b);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// `xml` then `version`, optionally `encoding` and `standalone`, in that
+/// order, each after whitespace, with values of the right form.
+pub(super) fn well_formed_declaration(content: &[u8]) -> bool {
+    let skip_space = |rest: &[u8]| -> usize {
+        rest.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    let Some(mut rest) = content.strip_prefix(b"xml") else {
+        return false;
+    };
+    let mut next_stage = 0;
+    loop {
+        let space = skip_space(rest);
+        rest = &rest[space..];
+        if rest.is_empty() {
+            return next_stage > 0;
+        }
+        if space == 0 {
+            return false;
+        }
+        let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let stage = match &rest[..name_len] {
+            b"version" => 0,
+            b"encoding" => 1,
+            b"standalone" => 2,
+            _ => return false,
+        };
+        if stage < next_stage || (stage > 0 && next_stage == 0) {
+            return false;
+        }
+        next_stage = stage + 1;
+        rest = &rest[name_len..];
+        rest = &rest[skip_space(rest)..];
+        let Some(after) = rest.strip_prefix(b"=") else {
+            return false;
+        };
+        rest = &after[skip_space(after)..];
+        let Some((&quote, after)) = rest.split_first() else {
+            return false;
+        };
+        if quote != b'"' && quote != b'\'' {
+            return false;
+        }
+        let Some(end) = after.iter().position(|&b| b == quote) else {
+            return false;
+        };
+        let value = &after[..end];
+        let valid = match stage {
+            // Expat takes any version made of name characters.
+            0 => {
+                !value.is_empty()
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            1 => {
+                value.first().is_some_and(u8::is_ascii_alphabetic)
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            _ => value == b"yes" || value == b"no",
+        };
+        if !valid {
+            return false;
+        }
+        rest = &after[end + 1..];
+    }
+}
+
+/// Whether `]]>`, which text may not contain, is in `text`: `>` is rare
+/// in text, `]` not always (think of serialised lists).
+pub(super) fn has_cdata_end(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'>', text).any(|at| at >= 2 && &text[at - 2..at] == b"]]")
+}
+
+pub(super) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Character data as XML delivers it: line ends normalised to `\n`.
+pub(super) fn push_text(out: &mut String, text: &str) -> Result<(), XmlError> {
+    // One branch-free pass finds whether any control character is there at
+    // all; only then is it worth telling CR from the forbidden ones.
+    let any_control = text.bytes().fold(false, |seen, b| seen | (b < 0x20));
+    if !any_control {
+        out.push_str(text);
+        return Ok(());
+    }
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        return Err(XmlError::syntax("not well-formed (invalid token)"));
+    }
+    if !text.contains('\r') {
+        out.push_str(text);
+        return Ok(());
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn predefined(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => return None,
+    })
+}
+
+pub(super) fn char_ref(reference: &str) -> Result<char, XmlError> {
+    let invalid = || XmlError::syntax("reference to invalid character number");
+    let code = match reference.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).map_err(|_| invalid())?
+        }
+        Some(_) => return Err(invalid()),
+        None if !reference.is_empty() && reference.bytes().all(|b| b.is_ascii_digit()) => {
+            reference.parse::<u32>().map_err(|_| invalid())?
+        }
+        None => return Err(invalid()),
+    };
+    char::from_u32(code)
+        .filter(|&c| is_xml_char(c))
+        .ok_or_else(invalid)
+}

@@ -1,0 +1,612 @@
+//! The event reader: quick-xml tokenises, this module enforces what expat
+//! enforces on top (one root, declared entities, namespaces, line ends,
+//! attribute-value normalisation), applies the hardening rules and limits,
+//! and reports SAX-like events to an [`XmlSink`]. Character data is
+//! delivered in one piece per run of text, as pyexpat's `buffer_text` does.
+
+use super::dtd::{self, EntityValue};
+use super::error::{XmlError, XmlErrorKind};
+use super::lexical::{
+    attributes_separated, char_ref, has_cdata_end, has_forbidden_control, predefined, push_text,
+    quick_error, utf8, well_formed_declaration,
+};
+use super::names::{is_name, Namespaces};
+use super::source::Source;
+use crate::limits::Limits;
+use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Resolve prefixes: names become `uri` + separator + local name, and
+    /// `xmlns` attributes become [`XmlSink::namespace_decl`] calls.
+    pub process_namespaces: bool,
+    pub namespace_separator: String,
+    /// Refuse any entity declaration (the default, as in xmltodict).
+    pub disable_entities: bool,
+    /// Refuse any DOCTYPE at all.
+    pub forbid_dtd: bool,
+    /// Refuse DOCTYPEs and entities that point outside the document. They
+    /// are never fetched either way; allowed, they are ignored as expat
+    /// ignores them without a handler.
+    pub forbid_external: bool,
+    pub process_comments: bool,
+    pub limits: Limits,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            process_namespaces: false,
+            namespace_separator: ":".into(),
+            disable_entities: true,
+            forbid_dtd: false,
+            forbid_external: true,
+            process_comments: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+pub type Attrs<'a> = [(Cow<'a, str>, Cow<'a, str>)];
+
+/// Receives the document, as the handlers of a SAX parser do.
+pub trait XmlSink {
+    type Error;
+    fn start_element(&mut self, name: &str, attrs: &Attrs<'_>) -> Result<(), Self::Error>;
+    fn end_element(&mut self, name: &str) -> Result<(), Self::Error>;
+    /// A run of character data. The sink may take the string (swapping in
+    /// another); the reader clears whatever it is left with.
+    fn characters(&mut self, text: &mut String) -> Result<(), Self::Error>;
+    fn comment(&mut self, text: &str) -> Result<(), Self::Error>;
+    /// Called before the `start_element` of the element that declares it,
+    /// only when namespaces are processed.
+    fn namespace_decl(&mut self, prefix: &str, uri: &str) -> Result<(), Self::Error>;
+}
+
+/// Why a parse stopped: the document, or the sink.
+#[derive(Debug)]
+pub enum Failure<E> {
+    Xml(XmlError),
+    Sink(E),
+}
+
+impl<E> From<XmlError> for Failure<E> {
+    fn from(err: XmlError) -> Self {
+        Failure::Xml(err)
+    }
+}
+
+type Step<E> = Result<(), Failure<E>>;
+
+const MAX_ENTITY_NESTING: usize = 64;
+
+struct Parser<'o, 'i> {
+    whole: Option<&'i str>,
+    options: &'o ReadOptions,
+    depth: usize,
+    seen_root: bool,
+    root_closed: bool,
+    text: String,
+    /// Internal general entities and their literal values; `None` for
+    /// external ones, whose references expand to nothing.
+    entities: HashMap<String, Option<String>>,
+    expanded: usize,
+    namespaces: Option<Namespaces>,
+    /// Attributes declared in the DOCTYPE, by element name.
+    attribute_decls: HashMap<String, Vec<dtd::AttributeDecl>>,
+    /// Where the event being handled starts: errors found while handling
+    /// it point there, as expat's do.
+    event_start: u64,
+}
+
+/// Parses a whole document from `source` into `sink`.
+pub fn parse<'i, S: Source<'i>, K: XmlSink>(
+    source: &mut S,
+    options: &ReadOptions,
+    sink: &mut K,
+) -> Result<(), Failure<K::Error>> {
+    let config = source.config_mut();
+    config.check_end_names = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    let mut parser = Parser {
+        whole: source.whole(),
+        options,
+        depth: 0,
+        seen_root: false,
+        root_closed: false,
+        text: String::new(),
+        entities: HashMap::new(),
+        expanded: 0,
+        namespaces: options.process_namespaces.then(Namespaces::default),
+        event_start: 0,
+        attribute_decls: HashMap::new(),
+    };
+    let result = parser.run(source, sink);
+    result.map_err(|failure| match failure {
+        Failure::Xml(mut err) => {
+            if err.position.is_none() {
+                err.position = Some(source.locate(parser.event_start));
+            }
+            Failure::Xml(err)
+        }
+        other => other,
+    })
+}
+
+impl<'i> Parser<'_, 'i> {
+    /// Event data as text: sliced from the whole input when it came from
+    /// there, checked otherwise.
+    fn str_of<'a>(&self, bytes: &'a [u8]) -> Result<&'a str, XmlError>
+    where
+        'i: 'a,
+    {
+        if let Some(whole) = self.whole {
+            let at = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+            if at <= whole.len() && bytes.len() <= whole.len() - at {
+                if let Some(text) = whole.get(at..at + bytes.len()) {
+                    return Ok(text);
+                }
+            }
+        }
+        utf8(bytes)
+    }
+
+    fn run<S: Source<'i>, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
+        let limits = &self.options.limits;
+        let mut first = true;
+        loop {
+            if source.offset() > limits.max_input_bytes as u64 {
+                return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
+            }
+            self.event_start = source.offset();
+            let event = match source.next_event() {
+                Ok(event) => event,
+                Err(err) => {
+                    let mut err = quick_error(err);
+                    err.position = Some(source.locate(source.error_offset()));
+                    return Err(err.into());
+                }
+            };
+            let was_first = std::mem::replace(&mut first, false);
+            match event {
+                Event::Start(start) => {
+                    self.flush(sink)?;
+                    self.start(&start, sink)?;
+                }
+                Event::Empty(start) => {
+                    self.flush(sink)?;
+                    self.start(&start, sink)?;
+                    self.end(self.str_of(start.name().into_inner())?, sink)?;
+                }
+                Event::End(end) => {
+                    self.flush(sink)?;
+                    self.end(self.str_of(end.name().into_inner())?, sink)?;
+                }
+                Event::Text(text) => {
+                    let text = self.str_of(&text)?;
+                    if has_cdata_end(text.as_bytes()) {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
+                    if self.depth == 0 {
+                        self.outside_root(text)?;
+                    } else {
+                        push_text(&mut self.text, text)?;
+                    }
+                }
+                Event::CData(data) => {
+                    self.inside_root()?;
+                    let data = self.str_of(&data)?;
+                    push_text(&mut self.text, data)?;
+                }
+                Event::GeneralRef(reference) => {
+                    self.inside_root()?;
+                    self.reference(self.str_of(&reference)?)?;
+                }
+                Event::Comment(comment) => {
+                    let double_hyphen =
+                        memchr::memmem::find(&comment, b"--").is_some() || comment.ends_with(b"-");
+                    if double_hyphen || has_forbidden_control(&comment) {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
+                    if self.options.process_comments {
+                        let comment = self.str_of(&comment)?;
+                        if comment.contains("--") {
+                            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                        }
+                        self.flush(sink)?;
+                        let mut text = String::new();
+                        push_text(&mut text, comment)?;
+                        sink.comment(&text).map_err(Failure::Sink)?;
+                    }
+                }
+                Event::Decl(decl) => {
+                    if !well_formed_declaration(&decl) {
+                        return Err(XmlError::syntax("XML declaration not well-formed").into());
+                    }
+                    if !was_first {
+                        return Err(XmlError::syntax(
+                            "XML or text declaration not at start of entity",
+                        )
+                        .into());
+                    }
+                }
+                Event::PI(pi) => {
+                    let target_ok = std::str::from_utf8(pi.target()).is_ok_and(is_name);
+                    let separated = pi
+                        .content()
+                        .first()
+                        .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                    // With namespaces, a target may not hold a colon.
+                    let colon = self.namespaces.is_some() && pi.target().contains(&b':');
+                    if !target_ok || !separated || colon || has_forbidden_control(&pi) {
+                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                    }
+                    if pi.target().eq_ignore_ascii_case(b"xml") {
+                        return Err(XmlError::syntax(
+                            "XML or text declaration not at start of entity",
+                        )
+                        .into());
+                    }
+                }
+                Event::DocType(doctype) => {
+                    if self.seen_root {
+                        return Err(XmlError::syntax("syntax error").into());
+                    }
+                    let content = self.str_of(&doctype)?.to_owned();
+                    for comment in self.doctype(&content)? {
+                        if self.options.process_comments {
+                            let mut text = String::new();
+                            push_text(&mut text, &comment)?;
+                            sink.comment(&text).map_err(Failure::Sink)?;
+                        }
+                    }
+                }
+                Event::Eof => {
+                    if self.depth > 0 || !self.seen_root {
+                        return Err(XmlError::syntax("no element found").into());
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn inside_root(&self) -> Result<(), XmlError> {
+        if self.depth == 0 {
+            return Err(XmlError::syntax(if self.root_closed {
+                "junk after document element"
+            } else {
+                "syntax error"
+            }));
+        }
+        Ok(())
+    }
+
+    fn outside_root(&self, text: &str) -> Result<(), XmlError> {
+        if text
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return Ok(());
+        }
+        self.inside_root()
+    }
+
+    fn flush<K: XmlSink>(&mut self, sink: &mut K) -> Step<K::Error> {
+        if !self.text.is_empty() {
+            sink.characters(&mut self.text).map_err(Failure::Sink)?;
+            self.text.clear();
+        }
+        Ok(())
+    }
+
+    fn start<K: XmlSink>(&mut self, start: &BytesStart<'_>, sink: &mut K) -> Step<K::Error> {
+        if self.root_closed {
+            return Err(XmlError::syntax("junk after document element").into());
+        }
+        if self.depth >= self.options.limits.max_depth {
+            return Err(XmlError::limit("nesting depth", self.options.limits.max_depth).into());
+        }
+        let raw_name = self.str_of(start.name().into_inner())?;
+        if !is_name(raw_name) {
+            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+        }
+        if !attributes_separated(start.attributes_raw()) {
+            return Err(XmlError::syntax("not well-formed (invalid token)").into());
+        }
+        let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+        for attr in start.attributes().with_checks(true) {
+            let attr = attr.map_err(|err| quick_error(err.into()))?;
+            let key = self.str_of(attr.key.into_inner())?;
+            if !is_name(key) {
+                return Err(XmlError::syntax("not well-formed (invalid token)").into());
+            }
+            let value = match attr.value {
+                Cow::Borrowed(raw) => self.attr_value(self.str_of(raw)?)?,
+                Cow::Owned(raw) => Cow::Owned(self.attr_value(self.str_of(&raw)?)?.into_owned()),
+            };
+            attrs.push((Cow::Borrowed(key), value));
+        }
+        if !self.attribute_decls.is_empty() {
+            if let Some(decls) = self.attribute_decls.get(raw_name).cloned() {
+                self.apply_declarations(&decls, &mut attrs)?;
+            }
+        }
+        self.depth += 1;
+        self.seen_root = true;
+        match self.namespaces.as_mut() {
+            None => sink
+                .start_element(raw_name, &attrs)
+                .map_err(Failure::Sink)?,
+            Some(namespaces) => {
+                let separator = &self.options.namespace_separator;
+                let declared = namespaces.enter(&mut attrs)?;
+                for (prefix, uri) in declared {
+                    sink.namespace_decl(&prefix, &uri).map_err(Failure::Sink)?;
+                }
+                let name = namespaces.resolve(raw_name, true, separator)?;
+                let mut resolved = Vec::with_capacity(attrs.len());
+                for (key, value) in attrs {
+                    let key = namespaces.resolve(&key, false, separator)?.into_owned();
+                    resolved.push((Cow::Owned(key), value));
+                }
+                namespaces.check_unique(&resolved)?;
+                sink.start_element(&name, &resolved)
+                    .map_err(Failure::Sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn end<K: XmlSink>(&mut self, raw_name: &str, sink: &mut K) -> Step<K::Error> {
+        if self.depth == 0 {
+            return Err(XmlError::syntax("syntax error").into());
+        }
+        match self.namespaces.as_mut() {
+            None => sink.end_element(raw_name).map_err(Failure::Sink)?,
+            Some(namespaces) => {
+                let name = namespaces
+                    .resolve(raw_name, true, &self.options.namespace_separator)?
+                    .into_owned();
+                namespaces.leave();
+                sink.end_element(&name).map_err(Failure::Sink)?;
+            }
+        }
+        self.depth -= 1;
+        if self.depth == 0 {
+            self.root_closed = true;
+        }
+        Ok(())
+    }
+
+    /// What the DOCTYPE says of this element's attributes: tokenized ones
+    /// trimmed with their space runs collapsed, and defaults added, after
+    /// the attributes given, as expat reports them.
+    fn apply_declarations(
+        &mut self,
+        decls: &[dtd::AttributeDecl],
+        attrs: &mut Vec<(Cow<'_, str>, Cow<'_, str>)>,
+    ) -> Result<(), XmlError> {
+        let collapse = |value: &str| {
+            value
+                .split(' ')
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for decl in decls {
+            match attrs.iter_mut().find(|(key, _)| *key == decl.name) {
+                Some((_, value)) => {
+                    if decl.tokenized {
+                        *value = Cow::Owned(collapse(value));
+                    }
+                }
+                None => {
+                    if let Some(literal) = &decl.default {
+                        let mut value = self.attr_value(literal)?.into_owned();
+                        if decl.tokenized {
+                            value = collapse(&value);
+                        }
+                        attrs.push((Cow::Owned(decl.name.clone()), Cow::Owned(value)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Attribute-value normalisation: references resolved, and each
+    /// whitespace character that is not from a character reference becomes
+    /// a space (a CR LF pair becomes one).
+    fn attr_value<'a>(&mut self, raw: &'a str) -> Result<Cow<'a, str>, XmlError> {
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            if raw.bytes().any(|b| b < 0x20) {
+                return Err(XmlError::syntax("not well-formed (invalid token)"));
+            }
+            return Ok(Cow::Borrowed(raw));
+        }
+        let mut out = String::with_capacity(raw.len());
+        self.normalize_into(raw, &mut out, 0)?;
+        Ok(Cow::Owned(out))
+    }
+
+    fn normalize_into(
+        &mut self,
+        raw: &str,
+        out: &mut String,
+        nesting: usize,
+    ) -> Result<(), XmlError> {
+        let mut rest = raw;
+        while let Some(c) = rest.chars().next() {
+            rest = &rest[c.len_utf8()..];
+            match c {
+                '<' => return Err(XmlError::syntax("not well-formed (invalid token)")),
+                '\r' => {
+                    rest = rest.strip_prefix('\n').unwrap_or(rest);
+                    out.push(' ');
+                }
+                '\t' | '\n' => out.push(' '),
+                '&' => {
+                    let end = rest
+                        .find(';')
+                        .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
+                    let name = &rest[..end];
+                    rest = &rest[end + 1..];
+                    if let Some(number) = name.strip_prefix('#') {
+                        out.push(char_ref(number)?);
+                    } else if let Some(c) = predefined(name) {
+                        out.push(c);
+                    } else {
+                        let value = self.entity_value(name, nesting)?;
+                        if let Some(value) = value {
+                            self.normalize_into(&value, out, nesting + 1)?;
+                        }
+                    }
+                }
+                c if (c as u32) < 0x20 => {
+                    return Err(XmlError::syntax("not well-formed (invalid token)"))
+                }
+                c => out.push(c),
+            }
+            self.charge(1)?;
+        }
+        Ok(())
+    }
+
+    /// The literal value of a declared entity, counted against the
+    /// expansion budget; `None` for an (ignored) external one.
+    fn entity_value(&mut self, name: &str, nesting: usize) -> Result<Option<String>, XmlError> {
+        if nesting >= MAX_ENTITY_NESTING {
+            return Err(XmlError::limit("entity nesting", MAX_ENTITY_NESTING));
+        }
+        match self.entities.get(name) {
+            None => Err(XmlError::syntax("undefined entity")),
+            Some(None) => Ok(None),
+            Some(Some(value)) => {
+                let value = value.clone();
+                self.charge(value.len())?;
+                Ok(Some(value))
+            }
+        }
+    }
+
+    fn charge(&mut self, amount: usize) -> Result<(), XmlError> {
+        if self.entities.is_empty() {
+            return Ok(());
+        }
+        self.expanded += amount;
+        let limit = self.options.limits.max_expansion;
+        if self.expanded > limit {
+            return Err(XmlError::limit("entity expansion in characters", limit));
+        }
+        Ok(())
+    }
+
+    /// A general reference in content.
+    fn reference(&mut self, name: &str) -> Result<(), XmlError> {
+        if let Some(number) = name.strip_prefix('#') {
+            let c = char_ref(number)?;
+            self.text.push(c);
+            return Ok(());
+        }
+        if let Some(c) = predefined(name) {
+            self.text.push(c);
+            return Ok(());
+        }
+        let mut out = std::mem::take(&mut self.text);
+        let result = self.expand_into(name, &mut out, 0);
+        self.text = out;
+        result
+    }
+
+    fn expand_into(
+        &mut self,
+        name: &str,
+        out: &mut String,
+        nesting: usize,
+    ) -> Result<(), XmlError> {
+        let Some(value) = self.entity_value(name, nesting)? else {
+            return Ok(());
+        };
+        let mut rest = value.as_str();
+        while let Some(at) = rest.find(['&', '<']) {
+            push_text(out, &rest[..at])?;
+            if rest.as_bytes()[at] == b'<' {
+                return Err(XmlError::unsupported(
+                    "entity values that contain markup are not supported",
+                ));
+            }
+            let after = &rest[at + 1..];
+            let end = after
+                .find(';')
+                .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
+            let inner = &after[..end];
+            if let Some(number) = inner.strip_prefix('#') {
+                out.push(char_ref(number)?);
+            } else if let Some(c) = predefined(inner) {
+                out.push(c);
+            } else {
+                self.expand_into(inner, out, nesting + 1)?;
+            }
+            rest = &after[end + 1..];
+        }
+        push_text(out, rest)
+    }
+
+    /// Takes in what the DOCTYPE declares; returns its comments.
+    fn doctype(&mut self, content: &str) -> Result<Vec<String>, XmlError> {
+        let options = self.options;
+        if options.forbid_dtd {
+            return Err(XmlError::of(XmlErrorKind::DtdForbidden));
+        }
+        let doctype = dtd::parse(content)?;
+        if options.disable_entities {
+            if let Some(entity) = doctype.entities.first() {
+                return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
+                    entity.name.clone(),
+                )));
+            }
+        }
+        if options.forbid_external {
+            if let Some(system) = doctype.external_subset {
+                return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
+                    format!("external DTD {system:?}"),
+                )));
+            }
+        }
+        for decl in doctype.attributes {
+            let decls = self
+                .attribute_decls
+                .entry(decl.element.clone())
+                .or_default();
+            // The first declaration of an attribute is the binding one.
+            if !decls.iter().any(|known| known.name == decl.name) {
+                decls.push(decl);
+            }
+        }
+        for entity in doctype.entities {
+            if entity.parameter {
+                continue;
+            }
+            let value = match entity.value {
+                EntityValue::Internal(value) => Some(value),
+                EntityValue::External { system } => {
+                    if options.forbid_external {
+                        return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
+                            format!("external entity {:?} ({system:?})", entity.name),
+                        )));
+                    }
+                    None
+                }
+            };
+            self.entities.entry(entity.name).or_insert(value);
+        }
+        Ok(doctype.comments)
+    }
+}

@@ -1,0 +1,181 @@
+use super::*;
+use crate::value::Value;
+
+fn read(text: &str) -> Result<Value> {
+    from_slice(text.as_bytes(), &ReadOptions::default())
+}
+
+fn s(text: &str) -> Value {
+    Value::Str(text.into())
+}
+
+fn dict(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Dict(pairs.into_iter().map(|(k, v)| (s(k), v)).collect())
+}
+
+#[test]
+fn reads_the_xmltodict_shape() {
+    let value = read("<a x=\"1\"><b>one</b><b>two</b><c/>tail</a>").unwrap();
+    assert_eq!(
+        value,
+        dict(vec![(
+            "a",
+            dict(vec![
+                ("@x", s("1")),
+                ("b", Value::List(vec![s("one"), s("two")])),
+                ("c", Value::None),
+                ("#text", s("tail")),
+            ])
+        )])
+    );
+}
+
+#[test]
+fn entities_and_line_ends() {
+    let value = read("<a t=\"x\r\ny&#10;\">&lt;&#x41;&amp;<![CDATA[<b>]]>\r\n!</a>").unwrap();
+    assert_eq!(
+        value,
+        dict(vec![(
+            "a",
+            dict(vec![("@t", s("x y\n")), ("#text", s("<A&<b>\n!"))])
+        )])
+    );
+}
+
+#[test]
+fn malformed_documents_fail_with_a_position() {
+    for (text, message) in [
+        ("<a><b></a>", "mismatched tag"),
+        ("<a>", "no element found"),
+        ("<a/><b/>", "junk after document element"),
+        ("<a>&nope;</a>", "undefined entity"),
+        ("", "no element found"),
+    ] {
+        let err = read(text).unwrap_err();
+        assert!(err.to_string().contains(message), "{text}: {err}");
+        assert!(err.position().is_some(), "{text}");
+    }
+}
+
+#[test]
+fn entity_declarations_are_refused_by_default() {
+    let err = read("<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>").unwrap_err();
+    assert!(err.to_string().contains("entities are disabled"), "{err}");
+    let err = read("<!DOCTYPE a SYSTEM \"http://example.com/a.dtd\"><a/>").unwrap_err();
+    assert!(err.to_string().contains("external"), "{err}");
+}
+
+#[test]
+fn billion_laughs_hits_the_expansion_budget() {
+    let mut doc = String::from("<!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for level in 1..10 {
+        let previous = if level == 1 {
+            "lol".to_owned()
+        } else {
+            format!("lol{}", level - 1)
+        };
+        doc.push_str(&format!(
+            "<!ENTITY lol{level} \"{}\">",
+            format!("&{previous};").repeat(10)
+        ));
+    }
+    doc.push_str("]><lolz>&lol9;</lolz>");
+    let options = ReadOptions {
+        disable_entities: false,
+        ..ReadOptions::default()
+    };
+    let err = from_slice(doc.as_bytes(), &options).unwrap_err();
+    assert!(
+        matches!(err.kind(), crate::ErrorKind::Limit { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn internal_entities_expand_when_allowed() {
+    let options = ReadOptions {
+        disable_entities: false,
+        ..ReadOptions::default()
+    };
+    let doc =
+        "<!DOCTYPE a [<!ENTITY who \"world\"><!ENTITY hi \"hello &who;\">]><a v=\"&hi;\">&hi;!</a>";
+    let value = from_slice(doc.as_bytes(), &options).unwrap();
+    assert_eq!(
+        value,
+        dict(vec![(
+            "a",
+            dict(vec![("@v", s("hello world")), ("#text", s("hello world!"))])
+        )])
+    );
+}
+
+#[test]
+fn namespaces_resolve_as_expat_does() {
+    let options = ReadOptions {
+        process_namespaces: true,
+        ..ReadOptions::default()
+    };
+    let doc = "<r xmlns=\"urn:d\" xmlns:p=\"urn:p\"><p:x p:y=\"1\" z=\"2\"/></r>";
+    let value = from_slice(doc.as_bytes(), &options).unwrap();
+    assert_eq!(
+        value,
+        dict(vec![(
+            "urn:d:r",
+            dict(vec![(
+                "urn:p:x",
+                dict(vec![("@urn:p:y", s("1")), ("@z", s("2"))])
+            )])
+        )])
+    );
+}
+
+#[test]
+fn depth_is_limited() {
+    let mut options = ReadOptions::default();
+    options.limits.max_depth = 10;
+    let doc = "<a>".repeat(11) + &"</a>".repeat(11);
+    let err = from_slice(doc.as_bytes(), &options).unwrap_err();
+    assert!(matches!(err.kind(), crate::ErrorKind::Limit { .. }));
+}
+
+#[test]
+fn shaped_data_is_written_as_xmltodict_does() {
+    let value = dict(vec![(
+        "a",
+        dict(vec![
+            ("@x", s("1 \"2\"")),
+            ("b", Value::List(vec![s("x<y"), Value::None])),
+            ("#text", s("t")),
+        ]),
+    )]);
+    let text = to_string(&value, &write::WriteOptions::default()).unwrap();
+    assert_eq!(
+        text,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a x='1 \"2\"'><b>x&lt;y</b><b></b>t</a>"
+    );
+    assert_eq!(read(&text).unwrap(), value);
+}
+
+#[test]
+fn other_data_round_trips_through_the_typed_form() {
+    let value = dict(vec![
+        ("name", s("Alice")),
+        ("age", Value::Int(30)),
+        ("ratio", Value::Float(0.5)),
+        ("ok", Value::Bool(true)),
+        ("none", Value::None),
+        ("empty", Value::List(vec![])),
+        ("one", Value::List(vec![s("x")])),
+        (
+            "nested",
+            Value::List(vec![Value::List(vec![Value::Int(1)])]),
+        ),
+        ("first name", s("Al")),
+        ("d", dict(vec![])),
+    ]);
+    for indent in [None, Some("  ".to_owned())] {
+        let text = to_string(&value, &write::WriteOptions { indent }).unwrap();
+        assert!(text.contains(typed::NAMESPACE));
+        assert_eq!(read(&text).unwrap(), value);
+    }
+}

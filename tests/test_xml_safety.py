@@ -1,0 +1,129 @@
+"""The documents defusedxml guards against: each is refused, by default,
+before it can expand, fetch or nest anything."""
+
+from __future__ import annotations
+
+import pytest
+import serialkit.xml as sx
+import xmltodict
+
+
+def billion_laughs(levels: int = 10) -> str:
+    entities = ['<!ENTITY lol0 "lol">']
+    for level in range(1, levels):
+        entities.append(f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">')
+    return f"<!DOCTYPE lolz [{''.join(entities)}]><lolz>&lol{levels - 1};</lolz>"
+
+
+def quadratic_blowup(size: int = 50_000, uses: int = 50_000) -> str:
+    return f'<!DOCTYPE r [<!ENTITY a "{"x" * size}">]><r>{"&a;" * uses}</r>'
+
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<r>&secret;</r>"""
+
+EXTERNAL_DTD = """<?xml version="1.0"?>
+<!DOCTYPE r SYSTEM "http://example.invalid/evil.dtd">
+<r>x</r>"""
+
+PARAMETER_ENTITY = """<!DOCTYPE r [<!ENTITY % p SYSTEM "http://example.invalid/p.dtd"> %p;]><r/>"""
+
+
+@pytest.mark.parametrize(
+    "document",
+    [billion_laughs(), quadratic_blowup(), EXTERNAL_ENTITY, PARAMETER_ENTITY],
+    ids=["billion_laughs", "quadratic_blowup", "external_entity", "parameter_entity"],
+)
+def test_entity_declarations_are_refused_by_default(document):
+    with pytest.raises(ValueError):  # xmltodict's refusal is a ValueError too
+        xmltodict.parse(document)
+    with pytest.raises(sx.EntitiesForbidden) as raised:
+        sx.loads(document)
+    assert isinstance(raised.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "document", [billion_laughs(), quadratic_blowup()], ids=["billion_laughs", "quadratic_blowup"]
+)
+def test_expansion_is_bounded_when_entities_are_allowed(document):
+    with pytest.raises(sx.LimitExceeded, match="entity expansion"):
+        sx.loads(document, disable_entities=False)
+    with pytest.raises(sx.LimitExceeded):
+        sx.loads(document, disable_entities=False, max_expansion=1000)
+
+
+def test_internal_entities_expand_within_the_budget():
+    document = '<!DOCTYPE r [<!ENTITY who "world">]><r a="&who;">hello &who;</r>'
+    expected = {"r": {"@a": "world", "#text": "hello world"}}
+    assert sx.loads(document, disable_entities=False) == expected
+    assert xmltodict.parse(document, disable_entities=False) == expected
+
+
+def test_external_entities_are_never_fetched():
+    with pytest.raises(sx.ExternalReferenceForbidden, match="/etc/passwd"):
+        sx.loads(EXTERNAL_ENTITY, disable_entities=False)
+    # Allowed, they expand to nothing, as expat does without a handler.
+    result = sx.loads(EXTERNAL_ENTITY, disable_entities=False, forbid_external=False)
+    assert result == {"r": None}
+    assert "root:" not in repr(result)
+
+
+def test_external_dtd_is_refused_or_ignored():
+    with pytest.raises(sx.ExternalReferenceForbidden, match="evil.dtd"):
+        sx.loads(EXTERNAL_DTD)
+    assert sx.loads(EXTERNAL_DTD, forbid_external=False) == xmltodict.parse(EXTERNAL_DTD)
+
+
+def test_forbid_dtd_refuses_any_doctype():
+    document = "<!DOCTYPE r><r/>"
+    assert sx.loads(document) == xmltodict.parse(document)
+    with pytest.raises(sx.DTDForbidden):
+        sx.loads(document, forbid_dtd=True)
+
+
+def test_entity_values_with_markup_are_refused():
+    document = '<!DOCTYPE r [<!ENTITY e "<b>x</b>">]><r>&e;</r>'
+    with pytest.raises(sx.ParseError, match="markup"):
+        sx.loads(document, disable_entities=False)
+
+
+def test_recursive_entities_are_refused():
+    document = '<!DOCTYPE r [<!ENTITY a "&b;"><!ENTITY b "&a;">]><r>&a;</r>'
+    with pytest.raises(sx.LimitExceeded):
+        sx.loads(document, disable_entities=False)
+
+
+def test_depth_and_size_limits():
+    deep = "<a>" * 50 + "</a>" * 50
+    assert sx.loads(deep, max_depth=50) == xmltodict.parse(deep)
+    with pytest.raises(sx.LimitExceeded, match="nesting depth"):
+        sx.loads(deep, max_depth=49)
+    with pytest.raises(sx.LimitExceeded, match="input size"):
+        sx.loads("<a>" + "x" * 1000 + "</a>", max_size=100)
+
+
+def test_default_depth_takes_documents_far_deeper_than_the_recursion_limit():
+    deep = "<a>" * 5000 + "x" + "</a>" * 5000
+    node = sx.loads(deep)
+    for _ in range(5000):  # walked, since comparing would recurse 5000 deep
+        assert list(node) == ["a"]
+        node = node["a"]
+    assert node == "x"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a b", "a><script>", '"q"', "1abc", "", "a&b", "-x", "a;b"],
+)
+def test_dumps_never_injects_invalid_names(name):
+    for value in ({name: "x"}, {"r": {name: "x"}}, {"r": {"@" + name: "x"}}):
+        with pytest.raises(ValueError, match="name"):
+            sx.dumps(value)
+
+
+def test_text_and_attribute_values_are_escaped():
+    hostile = '</a><inject attr="1">&amp;\'"\n'
+    text = sx.dumps({"a": {"@v": hostile, "#text": hostile}})
+    assert "<inject" not in text
+    assert sx.loads(text) == {"a": {"@v": hostile, "#text": hostile.strip()}}
