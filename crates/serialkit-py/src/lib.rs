@@ -16,8 +16,8 @@ mod pystr;
 mod pytypes;
 mod scan;
 mod stack;
-mod yaml;
 mod xml;
+mod yaml;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -13,8 +13,8 @@ pub mod pickle;
 pub mod scan;
 pub mod tagged;
 pub mod value;
-pub mod yaml;
 pub mod xml;
+pub mod yaml;
 
 pub use error::{Error, ErrorKind, Position, Result};
 pub use format::{Format, Options, FORMATS};
