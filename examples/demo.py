@@ -21,8 +21,8 @@ from pathlib import Path
 import serialkit.json as json
 import serialkit.marshal as marshal
 import serialkit.pickle as pickle
-import serialkit.yaml as yaml
 import serialkit.xml as xmltodict
+import serialkit.yaml as yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -277,6 +277,8 @@ def tour_marshal(folder: Path) -> None:
     print("$ serialkit inspect $TMP/greet.pyc")
     result = subprocess.run([cli, "inspect", pyc], capture_output=True, text=True, cwd=ROOT)
     print((result.stdout + result.stderr).rstrip().replace(str(folder), "$TMP"))
+
+
 def tour_xml(folder: Path) -> None:
     heading("serialkit.xml: xmltodict's results, hardened")
     doc = xmltodict.parse('<a prop="x"><b>1</b><b>2</b><c>text</c></a>')

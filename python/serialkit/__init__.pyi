@@ -1,8 +1,8 @@
 from . import json as json
 from . import marshal as marshal
 from . import pickle as pickle
-from . import yaml as yaml
 from . import xml as xml
+from . import yaml as yaml
 from ._scan import ScanReport as ScanReport
 from ._scan import scan as scan
 

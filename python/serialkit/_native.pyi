@@ -111,6 +111,7 @@ def yaml_dump(
     explicit_start: bool = False,
     allow_unicode: bool = True,
     compat: bool = False,
+) -> str: ...
 def xml_parse(
     data: str | bytes | bytearray,
     *,
