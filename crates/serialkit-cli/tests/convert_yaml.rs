@@ -75,3 +75,37 @@ fn multi_document_streams_need_all_documents() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(fs::read_to_string(&again).unwrap(), "1\n---\na: b\n");
 }
+
+/// Regression: YAML naming a global used to convert into a pickle that
+/// imports and calls it when loaded.
+#[test]
+fn python_tags_that_name_globals_are_refused() {
+    let dir = scratch("python-tags");
+    let cases = [
+        "a: !!python/object/apply:os.system [\"echo PWNED\"]\n",
+        "a: !!python/object/new:subprocess.Popen [[\"true\"]]\n",
+        "a: !!python/object:os.system {x: 1}\n",
+        "a: !!python/name:os.system ''\n",
+        "a: !!python/module:os ''\n",
+    ];
+    for (index, text) in cases.iter().enumerate() {
+        let yaml = dir.join(format!("evil{index}.yaml"));
+        fs::write(&yaml, text).unwrap();
+        let pickle = dir.join(format!("evil{index}.pkl"));
+        let out = convert(&[yaml.to_str().unwrap(), pickle.to_str().unwrap()]);
+        assert!(!out.status.success(), "{text}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("!!python/"), "{stderr}");
+        assert!(!pickle.exists(), "no output is written");
+    }
+    // Tags of plain values still convert.
+    let yaml = dir.join("plain.yaml");
+    fs::write(&yaml, "a: !!python/tuple [1, 2]\nb: !!python/none ''\n").unwrap();
+    let json = dir.join("plain.json");
+    let out = convert(&[yaml.to_str().unwrap(), json.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        fs::read_to_string(&json).unwrap(),
+        "{\"a\": [1, 2], \"b\": null}\n"
+    );
+}

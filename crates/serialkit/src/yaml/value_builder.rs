@@ -1,34 +1,35 @@
 //! Builds the core [`Value`] model from YAML events.
 //!
-//! Python tags become the model's own shapes: `python/tuple` a tuple,
-//! `python/name` and `python/module` globals, `python/object*` objects.
-//! Nothing is resolved here; the model only records them.
+//! Python tags of plain values become the model's own shapes
+//! (`python/tuple` a tuple, `python/bytes` bytes, ...). Tags that name a
+//! global (`python/name`, `python/module`, `python/object*`) are refused:
+//! the core has no allowlist, and a conversion must not turn untrusted YAML
+//! into a pickle that imports and calls what the document names.
+//! `serialkit.yaml`'s `allow=` is where such tags are constructed.
 
 use super::compose::{Builder, Collection, DuplicateKeys};
 use super::resolve::Scalar;
 use crate::error::{Error, Position, Result};
-use crate::value::{Construct, Object, Value};
+use crate::value::Value;
 
 pub struct ValueBuilder;
 
-fn split_name(name: &str) -> (String, String) {
-    match name.rsplit_once('.') {
-        Some((module, qualname)) => (module.to_owned(), qualname.to_owned()),
-        None => ("builtins".to_owned(), name.to_owned()),
-    }
+/// The refusal of a tag that names a global.
+fn names_a_global(suffix: &str, at: Position) -> Error {
+    Error::syntax(
+        format!(
+            "the tag !!python/{suffix} names a Python global, which is never imported or \
+             called when YAML is read without an allowlist (serialkit.yaml's allow= \
+             constructs it)"
+        ),
+        at,
+    )
 }
 
 fn python_scalar_value(suffix: &str, text: &str, at: Position) -> Result<Value> {
     let bad = || Error::syntax(format!("invalid !!python/{suffix} scalar: {text:?}"), at);
-    if let Some(name) = suffix.strip_prefix("name:") {
-        let (module, qualname) = split_name(name);
-        return Ok(Value::Global { module, qualname });
-    }
-    if let Some(name) = suffix.strip_prefix("module:") {
-        return Ok(Value::Global {
-            module: name.to_owned(),
-            qualname: String::new(),
-        });
+    if suffix.starts_with("name:") || suffix.starts_with("module:") {
+        return Err(names_a_global(suffix, at));
     }
     Ok(match suffix {
         "none" => Value::None,
@@ -51,21 +52,14 @@ fn python_scalar_value(suffix: &str, text: &str, at: Position) -> Result<Value> 
     })
 }
 
-fn object_of(suffix: &str, at: Position) -> Result<(Construct, Value)> {
-    let (construct, name) = if let Some(name) = suffix.strip_prefix("object/apply:") {
-        (Construct::Call, name)
-    } else if let Some(name) = suffix.strip_prefix("object/new:") {
-        (Construct::New, name)
-    } else if let Some(name) = suffix.strip_prefix("object:") {
-        (Construct::New, name)
-    } else {
-        return Err(Error::syntax(
-            format!("the tag !!python/{suffix} is not supported here"),
-            at,
-        ));
-    };
-    let (module, qualname) = split_name(name);
-    Ok((construct, Value::Global { module, qualname }))
+fn object_of(suffix: &str, at: Position) -> Error {
+    if suffix.starts_with("object") {
+        return names_a_global(suffix, at);
+    }
+    Error::syntax(
+        format!("the tag !!python/{suffix} is not supported here"),
+        at,
+    )
 }
 
 impl Builder for ValueBuilder {
@@ -116,12 +110,7 @@ impl Builder for ValueBuilder {
                 Ok(Value::List(pairs))
             }
             Collection::Python("tuple") => Ok(Value::Tuple(items.collect())),
-            Collection::Python(suffix) => {
-                let (construct, callable) = object_of(suffix, at)?;
-                let mut object = Object::call(callable, items.collect());
-                object.construct = construct;
-                Ok(Value::Object(Box::new(object)))
-            }
+            Collection::Python(suffix) => Err(object_of(suffix, at)),
         }
     }
 
@@ -168,13 +157,7 @@ impl Builder for ValueBuilder {
         }
         Ok(match tag {
             Collection::Set => Value::Set(entries.into_iter().map(|(k, _)| k).collect()),
-            Collection::Python(suffix) => {
-                let (construct, callable) = object_of(suffix, at)?;
-                let mut object = Object::call(callable, Vec::new());
-                object.construct = construct;
-                object.state = Some(Value::Dict(entries));
-                Value::Object(Box::new(object))
-            }
+            Collection::Python(suffix) => return Err(object_of(suffix, at)),
             _ => Value::Dict(entries),
         })
     }
