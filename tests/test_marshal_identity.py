@@ -3,6 +3,7 @@ every value and version, equal values back, and the same sharing."""
 
 from __future__ import annotations
 
+import array
 import marshal
 
 import pytest
@@ -69,6 +70,15 @@ def test_loads_accepts_bytes_like_objects():
     data = marshal.dumps({"k": [1, 2]})
     assert sm.loads(bytearray(data)) == {"k": [1, 2]}
     assert sm.loads(memoryview(data)) == {"k": [1, 2]}
+    # Any item format reads as bytes, as in the standard library
+    # (regression: array('b') and cast views raised BufferError).
+    assert sm.loads(array.array("b", data)) == {"k": [1, 2]}
+    even = data + b"\0" * (len(data) % 2)
+    assert sm.loads(memoryview(even).cast("h")) == marshal.loads(memoryview(even).cast("h"))
+    # A strided view is refused the same way.
+    for loads in (marshal.loads, sm.loads):
+        with pytest.raises(BufferError):
+            loads(memoryview(data * 2)[::2])
 
 
 def test_interned_strings_stay_interned():
@@ -110,6 +120,33 @@ def test_too_deep_to_write():
         marshal.dumps(deep)
     with pytest.raises(ValueError, match="object too deeply nested to marshal"):
         sm.dumps(deep)
+
+
+def _nested(depth: int, innermost, wrap):
+    value = innermost
+    for _ in range(depth - 1):
+        value = wrap(value)
+    return value
+
+
+@pytest.mark.parametrize("depth", [1998, 1999, 2000, 2001])
+@pytest.mark.parametrize(
+    "innermost, wrap",
+    [({}, lambda inner: {"k": inner}), ({}, lambda inner: [inner]), ([], lambda inner: [inner])],
+    ids=["dicts", "dict-in-lists", "lists"],
+)
+def test_depth_boundary_matches_stdlib(depth, innermost, wrap):
+    # Regression: a dict's end marker counts as one level more, so a dict
+    # at exactly the deepest level is refused (serialkit wrote it).
+    value = _nested(depth, innermost, wrap)
+    for version in VERSIONS:
+        try:
+            expected = marshal.dumps(value, version)
+        except ValueError as err:
+            with pytest.raises(ValueError, match=str(err)):
+                sm.dumps(value, version)
+        else:
+            assert sm.dumps(value, version) == expected
 
 
 @settings(max_examples=300, deadline=None)

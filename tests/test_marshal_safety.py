@@ -210,3 +210,14 @@ def test_code_fields_of_the_wrong_type_never_reach_the_interpreter():
         sm.loads(handmade_code(b"N"), allow_code=True)
     code = sm.loads(handmade_code(b")\x00"), allow_code=True)
     assert code.co_name == "n" and code.co_consts == (None,)
+
+
+def test_code_objects_the_interpreter_refuses_raise_value_error():
+    # Regression: with allow_code=True a structurally sound code object with
+    # impossible counts reached the interpreter, whose SystemError leaked.
+    code = bytearray(marshal.dumps(compile("x = 1", "<s>", "exec")))
+    code[5] = 5  # posonlyargcount larger than argcount
+    with pytest.raises(SystemError):
+        marshal.loads(bytes(code))
+    with pytest.raises(ValueError, match="bad marshal data"):
+        sm.loads(bytes(code), allow_code=True)

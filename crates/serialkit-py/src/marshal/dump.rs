@@ -437,6 +437,11 @@ impl<'py> Encoder<'py> {
             self.write(key, 0)?;
             self.write(value, 0)?;
         }
+        // CPython writes the end marker as an object of its own, one level
+        // deeper: a dict at exactly the deepest level is refused.
+        if self.depth + 1 > MAX_DEPTH {
+            return Err(Stop::TooDeep);
+        }
         self.out.push(TYPE_NULL);
         Ok(())
     }

@@ -21,8 +21,20 @@ use pyo3::{ffi, PyErr};
 use serialkit::marshal::{parse, Failure, CPYTHON_MAX_DEPTH};
 use serialkit::{ErrorKind, Limits};
 
-/// `marshal.version` of the running interpreter.
-const DEFAULT_VERSION: i32 = 4;
+/// Stands for "`marshal.version` of the running interpreter" as the
+/// default of `version`, which is read when first needed.
+const DEFAULT_VERSION: i32 = i32::MIN;
+
+static RUNNING_VERSION: pyo3::sync::PyOnceLock<i32> = pyo3::sync::PyOnceLock::new();
+
+fn resolve_version(py: Python<'_>, version: i32) -> PyResult<i32> {
+    if version != DEFAULT_VERSION {
+        return Ok(version);
+    }
+    RUNNING_VERSION
+        .get_or_try_init(py, || stdlib_marshal(py)?.getattr("version")?.extract())
+        .copied()
+}
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(marshal_dumps, module)?)?;
@@ -95,7 +107,7 @@ fn marshal_dumps<'py>(
     version: i32,
     allow_code: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    encode(py, value, version, allow_code)
+    encode(py, value, resolve_version(py, version)?, allow_code)
 }
 
 /// `dump(value, file, version=marshal.version, /, *, allow_code=True)`:
@@ -109,7 +121,7 @@ fn marshal_dump<'py>(
     version: i32,
     allow_code: bool,
 ) -> PyResult<()> {
-    let data = encode(py, value, version, allow_code)?;
+    let data = encode(py, value, resolve_version(py, version)?, allow_code)?;
     let files = py.import("serialkit._files")?;
     if files.call_method1("is_path", (file,))?.is_truthy()? {
         files.call_method1("atomic_write", (file, data))?;
@@ -202,7 +214,20 @@ fn delegate_loads<'py>(
         ));
     }
     let bytes = PyBytes::new(py, &data[..used]);
-    let value = stdlib_marshal(py)?.call_method1("loads", (bytes,))?;
+    // The core checked the structure; the interpreter still validates the
+    // code objects' contents, and reports a bad one as SystemError.
+    let value = stdlib_marshal(py)?
+        .call_method1("loads", (bytes,))
+        .map_err(|error| {
+            if error.is_instance_of::<pyo3::exceptions::PySystemError>(py) {
+                PyValueError::new_err(format!(
+                    "bad marshal data (a code object the interpreter refuses: {})",
+                    error.value(py)
+                ))
+            } else {
+                error
+            }
+        })?;
     Ok((value, used))
 }
 
@@ -232,12 +257,47 @@ fn marshal_load_prefix<'py>(
 }
 
 /// Runs `f` on the bytes of any bytes-like object, as `marshal.loads`
-/// accepts any (contiguous) buffer.
+/// takes them: a simple (C-contiguous) buffer of any item format, read as
+/// bytes; a strided view raises the BufferError CPython raises.
 fn with_bytes<T>(data: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
     if let Ok(bytes) = data.cast::<PyBytes>() {
         return f(bytes.as_bytes());
     }
-    let buffer = pyo3::buffer::PyBuffer::<u8>::get(data)?;
-    let copy = buffer.to_vec(data.py())?;
-    f(&copy)
+    let buffer = SimpleBuffer::get(data)?;
+    f(buffer.bytes())
+}
+
+/// A `PyBUF_SIMPLE` view of an object, released on drop.
+struct SimpleBuffer(ffi::Py_buffer);
+
+impl SimpleBuffer {
+    fn get(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut view = std::mem::MaybeUninit::<ffi::Py_buffer>::zeroed();
+        // SAFETY: `data` is a live object and the GIL is held; on success
+        // the view is filled in and must be released, which Drop does.
+        if unsafe { ffi::PyObject_GetBuffer(data.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE) }
+            != 0
+        {
+            return Err(PyErr::fetch(data.py()));
+        }
+        // SAFETY: PyObject_GetBuffer succeeded, so the view is initialised.
+        Ok(SimpleBuffer(unsafe { view.assume_init() }))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.0.buf.is_null() || self.0.len <= 0 {
+            return &[];
+        }
+        // SAFETY: a simple buffer is `len` contiguous bytes at `buf`, valid
+        // until it is released, which happens only when `self` drops.
+        unsafe { std::slice::from_raw_parts(self.0.buf.cast::<u8>(), self.0.len as usize) }
+    }
+}
+
+impl Drop for SimpleBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the view came from a successful PyObject_GetBuffer and is
+        // released once; the GIL is held wherever a SimpleBuffer lives.
+        unsafe { ffi::PyBuffer_Release(&mut self.0) }
+    }
 }
