@@ -232,3 +232,35 @@ def test_invalid_input_text():
         sy.loads(b"a: \xff")
     with pytest.raises(TypeError):
         sy.loads(12)
+
+
+@pytest.mark.parametrize(
+    "document, allow",
+    [
+        ("!!python/name:os.nonexistent ''", ["os.nonexistent"]),
+        ("!!python/name:nomodule_here.x ''", ["nomodule_here.x"]),
+        ("!!python/module:nomodule_here ''", ["nomodule_here"]),
+    ],
+)
+def test_allowed_globals_that_do_not_exist_are_constructor_errors(document, allow):
+    # Regression: the ImportError or AttributeError escaped, not a YAMLError.
+    with pytest.raises(sy.ConstructorError, match="cannot find"):
+        sy.loads(document, allow=allow)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_streams_with_a_byte_order_mark(encoding, tmp_path):
+    # Regression: UTF-16 with a BOM was refused as invalid UTF-8.
+    import codecs
+
+    marks = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    text = "a: é\nb: [1, 2]\n"
+    data = marks.get(encoding, b"") + text.encode(encoding)
+    expected = {"a": "é", "b": [1, 2]}
+    assert sy.loads(data) == expected
+    assert sy.safe_load(data) == expected
+    path = tmp_path / "doc.yaml"
+    path.write_bytes(data)
+    assert sy.load(path) == expected
+    with pytest.raises(sy.ReaderError):
+        sy.loads(codecs.BOM_UTF16_LE + b"a\x00:\x00 \x00\x00\xd8")

@@ -30,9 +30,11 @@ and ``dump(data)`` without a stream returns what ``yaml.dump(data)`` does.
 
 from __future__ import annotations
 
+import codecs
+
 from . import _files
 from ._native import yaml_dump as _dump
-from ._native import yaml_load as _load
+from ._native import yaml_load as _native_load
 from .pickle import _allowed_names
 
 __all__ = [
@@ -117,6 +119,28 @@ class LimitError(YAMLError):
 
 class RepresenterError(YAMLError):
     """An object of a type that cannot be written as YAML."""
+
+
+# YAML streams may be UTF-16 or UTF-32 with a byte order mark (UTF-32's
+# come first: its little-endian mark starts like UTF-16's).
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _load(data, **options):
+    if isinstance(data, (bytes, bytearray)):
+        for mark, encoding in _BYTE_ORDER_MARKS:
+            if data.startswith(mark):
+                try:
+                    data = bytes(data).decode(encoding)
+                except UnicodeDecodeError as err:
+                    raise ReaderError(f"invalid {encoding.upper()}: {err.reason}") from None
+                break
+    return _native_load(data, **options)
 
 
 def _text(stream, str_is_path: bool):

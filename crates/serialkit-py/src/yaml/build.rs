@@ -134,7 +134,22 @@ impl<'py> PyBuilder<'py> {
             ));
         }
         let (module, attr) = name.rsplit_once('.').unwrap_or(("builtins", name));
-        Ok(self.py.import(module)?.getattr(attr)?)
+        self.py
+            .import(module)
+            .and_then(|module| module.getattr(attr))
+            .map_err(|err| self.not_found(tag, name, err, at))
+    }
+
+    /// An allowed global that cannot be imported is a constructor error, as
+    /// PyYAML reports it, not the ImportError or AttributeError behind it.
+    fn not_found(&self, tag: &str, name: &str, err: PyErr, at: Position) -> BuildError {
+        BuildError::Constructor(
+            format!(
+                "while constructing !!python/{tag}: cannot find '{name}' ({})",
+                err.value(self.py)
+            ),
+            at,
+        )
     }
 
     fn module(&self, name: &str, at: Position) -> Result<Bound<'py, PyAny>> {
@@ -147,7 +162,10 @@ impl<'py> PyBuilder<'py> {
                 at,
             ));
         }
-        Ok(self.py.import(name)?.into_any())
+        self.py
+            .import(name)
+            .map(Bound::into_any)
+            .map_err(|err| self.not_found(&format!("module:{name}"), name, err, at))
     }
 
     /// The callable and how to call it for `object:`, `object/new:` and
