@@ -127,3 +127,49 @@ def test_text_and_attribute_values_are_escaped():
     text = sx.dumps({"a": {"@v": hostile, "#text": hostile}})
     assert "<inject" not in text
     assert sx.loads(text) == {"a": {"@v": hostile, "#text": hostile.strip()}}
+
+
+def _deep_dict(depth):
+    value = {}
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+def _cyclic_dict():
+    value = {}
+    value["a"] = value
+    return value
+
+
+def _cyclic_list():
+    value = []
+    value.append(value)
+    return {"a": value}
+
+
+@pytest.mark.parametrize(
+    "make, options",
+    [
+        (_cyclic_dict, {}),
+        (lambda: _deep_dict(20_000), {}),
+        (_cyclic_list, {"expand_iter": "x"}),
+    ],
+    ids=["cyclic-dict", "deep-dict", "cyclic-list"],
+)
+@pytest.mark.parametrize("recursion_limit", [None, 200_000])
+def test_unparse_of_deep_or_cyclic_data_raises_recursion_error(make, options, recursion_limit):
+    # Regression: the writer recursed without a bound and crashed the
+    # interpreter; xmltodict raises RecursionError. A raised recursion
+    # limit must not let the native stack overflow either.
+    import sys
+
+    value = make()
+    old = sys.getrecursionlimit()
+    if recursion_limit:
+        sys.setrecursionlimit(recursion_limit)
+    try:
+        with pytest.raises(RecursionError):
+            sx.unparse({"r": value} if "expand_iter" not in options else value, **options)
+    finally:
+        sys.setrecursionlimit(old)

@@ -6,11 +6,14 @@ use super::values::{
     has_iter, is_bytes_like, text_of, validate_name, validate_name_or_empty, NameCache,
 };
 use crate::pytypes::ExtraTypes;
+use crate::stack::Nesting;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serialkit::number::write_python_float_repr;
 use serialkit::xml::escape::{escape_text, quote_attr};
+
+const RECURSION_CONTEXT: &std::ffi::CStr = c" while unparsing XML";
 
 struct Emitter<'py> {
     py: Python<'py>,
@@ -32,6 +35,11 @@ struct Emitter<'py> {
     extra_types: Option<&'py ExtraTypes>,
     is_dataclass: Option<Bound<'py, PyAny>>,
     names: NameCache<'py>,
+    /// Each element's children are one level deeper: bounded by the
+    /// interpreter's recursion limit and the native stack, so deep or
+    /// cyclic input raises RecursionError (as xmltodict's recursion does)
+    /// instead of overflowing the stack.
+    nesting: Nesting,
 }
 
 impl<'py> Emitter<'py> {
@@ -310,8 +318,15 @@ impl<'py> Emitter<'py> {
         if has_children {
             self.newline();
         }
-        for (child_key, child_value) in children {
-            self.emit(child_key, child_value, depth + 1, true)?;
+        if has_children {
+            self.nesting.enter(self.py, RECURSION_CONTEXT)?;
+            let written = children
+                .into_iter()
+                .try_for_each(|(child_key, child_value)| {
+                    self.emit(child_key, child_value, depth + 1, true)
+                });
+            self.nesting.leave();
+            written?;
         }
         if let Some(text) = text {
             self.write_scalar_text(&text)?;
@@ -446,6 +461,7 @@ pub fn xml_unparse<'py>(
         py,
         out: OUTPUT.with(|buffer| std::mem::take(&mut *buffer.borrow_mut())),
         names: NameCache::new(),
+        nesting: Nesting::default(),
         pending_start: false,
         short_empty_elements,
         pretty,
