@@ -205,3 +205,13 @@ def test_generators_are_parsed_as_they_produce():
     assert sx.parse(chunks(), item_depth=2, item_callback=record) is None
     assert [item for item, _ in seen] == [str(i) for i in range(20_000)]
     assert seen[0][1] < 20_000
+
+
+def test_str_chunks_are_utf8_whatever_the_declaration_says():
+    # Regression: str chunks were encoded as UTF-8 and then decoded as the
+    # declared latin-1, giving mojibake; pyexpat (and so xmltodict) parses
+    # str as UTF-8.
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><r>é€</r>'
+    for cut in (len(text), 20, 1):
+        chunks = [text[i : i + cut] for i in range(0, len(text), cut)]
+        assert sx.parse(c for c in chunks) == xmltodict.parse(c for c in chunks) == {"r": "é€"}

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import itertools
 import os
 from collections.abc import Mapping
 from inspect import isgenerator
@@ -250,7 +251,13 @@ def loads(
             return _parse(head + xml_input.read(), **options)
         return _parse(head, stream=xml_input, **options)
     if isgenerator(xml_input):
-        return loads(_ChunkReader(xml_input, encoding), **_caller_options(locals()))
+        first = next(xml_input, None)
+        chunks = itertools.chain(() if first is None else (first,), xml_input)
+        if isinstance(first, str):
+            # pyexpat parses str as UTF-8 whatever the declaration says, and
+            # so does xmltodict with str chunks.
+            encoding = "utf-8"
+        return loads(_ChunkReader(chunks, encoding), **_caller_options(locals()))
     return _parse(xml_input, **options)
 
 
