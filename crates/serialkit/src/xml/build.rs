@@ -145,6 +145,10 @@ impl XmlSink for TypedBuilder {
                     None => self.error = Some(format!("unknown type {value:?}")),
                 },
                 typed::KEY_ATTR => key = Some(value.to_string()),
+                typed::KEY_BASE64_ATTR => match typed::base64_text(value) {
+                    Some(text) => key = Some(text),
+                    None => self.error = Some(format!("invalid base64 key {value:?}")),
+                },
                 _ => {}
             }
         }

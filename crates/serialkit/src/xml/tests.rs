@@ -179,3 +179,26 @@ fn other_data_round_trips_through_the_typed_form() {
         assert_eq!(read(&text).unwrap(), value);
     }
 }
+
+/// Regression: strings and keys with characters XML cannot carry were
+/// written raw, so the document did not parse back.
+#[test]
+fn characters_xml_cannot_carry_round_trip_as_base64() {
+    let value = dict(vec![
+        ("a", s("\u{1}")),
+        ("b", s("nul \u{0} and \u{ffff}")),
+        ("c", Value::List(vec![s("tab\tok"), s("\u{1b}[31m")])),
+        ("key \u{8}", s("fine")),
+    ]);
+    for indent in [None, Some("  ".to_owned())] {
+        let text = to_string(&value, &write::WriteOptions { indent }).unwrap();
+        assert!(text.contains("str-base64"), "{text}");
+        assert!(text.contains("sk:key-base64"), "{text}");
+        assert!(!text.contains('\u{1}') && !text.contains('\u{0}'), "{text}");
+        assert_eq!(read(&text).unwrap(), value);
+    }
+    // Text XML can hold stays readable.
+    let plain = dict(vec![("r", dict(vec![("t", s("tab\tline\nend"))]))]);
+    let text = to_string(&plain, &write::WriteOptions { indent: None }).unwrap();
+    assert!(!text.contains("base64"), "{text}");
+}

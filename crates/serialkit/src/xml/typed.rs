@@ -12,7 +12,9 @@
 //! </sk:document>
 //! ```
 //!
-//! An element without `sk:type` is a string. The root element's name and
+//! An element without `sk:type` is a string. Text XML cannot carry (most
+//! C0 controls, U+FFFE, U+FFFF) is base64 of its UTF-8: `sk:type=
+//! "str-base64"` for values, `sk:key-base64` for keys. The root element's name and
 //! namespace mark the document as typed; anything else is read in the
 //! xmltodict shape.
 
@@ -25,10 +27,15 @@ pub const ITEM: &str = "sk:item";
 pub const ENTRY: &str = "sk:entry";
 pub const TYPE_ATTR: &str = "sk:type";
 pub const KEY_ATTR: &str = "sk:key";
+/// A key holding characters XML cannot carry, as base64 of its UTF-8.
+pub const KEY_BASE64_ATTR: &str = "sk:key-base64";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Str,
+    /// A string holding characters XML cannot carry (most C0 controls,
+    /// U+FFFE, U+FFFF), written as base64 of its UTF-8.
+    StrBase64,
     Int,
     Float,
     Bool,
@@ -41,6 +48,7 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Kind> {
         Some(match name {
             "str" => Kind::Str,
+            "str-base64" => Kind::StrBase64,
             "int" => Kind::Int,
             "float" => Kind::Float,
             "bool" => Kind::Bool,
@@ -54,6 +62,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Str => "str",
+            Kind::StrBase64 => "str-base64",
             Kind::Int => "int",
             Kind::Float => "float",
             Kind::Bool => "bool",
@@ -62,6 +71,20 @@ impl Kind {
             Kind::Dict => "dict",
         }
     }
+}
+
+/// Whether every character of `text` may appear in an XML 1.0 document.
+pub fn xml_can_hold(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+            || c >= '\u{10000}'
+    })
+}
+
+/// The string spelled by base64 of its UTF-8.
+pub fn base64_text(text: &str) -> Option<String> {
+    let bytes = crate::tagged::base64_decode(text.trim())?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Whether the document starts (after its prolog) with the typed root.
@@ -90,6 +113,7 @@ pub fn decode(
     let bad = || format!("invalid {} value {text:?}", kind.name());
     Ok(match kind {
         Kind::Str => Value::Str(text.to_owned()),
+        Kind::StrBase64 => Value::Str(base64_text(text).ok_or_else(bad)?),
         Kind::Null => Value::None,
         Kind::Bool => match text.trim() {
             "true" => Value::Bool(true),

@@ -159,10 +159,16 @@ impl Writer<'_> {
             quote_attr(&mut self.out, typed::NAMESPACE);
         }
         if let Some(key) = key_attr {
-            self.out.push_str(" sk:key=");
-            quote_attr(&mut self.out, key);
+            if typed::xml_can_hold(key) {
+                self.out.push_str(" sk:key=");
+                quote_attr(&mut self.out, key);
+            } else {
+                self.out.push_str(" sk:key-base64=");
+                quote_attr(&mut self.out, &crate::tagged::base64_encode(key.as_bytes()));
+            }
         }
         let kind = match value {
+            Value::Str(text) if !typed::xml_can_hold(text) => Kind::StrBase64,
             Value::Str(_) => Kind::Str,
             Value::Int(_) | Value::BigInt(_) => Kind::Int,
             Value::Float(_) => Kind::Float,
@@ -206,6 +212,10 @@ impl Writer<'_> {
                 self.indent(depth);
             }
             Value::Float(f) if !f.is_finite() => self.out.push_str(&python_float_repr(*f)),
+            Value::Str(text) if kind == Kind::StrBase64 => {
+                self.out
+                    .push_str(&crate::tagged::base64_encode(text.as_bytes()));
+            }
             other => {
                 if let Some(text) = scalar_text(other) {
                     // A CR would read back as LF; a reference keeps it.
