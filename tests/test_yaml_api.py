@@ -264,3 +264,15 @@ def test_utf16_and_utf32_streams_with_a_byte_order_mark(encoding, tmp_path):
     assert sy.load(path) == expected
     with pytest.raises(sy.ReaderError):
         sy.loads(codecs.BOM_UTF16_LE + b"a\x00:\x00 \x00\x00\xd8")
+
+
+@pytest.mark.parametrize("document", ["!!set [a]", "!!str [1]", "!!seq {a: 1}", "!!int {a: 1}"])
+def test_standard_tags_on_collections_of_the_wrong_kind_are_errors(document):
+    # Regression: the tag was ignored and the collection loaded as is.
+    import yaml
+
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.safe_load(document)
+    for load in (sy.safe_load, sy.loads):
+        with pytest.raises(sy.ConstructorError, match="expected a"):
+            load(document)

@@ -11,7 +11,7 @@
 //! exhausting memory.
 
 use super::resolve::{self, Kind, Scalar, Schema};
-use crate::error::{Error, Position};
+use crate::error::{Error, ErrorKind, Position};
 use crate::limits::Limits;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
 use std::borrow::Cow;
@@ -130,6 +130,35 @@ enum TagClass<'a> {
 
 const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 
+/// A standard tag on a collection of the wrong kind (`!!str [1]`,
+/// `!!seq {a: 1}`) is an error, as PyYAML's constructor reports it, not a
+/// tag to ignore.
+fn check_collection_tag(class: &TagClass<'_>, mapping: bool, at: Position) -> Result<(), Error> {
+    let TagClass::Core(name) = class else {
+        return Ok(());
+    };
+    let fits = if mapping {
+        matches!(*name, "map" | "set")
+    } else {
+        matches!(*name, "seq" | "omap" | "pairs")
+    };
+    if fits {
+        return Ok(());
+    }
+    let expected = match *name {
+        "map" | "set" => "a mapping",
+        "seq" | "omap" | "pairs" => "a sequence",
+        _ => "a scalar",
+    };
+    let found = if mapping { "mapping" } else { "sequence" };
+    Err(Error::new(
+        ErrorKind::Unsupported(
+            format!("expected {expected} node for !!{name}, but found {found}").into(),
+        ),
+        Some(at),
+    ))
+}
+
 type NodeTag<'input> = Option<Cow<'input, saphyr_parser::Tag>>;
 
 /// A tag's full name (`tag:yaml.org,2002:str`, `!local`), for
@@ -229,6 +258,7 @@ pub fn compose<B: Builder>(
                 total += 1;
                 let full = full_name(&frame.tag);
                 let class = class_of(&frame.tag, &full);
+                check_collection_tag(&class, frame.mapping, frame.at)?;
                 let node = if frame.mapping {
                     let tag = match class {
                         TagClass::Core("set") => Collection::Set,
