@@ -69,16 +69,17 @@ impl Progress {
     /// Draws until [`Progress::finish`]; meant for a thread of its own.
     pub fn run(&self) {
         let started = Instant::now();
-        let mut drawn = false;
+        // Width of the longest line drawn, which erasing must cover.
+        let mut drawn = 0;
         let mut stderr = io::stderr();
         loop {
             let finished = self.finished.load(Ordering::Acquire);
-            if drawn || self.eager || started.elapsed() >= FIRST_FRAME {
+            if drawn > 0 || self.eager || started.elapsed() >= FIRST_FRAME {
                 let line = self.line(started.elapsed());
                 // Progress is a courtesy: a closed stderr is not an error.
                 let _ = write!(stderr, "\r{line}");
                 let _ = stderr.flush();
-                drawn = true;
+                drawn = drawn.max(line.len());
             }
             if finished {
                 break;
@@ -88,12 +89,8 @@ impl Progress {
                 let _ = self.wake.1.wait_timeout(guard, REDRAW);
             }
         }
-        if drawn {
-            let _ = write!(
-                stderr,
-                "\r{}\r",
-                " ".repeat(self.line(Duration::ZERO).len())
-            );
+        if drawn > 0 {
+            let _ = write!(stderr, "\r{}\r", " ".repeat(drawn));
             if self.eager {
                 // Kept when asked for, so logs show the final count.
                 let _ = writeln!(stderr, "\r{}", self.line(started.elapsed()));
