@@ -105,3 +105,48 @@ def test_signatures_follow_the_standard_library():
     with pytest.raises(TypeError):
         sm.loads(b"N", False)  # allow_code is keyword-only
     assert sm.loads(b"N") is None
+
+
+@pytest.mark.parametrize("loader", [marshal.load, sm.load], ids=["stdlib", "serialkit"])
+def test_load_from_a_pipe_reads_one_value_at_a_time(loader):
+    # Regression: a stream that cannot seek back raised UnsupportedOperation
+    # after it had been read to its end; the standard library reads exactly
+    # one value.
+    import os
+    import threading
+
+    values = [[1, 2], "x", {"k": (1.5, b"raw" * 1000)}, list(range(5000)), None]
+    read_end, write_end = os.pipe()
+
+    def write():
+        with open(write_end, "wb") as out:
+            for value in values:
+                out.write(marshal.dumps(value))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with open(read_end, "rb") as stream:
+        assert [loader(stream) for _ in values] == values
+        with pytest.raises(EOFError, match="EOF read where object expected"):
+            loader(stream)
+    writer.join()
+
+
+def test_load_from_an_unseekable_stream_that_ends_early():
+    class Stream(io.RawIOBase):
+        def __init__(self, data):
+            self.data = data
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            count = min(len(buffer), len(self.data), 3)  # short reads
+            buffer[:count] = self.data[:count]
+            self.data = self.data[count:]
+            return count
+
+    data = marshal.dumps({"a": [1, 2, 3], "b": "text"})
+    assert sm.load(Stream(data + b"tail")) == {"a": [1, 2, 3], "b": "text"}
+    with pytest.raises(EOFError):
+        sm.load(Stream(data[:-4]))

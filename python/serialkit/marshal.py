@@ -53,15 +53,42 @@ def load(file, /, *, allow_code=False):
     """Read one value from ``file`` (a binary file object or a path).
 
     As with ``marshal.load``, a file object is left just after the value,
-    so several values written one after another can be read in turn; this
-    needs a seekable file when more data follows the value.
+    so several values written one after another can be read in turn. A
+    seekable file is read to its end and set back; any other stream (a
+    pipe, a socket) is read only as far as the value goes.
     """
     if _files.is_path(file):
         return loads(_files.read_bytes(file), allow_code=allow_code)
-    data = file.read()
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"file.read() returned not bytes but {type(data).__name__}")
+    seekable = getattr(file, "seekable", None)
+    if seekable is None or not seekable():
+        return _load_unseekable(file, allow_code)
+    data = _check_read(file.read())
     value, used = _load_prefix(data, allow_code=allow_code)
     if used < len(data):
         file.seek(used - len(data), 1)
     return value
+
+
+def _check_read(data):
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"file.read() returned not bytes but {type(data).__name__}")
+    return data
+
+
+def _load_unseekable(file, allow_code):
+    # Each failed attempt says how long the value is at least; reading
+    # exactly that much more never reads past the value.
+    data = b""
+    while True:
+        try:
+            value, _ = _load_prefix(data, allow_code=allow_code)
+            return value
+        except EOFError as err:
+            needed = getattr(err, "serialkit_needed", 0)
+            if needed <= len(data):
+                raise
+            while len(data) < needed:
+                chunk = _check_read(file.read(needed - len(data)))
+                if not chunk:
+                    raise
+                data += chunk

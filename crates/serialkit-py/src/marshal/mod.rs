@@ -140,7 +140,15 @@ fn limits() -> Limits {
 
 fn failure_to_pyerr<E>(failure: Failure<E>, sink: impl FnOnce(E) -> PyErr) -> PyErr {
     match failure {
-        Failure::Eof(error) => PyEOFError::new_err(message(&error)),
+        Failure::Eof { error, needed } => {
+            let err = PyEOFError::new_err(message(&error));
+            // For `load` from a stream that cannot seek back: how much
+            // input the object takes at least, so that it reads no more.
+            Python::attach(|py| {
+                let _ = err.value(py).setattr("serialkit_needed", needed);
+            });
+            err
+        }
         Failure::Invalid(error) => match error.kind() {
             ErrorKind::Limit {
                 what: "nesting depth",

@@ -53,7 +53,7 @@ pub fn read_with_layout(data: &[u8], limits: &Limits, layout: CodeLayout) -> Res
     let mut sink = ValueSink::default();
     match parse_with_layout(data, limits, layout, &mut sink) {
         Ok((value, _)) => Ok(sink.finish(value)),
-        Err(Failure::Eof(error) | Failure::Invalid(error)) => Err(error),
+        Err(Failure::Eof { error, .. } | Failure::Invalid(error)) => Err(error),
         Err(Failure::Sink(error)) => Err(Error::new(
             ErrorKind::Syntax(error.to_string().into()),
             Some(Position::Offset(0)),

@@ -16,8 +16,11 @@ use crate::limits::Limits;
 /// Why a stream could not be read.
 #[derive(Debug)]
 pub enum Failure<E> {
-    /// The input ended early (Python raises `EOFError`).
-    Eof(Error),
+    /// The input ended early (Python raises `EOFError`). `needed` is a
+    /// length the input must at least have for reading to get further, so
+    /// a reader of a stream can read that much more without reading past
+    /// the object.
+    Eof { error: Error, needed: usize },
     /// The input is malformed or over a limit (`ValueError`).
     Invalid(Error),
     /// The sink refused a value.
@@ -25,8 +28,11 @@ pub enum Failure<E> {
 }
 
 impl<E> Failure<E> {
-    fn eof(message: &'static str, offset: usize) -> Self {
-        Failure::Eof(Error::syntax(message, Position::Offset(offset)))
+    fn eof(message: &'static str, offset: usize, needed: usize) -> Self {
+        Failure::Eof {
+            error: Error::syntax(message, Position::Offset(offset)),
+            needed,
+        }
     }
 
     fn invalid(message: impl Into<std::borrow::Cow<'static, str>>, offset: usize) -> Self {
@@ -127,7 +133,8 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
 
     fn take(&mut self, n: usize) -> Parsed<&'d [u8], S::Error> {
         if n > self.left() {
-            return Err(Failure::eof("marshal data too short", self.pos));
+            let needed = self.pos.saturating_add(n);
+            return Err(Failure::eof("marshal data too short", self.pos, needed));
         }
         let bytes = &self.data[self.pos..self.pos + n];
         self.pos += n;
@@ -140,7 +147,11 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
                 self.pos += 1;
                 Ok(b)
             }
-            None => Err(Failure::eof("EOF read where object expected", self.pos)),
+            None => Err(Failure::eof(
+                "EOF read where object expected",
+                self.pos,
+                self.pos + 1,
+            )),
         }
     }
 
@@ -162,7 +173,8 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
         let n = n as usize;
         if n.saturating_mul(min_item) > self.left() {
-            return Err(Failure::eof("marshal data too short", at));
+            let needed = self.pos.saturating_add(n.saturating_mul(min_item));
+            return Err(Failure::eof("marshal data too short", at, needed));
         }
         Ok(n)
     }
@@ -422,7 +434,8 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     #[cfg_attr(debug_assertions, inline(never))]
     fn tuple(&mut self, flag: bool, n: usize) -> Parsed<S::Obj, S::Error> {
         if n > self.left() {
-            return Err(Failure::eof("marshal data too short", self.pos));
+            let needed = self.pos.saturating_add(n);
+            return Err(Failure::eof("marshal data too short", self.pos, needed));
         }
         let mut tuple = lift(self.sink.tuple(n))?;
         let slot = self.reserve(flag);
@@ -488,7 +501,8 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
         let count = n.unsigned_abs() as usize;
         if count.saturating_mul(2) > self.left() {
-            return Err(Failure::eof("marshal data too short", self.pos));
+            let needed = self.pos.saturating_add(count.saturating_mul(2));
+            return Err(Failure::eof("marshal data too short", self.pos, needed));
         }
         let raw = self.take(count * 2)?;
         let mut digits = raw

@@ -55,7 +55,7 @@ fn big_ints_read_from_15_bit_digits() {
 fn hostile_input_fails_cleanly() {
     let eof = |data: &[u8]| {
         let mut sink = ValueSink::default();
-        matches!(parse(data, &limits(), &mut sink), Err(Failure::Eof(_)))
+        matches!(parse(data, &limits(), &mut sink), Err(Failure::Eof { .. }))
     };
     let invalid = |data: &[u8]| {
         let mut sink = ValueSink::default();
