@@ -215,3 +215,65 @@ def test_str_chunks_are_utf8_whatever_the_declaration_says():
     for cut in (len(text), 20, 1):
         chunks = [text[i : i + cut] for i in range(0, len(text), cut)]
         assert sx.parse(c for c in chunks) == xmltodict.parse(c for c in chunks) == {"r": "é€"}
+
+
+class _GeneratedStream(io.RawIOBase):
+    """A latin-1 or UTF-16 document of `count` items, produced as it is read."""
+
+    def __init__(self, count: int, encoding: str):
+        self.encoding = encoding
+        self.left = count
+        self.pending = '<?xml version="1.0"?><root>'.encode(encoding)
+        self.closed_root = False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while len(self.pending) < len(buffer) and self.left > 0:
+            batch = min(self.left, 100)
+            piece = "".join(f"<item>café {self.left - i}</item>" for i in range(batch))
+            self.pending += piece.encode(self.encoding)[2 if self.encoding == "utf-16" else 0 :]
+            self.left -= batch
+        if self.left == 0 and not self.closed_root:
+            self.pending += "</root>".encode(self.encoding)[2 if self.encoding == "utf-16" else 0 :]
+            self.closed_root = True
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+def test_streaming_other_encodings_in_constant_memory(encoding):
+    # Regression: documents not in UTF-8 were read whole before streaming.
+    import tracemalloc
+
+    seen = []
+
+    def keep_last(path, item):
+        seen[:] = [item]
+        return True
+
+    items = 100_000  # megabytes of input, far more than the peak allowed
+    tracemalloc.start()
+    try:
+        sx.parse(
+            io.BufferedReader(_GeneratedStream(items, encoding)),
+            encoding=encoding if encoding == "latin-1" else None,
+            item_depth=2,
+            item_callback=keep_last,
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == ["café 1"]
+    assert peak < 2_000_000, peak
+
+
+def test_streaming_a_stream_that_is_not_its_encoding_is_a_parse_error():
+    data = "<root><item>x</item></root>".encode("utf-16") + b"\x00"  # an odd byte
+    with pytest.raises(sx.ParseError):
+        sx.parse(io.BytesIO(data), item_depth=2, item_callback=lambda path, item: True)
+    with pytest.raises(xmltodict.expat.ExpatError):
+        xmltodict.parse(io.BytesIO(data), item_depth=2, item_callback=lambda path, item: True)

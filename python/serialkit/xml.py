@@ -213,6 +213,67 @@ def _needs_full_read(head: bytes | str, encoding) -> bool:
     return False
 
 
+def _source_encoding(head: bytes, encoding) -> str | None:
+    """The codec a byte stream is in, when it can be told from ``encoding``,
+    a byte order mark or the XML declaration; None otherwise."""
+    try:
+        if encoding is not None:
+            return codecs.lookup(encoding).name
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        if head.startswith(b"<\x00?\x00"):
+            return "utf-16-le"
+        if head.startswith(b"\x00<\x00?"):
+            return "utf-16-be"
+        end = head.find(b"?>")
+        declaration = head[: end if end >= 0 else len(head)].decode("ascii", "replace")
+        at = declaration.find("encoding")
+        rest = declaration[at + len("encoding") :].lstrip().lstrip("=").strip()
+        label = rest[1:].split(rest[:1])[0] if rest[:1] in "\"'" and rest else ""
+        return codecs.lookup(label).name if at >= 0 and label else None
+    except LookupError:
+        return None
+
+
+class _Transcoder:
+    """A binary stream in another encoding, read as UTF-8 a piece at a time,
+    so that streaming it takes the memory of one piece."""
+
+    def __init__(self, head: bytes, file, encoding: str):
+        self._file = file
+        self._encoding = encoding
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._line, self._column = 1, 0
+        self._pending = self._decode(head, final=False)
+        self._done = False
+
+    def _decode(self, data: bytes, final: bool) -> bytes:
+        try:
+            text = self._decoder.decode(data, final)
+        except UnicodeDecodeError:
+            raise ParseError(
+                f"not well-formed (invalid token): not {self._encoding}", self._line, self._column
+            ) from None
+        newlines = text.count("\n")
+        self._line += newlines
+        self._column = len(text) - text.rfind("\n") - 1 if newlines else self._column + len(text)
+        return text.encode("utf-8", "surrogatepass")
+
+    def read(self, size=-1):
+        while not self._done and (size < 0 or len(self._pending) < size):
+            chunk = self._file.read(1 << 16)
+            if not chunk:
+                self._pending += self._decode(b"", final=True)
+                self._done = True
+            else:
+                self._pending += self._decode(chunk, final=False)
+        if size < 0:
+            out, self._pending = self._pending, b""
+        else:
+            out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+
 def loads(
     xml_input,
     encoding=None,
@@ -248,6 +309,13 @@ def loads(
     if hasattr(xml_input, "read"):
         head = xml_input.read(1 << 16)
         if _needs_full_read(head, encoding):
+            source = _source_encoding(head, encoding)
+            if options["item_depth"] and source is not None:
+                # Streamed in constant memory: decoded as it is read and
+                # handed on as UTF-8, which then overrides the declaration.
+                reader = _Transcoder(head, xml_input, source)
+                first = reader.read(1 << 16)
+                return _parse(first, stream=reader, **dict(options, encoding="utf-8"))
             return _parse(head + xml_input.read(), **options)
         return _parse(head, stream=xml_input, **options)
     if isgenerator(xml_input):
