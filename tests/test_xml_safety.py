@@ -173,3 +173,26 @@ def test_unparse_of_deep_or_cyclic_data_raises_recursion_error(make, options, re
             sx.unparse({"r": value} if "expand_iter" not in options else value, **options)
     finally:
         sys.setrecursionlimit(old)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '<!DOCTYPE r [<!ENTITY e "v&#38;amp;">]><r>&e;</r>',
+        '<!DOCTYPE r [<!ENTITY e "&#38;#60;">]><r>&e;</r>',
+        '<!DOCTYPE r [<!ENTITY e "a&#10;b">]><r a="&e;"/>',
+        '<!DOCTYPE r [<!ENTITY a "1"><!ENTITY e "&a;&#50;">]><r a="&e;">&e;</r>',
+    ],
+)
+def test_replacement_text_is_read_again_as_expat_reads_it(document):
+    # Regression: character references in an entity's value were expanded
+    # only when the entity was used, so `&#38;amp;` gave `&amp;`, not `&`.
+    assert sx.parse(document, disable_entities=False) == xmltodict.parse(
+        document, disable_entities=False
+    )
+
+
+def test_markup_spelled_with_character_references_is_refused_too():
+    document = '<!DOCTYPE r [<!ENTITY e "&#60;b/>">]><r>&e;</r>'
+    with pytest.raises(ValueError, match="markup"):
+        sx.parse(document, disable_entities=False)

@@ -595,7 +595,7 @@ impl<'i> Parser<'_, 'i> {
                 continue;
             }
             let value = match entity.value {
-                EntityValue::Internal(value) => Some(value),
+                EntityValue::Internal(value) => Some(replacement_text(&value)?),
                 EntityValue::External { system } => {
                     if options.forbid_external {
                         return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
@@ -609,4 +609,24 @@ impl<'i> Parser<'_, 'i> {
         }
         Ok(doctype.comments)
     }
+}
+
+/// An internal entity's replacement text: its literal value with character
+/// references expanded, as XML forms it when the entity is declared. General
+/// entity references are left for when the text is used, where it is read
+/// again as markup (so `&#38;amp;` means `&` and `&#60;` starts a tag).
+fn replacement_text(literal: &str) -> Result<String, XmlError> {
+    let mut out = String::with_capacity(literal.len());
+    let mut rest = literal;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let end = after
+            .find(';')
+            .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
+        out.push(char_ref(&after[..end])?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
