@@ -407,3 +407,14 @@ def test_unparse_refuses_what_xmltodict_refuses(value):
 def test_invalid_bytes_errors_handler():
     with pytest.raises(ValueError, match="Invalid bytes_errors handler"):
         sx.unparse({"a": b"x"}, bytes_errors="nope")
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["<r><x:a/></r>", '<r xmlns:x="urn:x"><x:a b="1"/></r>', '<r xmlns="urn:d"><a/></r>'],
+)
+def test_namespace_separator_none_turns_namespace_processing_off(document):
+    # Regression: serialkit still expanded namespaces, and refused an
+    # unbound prefix that xmltodict keeps as it is written.
+    options = {"process_namespaces": True, "namespace_separator": None}
+    assert sx.parse(document, **options) == xmltodict.parse(document, **options)

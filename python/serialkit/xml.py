@@ -178,7 +178,9 @@ def _native_options(
     return dict(
         options,
         encoding=encoding,
-        process_namespaces=bool(process_namespaces),
+        # pyexpat without a separator does no namespace processing, so
+        # neither does xmltodict.
+        process_namespaces=bool(process_namespaces) and namespace_separator is not None,
         namespace_separator=namespace_separator if namespace_separator is not None else ":",
         disable_entities=bool(disable_entities),
         process_comments=bool(process_comments),
