@@ -196,3 +196,13 @@ def test_markup_spelled_with_character_references_is_refused_too():
     document = '<!DOCTYPE r [<!ENTITY e "&#60;b/>">]><r>&e;</r>'
     with pytest.raises(ValueError, match="markup"):
         sx.parse(document, disable_entities=False)
+
+
+def test_parameter_entity_references_are_refused_by_name():
+    # Regression: with entities allowed the refusal said they were disabled,
+    # naming "%p;]" as the entity.
+    document = '<!DOCTYPE r [<!ENTITY % p "x"> %p;]><r/>'
+    with pytest.raises(sx.ParseError, match=r"parameter entity references .*\(%p;\)"):
+        sx.loads(document, disable_entities=False)
+    with pytest.raises(sx.EntitiesForbidden, match='"p"'):
+        sx.loads(document)

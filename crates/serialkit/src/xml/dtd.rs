@@ -2,7 +2,7 @@
 //! the document, and the entities its internal subset declares. Nothing is
 //! ever fetched; markup declarations other than entities are skipped.
 
-use super::error::{XmlError, XmlErrorKind};
+use super::error::XmlError;
 use super::names::is_name;
 
 #[derive(Debug, Default)]
@@ -13,6 +13,10 @@ pub struct Doctype {
     pub attributes: Vec<AttributeDecl>,
     /// Comments of the internal subset, which expat reports as comments.
     pub comments: Vec<String>,
+    /// Parameter-entity references (`%name;`) between declarations, which
+    /// serialkit expands nowhere: the reader refuses them, after deciding
+    /// on the entities declared.
+    pub parameter_references: Vec<String>,
 }
 
 /// One attribute of an `<!ATTLIST>`.
@@ -70,7 +74,9 @@ impl<'a> Scanner<'a> {
     fn name(&mut self) -> Result<&'a str, XmlError> {
         let rest = self.rest();
         let end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '>' | '[' | '"' | '\'' | '%'))
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '>' | '[' | ']' | ';' | '"' | '\'' | '%')
+            })
             .unwrap_or(rest.len());
         if end == 0 {
             return Err(XmlError::syntax("syntax error"));
@@ -186,12 +192,11 @@ pub fn parse(content: &str) -> Result<Doctype, XmlError> {
             }
             scanner.skip_declaration()?;
         } else if scanner.eat("%") {
-            // A parameter-entity reference: only declared ones exist, and
-            // declaring one is already refused or expanded nowhere.
             let name = scanner.name()?;
-            return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(format!(
-                "%{name}"
-            ))));
+            if !scanner.eat(";") {
+                return Err(XmlError::syntax("syntax error"));
+            }
+            doctype.parameter_references.push(name.to_owned());
         } else {
             return Err(XmlError::syntax("syntax error"));
         }

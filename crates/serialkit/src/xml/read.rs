@@ -573,6 +573,13 @@ impl<'i> Parser<'_, 'i> {
                 )));
             }
         }
+        if let Some(name) = doctype.parameter_references.first() {
+            // They could pull in declarations, or external DTDs, from
+            // anywhere: serialkit expands none.
+            return Err(XmlError::unsupported(format!(
+                "parameter entity references are not supported (%{name};)"
+            )));
+        }
         if options.forbid_external {
             if let Some(system) = doctype.external_subset {
                 return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
