@@ -604,24 +604,10 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// Encodes as Python's `base64.encodebytes` does: lines of 76 characters,
 /// each ending with a newline.
 pub fn encode_base64_lines(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // 57 bytes encode to exactly 76 characters, with no padding but at the end.
     let mut out = String::with_capacity(data.len() * 4 / 3 + data.len() / 57 + 4);
     for line in data.chunks(57) {
-        for chunk in line.chunks(3) {
-            let b = [
-                chunk[0],
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
+        out.push_str(&crate::tagged::base64_encode(line));
         out.push('\n');
     }
     out
