@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import math
 import sys
 
@@ -35,6 +36,15 @@ def _corpus() -> list:
     shared_str = "shared" * 3
     cyclic: list = ["head"]
     cyclic.append(cyclic)
+    shared_slice = slice(shared_list, None, -1)
+    # Slices are data from version 5 (3.14) on; before, every version
+    # refuses them, as the interpreter's marshal does. They are hashable
+    # from 3.12 only.
+    hashable_slices = (
+        [{slice(1, 2): "key", (slice(None), 3): frozenset({slice(0, 1, 2)})}]
+        if sys.version_info >= (3, 12)
+        else []
+    )
     return [
         None,
         ...,
@@ -103,11 +113,19 @@ def _corpus() -> list:
         cyclic,
         [[[[[[[[[[]]]]]]]]]],
         {"nested": {"deeper": {"deepest": [1, 2, {3: 4}]}}},
+        slice(None),
+        slice(1, 2),
+        slice(-(2**70), "stop", 1.5),
+        slice((1, 2), [3], {"k": slice(None, None, ...)}),
+        [shared_slice, shared_slice, (shared_slice,)],
+        slice(shared_list, shared_list, shared_str),
+        *hashable_slices,
     ]
 
 
 CORPUS = _corpus()
-VERSIONS = list(range(0, 5))
+# Every version the interpreter's marshal writes.
+VERSIONS = list(range(0, marshal.version + 1))
 
 
 def _strings():
@@ -153,6 +171,7 @@ def _containers(inner):
         # The same object twice: shared references (FLAG_REF, TYPE_REF).
         inner.map(lambda x: [x, x]),
         inner.map(lambda x: (x, [x], {"again": x})),
+        st.builds(slice, inner, inner, inner),
     )
 
 

@@ -52,12 +52,14 @@ def test_default_version_is_the_interpreters():
 
 
 def test_top_level_reference_count_decides_the_flag():
-    # A temporary has one reference and gets no FLAG_REF; a named value
-    # does. (Plain assignments: pytest's assert rewriting keeps temporaries.)
+    # A temporary has one reference and gets no FLAG_REF; a value held
+    # twice does. (Plain assignments: pytest's assert rewriting keeps
+    # temporaries. A value held by a local alone is not a test of it:
+    # from 3.14 the call may borrow the local's reference or not.)
     ours, theirs = sm.dumps([]), marshal.dumps([])
     assert ours == theirs == b"[\x00\x00\x00\x00"
-    named: list = []
-    ours, theirs = sm.dumps(named), marshal.dumps(named)
+    held = {"twice": []}
+    ours, theirs = sm.dumps(held["twice"]), marshal.dumps(held["twice"])
     assert ours == theirs == b"\xdb\x00\x00\x00\x00"
 
 
@@ -85,7 +87,10 @@ def test_interned_strings_stay_interned():
     data = marshal.dumps(("some_identifier", "some_identifier"))
     loaded = sm.loads(data)
     assert loaded[0] is loaded[1]
-    assert sm.dumps(loaded) == data
+    # The tuple is held as the stdlib's own result would be.
+    theirs = marshal.loads(data)
+    assert sm.dumps(loaded) == marshal.dumps(theirs)
+    assert b"\xda\x0fsome_identifier" in sm.dumps(loaded)
 
 
 @pytest.mark.parametrize(
@@ -153,6 +158,12 @@ def test_depth_boundary_matches_stdlib(depth, innermost, wrap):
 @given(values)
 def test_random_values_match_stdlib(value):
     for version in VERSIONS:
-        data = marshal.dumps(value, version)
+        try:
+            data = marshal.dumps(value, version)
+        except ValueError as error:
+            # Slices, before version 5 or before 3.14.
+            with pytest.raises(ValueError, match=str(error)):
+                sm.dumps(value, version)
+            continue
         assert sm.dumps(value, version) == data
         assert same(sm.loads(data), marshal.loads(data))

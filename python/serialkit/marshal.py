@@ -28,11 +28,11 @@ import marshal as _std_marshal
 import sys
 
 from . import _files
-from ._native import marshal_always_ref_interned as _always_ref_interned
 from ._native import marshal_dump as dump
 from ._native import marshal_dumps as dumps
 from ._native import marshal_load_prefix as _load_prefix
 from ._native import marshal_loads as loads
+from ._native import marshal_quirks as _quirks
 
 __all__ = ["dump", "dumps", "load", "loads", "version"]
 
@@ -46,7 +46,28 @@ def _interned_strings_always_flagged() -> bool:
     return bool(data[5] & 0x80)
 
 
-_always_ref_interned(_interned_strings_always_flagged())
+def _set_items_held_while_sorted() -> bool:
+    # A float held by the set alone, next to a one-character string (the
+    # interpreter's own, so always flagged): the float sorts first unless
+    # the set's iterator holds a reference of its own while each item is
+    # marshalled for the order, which flags the float too (3.13 on).
+    data = _std_marshal.dumps(frozenset({float("2.5"), "a"}), 4)
+    return data[5] & 0x7F != ord("g")
+
+
+def _one_byte_bytes_cached() -> bool:
+    data = b"s\x01\x00\x00\x00x"
+    return _std_marshal.loads(data) is _std_marshal.loads(data)
+
+
+_quirks(
+    always_ref_interned=_interned_strings_always_flagged(),
+    # Version 5 (Python 3.14) added slices; an older interpreter's marshal
+    # neither writes nor reads them, whatever version it is asked for.
+    slices=_std_marshal.version >= 5,
+    set_item_held=_set_items_held_while_sorted(),
+    cached_one_byte=_one_byte_bytes_cached(),
+)
 
 
 def load(file, /, *, allow_code=False):

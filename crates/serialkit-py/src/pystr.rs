@@ -25,7 +25,7 @@ pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
     // before anyone else can see the object.
     unsafe {
         let object = owned(py, ffi::PyUnicode_New(len, 127))?;
-        let data = ffi::PyUnicode_DATA(object.as_ptr()).cast::<u8>();
+        let data = state::compact_data(object.as_ptr()).cast::<u8>();
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
         Ok(object)
     }
@@ -85,6 +85,76 @@ pub enum StrStorage<'a> {
     Ucs4(&'a [u32]),
 }
 
+/// The bits of `PyASCIIObject.state`, as CPython 3.11 to 3.14 lay them
+/// out in builds with the GIL: interned:2, kind:3, compact:1, ascii:1.
+/// PyO3 offers no accessors for them from 3.14 on, though the layout is
+/// unchanged there, so they are read here for every version alike.
+mod state {
+    use pyo3::ffi;
+
+    /// SAFETY (every function): `op` must be a live `str`.
+    #[inline]
+    unsafe fn bits(op: *mut ffi::PyObject) -> u32 {
+        (*op.cast::<ffi::PyASCIIObject>()).state
+    }
+
+    #[inline]
+    pub unsafe fn interned(op: *mut ffi::PyObject) -> bool {
+        bits(op) & 0b11 != 0
+    }
+
+    #[inline]
+    pub unsafe fn kind(op: *mut ffi::PyObject) -> u32 {
+        (bits(op) >> 2) & 0b111
+    }
+
+    #[inline]
+    pub unsafe fn compact(op: *mut ffi::PyObject) -> bool {
+        bits(op) >> 5 & 1 != 0
+    }
+
+    #[inline]
+    pub unsafe fn ascii(op: *mut ffi::PyObject) -> bool {
+        bits(op) >> 6 & 1 != 0
+    }
+
+    /// The characters of a compact string, which follow its header.
+    #[inline]
+    pub unsafe fn compact_data(op: *mut ffi::PyObject) -> *mut std::ffi::c_void {
+        if ascii(op) {
+            op.cast::<ffi::PyASCIIObject>().add(1).cast()
+        } else {
+            op.cast::<ffi::PyCompactUnicodeObject>().add(1).cast()
+        }
+    }
+}
+
+/// Whether `object` (an exact `str`) is interned.
+///
+/// # Safety
+/// `object` must be a live `str`.
+#[inline]
+pub unsafe fn is_interned(object: *mut ffi::PyObject) -> bool {
+    state::interned(object)
+}
+
+/// The characters of `object` (a `str`) when it is compact and ASCII, as
+/// most strings are: read in place, without a call into the interpreter.
+///
+/// # Safety
+/// `object` must be a live `str`; the slice lives as long as it does.
+#[inline]
+pub unsafe fn compact_ascii<'a>(object: *mut ffi::PyObject) -> Option<&'a [u8]> {
+    if !(state::compact(object) && state::ascii(object)) {
+        return None;
+    }
+    let len = ffi::PyUnicode_GET_LENGTH(object) as usize;
+    Some(std::slice::from_raw_parts(
+        state::compact_data(object).cast(),
+        len,
+    ))
+}
+
 impl<'a> StrStorage<'a> {
     /// The storage of `object` (a str), or None when it is not compact, as
     /// with instances of str subclasses, whose data lives elsewhere.
@@ -95,18 +165,18 @@ impl<'a> StrStorage<'a> {
         // creation), holds GET_LENGTH units of its kind at PyUnicode_DATA,
         // and is immutable, so the slices stay valid and unchanged.
         unsafe {
-            if ffi::PyUnicode_IS_COMPACT(pointer) == 0 {
+            if !state::compact(pointer) {
                 return None;
             }
             let len = ffi::PyUnicode_GET_LENGTH(pointer) as usize;
-            let data = ffi::PyUnicode_DATA(pointer);
-            if ffi::PyUnicode_IS_ASCII(pointer) != 0 {
+            let data = state::compact_data(pointer);
+            if state::ascii(pointer) {
                 return Some(StrStorage::Ascii(std::slice::from_raw_parts(
                     data.cast(),
                     len,
                 )));
             }
-            Some(match ffi::PyUnicode_KIND(pointer) {
+            Some(match state::kind(pointer) {
                 ffi::PyUnicode_1BYTE_KIND => {
                     StrStorage::Ucs1(std::slice::from_raw_parts(data.cast(), len))
                 }

@@ -1,19 +1,20 @@
-//! `marshal.dumps` in Rust: the bytes CPython 3.11's `w_object` writes,
-//! from the same decisions. In particular an object gets FLAG_REF (version
-//! 3 and up) exactly when CPython would give it one: when it has more than
-//! one reference at the moment it is written. So the encoder must not hold
+//! `marshal.dumps` in Rust: the bytes CPython's `w_object` writes (3.11's
+//! to 3.14's, whose version 5 adds slices), from the same decisions. In
+//! particular an object gets FLAG_REF (version 3 and up) exactly when
+//! CPython would give it one: when it has more than one reference at the
+//! moment it is written. So the encoder must not hold
 //! references CPython does not hold: items are borrowed, except set items,
 //! which come from an iterator and carry one extra reference that is
 //! discounted.
 
+use super::quirks;
 use super::refs::{Found, RefTable};
-use crate::pystr::StrStorage;
+use crate::pystr::{compact_ascii, is_interned, StrStorage};
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use serialkit::marshal::types::*;
 use serialkit::marshal::write_g17;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 type Spare = (Vec<u8>, RefTable);
 
@@ -61,16 +62,12 @@ pub struct Encoder<'py> {
     refs: RefTable,
     depth: usize,
     always_ref_interned: bool,
+    slices: bool,
+    set_item_held: bool,
 }
 
-/// Whether the interpreter's marshal flags interned strings even when they
-/// have a single reference (so that .pyc files stay stable). CPython added
-/// this within the 3.11 series; `serialkit.marshal` finds out at import.
-pub static ALWAYS_REF_INTERNED: AtomicBool = AtomicBool::new(false);
-
 unsafe fn interned_str(obj: *mut ffi::PyObject) -> bool {
-    ffi::Py_TYPE(obj) == &raw mut ffi::PyUnicode_Type
-        && (*(obj as *mut ffi::PyASCIIObject)).interned() != 0
+    ffi::Py_TYPE(obj) == &raw mut ffi::PyUnicode_Type && is_interned(obj)
 }
 
 impl<'py> Encoder<'py> {
@@ -81,7 +78,9 @@ impl<'py> Encoder<'py> {
             version,
             refs: RefTable::default(),
             depth: 0,
-            always_ref_interned: ALWAYS_REF_INTERNED.load(Ordering::Relaxed),
+            always_ref_interned: quirks::always_ref_interned(),
+            slices: quirks::slices(),
+            set_item_held: quirks::set_item_held(),
         }
     }
 
@@ -233,6 +232,9 @@ impl<'py> Encoder<'py> {
             };
             return self.nested(|this| this.set(obj, code | flag));
         }
+        if kind == &raw mut ffi::PySlice_Type && self.version >= 5 && self.slices {
+            return self.nested(|this| this.slice(obj, flag));
+        }
         if ffi::PyCode_Check(obj) != 0 {
             return Err(Stop::Code);
         }
@@ -334,25 +336,21 @@ impl<'py> Encoder<'py> {
     }
 
     unsafe fn str(&mut self, obj: *mut ffi::PyObject, flag: u8) -> Result<(), Stop> {
-        let interned = interned_str(obj);
-        // The common case, a compact ASCII string, read in place.
-        if self.version >= 4
-            && ffi::PyUnicode_IS_COMPACT_ASCII(obj) != 0
-            && ffi::PyUnicode_GET_LENGTH(obj) < 256
-        {
-            let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
-            let data = ffi::PyUnicode_DATA(obj).cast::<u8>();
-            let code = if interned {
-                TYPE_SHORT_ASCII_INTERNED
-            } else {
-                TYPE_SHORT_ASCII
-            };
-            self.out.reserve(len + 2);
-            self.out.push(code | flag);
-            self.out.push(len as u8);
-            self.out
-                .extend_from_slice(std::slice::from_raw_parts(data, len));
-            return Ok(());
+        let interned = is_interned(obj);
+        // The common case, a short compact ASCII string, read in place.
+        if self.version >= 4 {
+            if let Some(chars) = compact_ascii(obj).filter(|chars| chars.len() < 256) {
+                let code = if interned {
+                    TYPE_SHORT_ASCII_INTERNED
+                } else {
+                    TYPE_SHORT_ASCII
+                };
+                self.out.reserve(chars.len() + 2);
+                self.out.push(code | flag);
+                self.out.push(chars.len() as u8);
+                self.out.extend_from_slice(chars);
+                return Ok(());
+            }
         }
         let bound = Bound::from_borrowed_ptr(self.py, obj);
         let storage = StrStorage::of(&bound);
@@ -414,6 +412,15 @@ impl<'py> Encoder<'py> {
         Ok(())
     }
 
+    /// Version 5: the slice's fields, borrowed, as CPython writes them.
+    unsafe fn slice(&mut self, obj: *mut ffi::PyObject, flag: u8) -> Result<(), Stop> {
+        self.out.push(TYPE_SLICE | flag);
+        let slice = obj.cast::<ffi::PySliceObject>();
+        self.write((*slice).start, 0)?;
+        self.write((*slice).stop, 0)?;
+        self.write((*slice).step, 0)
+    }
+
     unsafe fn list(&mut self, obj: *mut ffi::PyObject, flag: u8) -> Result<(), Stop> {
         self.out.push(TYPE_LIST | flag);
         let n = ffi::PyList_GET_SIZE(obj);
@@ -467,7 +474,8 @@ impl<'py> Encoder<'py> {
             }
             let item = Bound::from_owned_ptr(self.py, item);
             let mut alone = Encoder::new(self.py, self.version);
-            alone.write(item.as_ptr(), 1)?;
+            let held = if self.set_item_held { 0 } else { 1 };
+            alone.write(item.as_ptr(), held)?;
             items.push((alone.out, item));
         }
         items.sort_by(|a, b| a.0.cmp(&b.0));

@@ -7,6 +7,7 @@
 //! (through a reference) before it is complete, and hashing or comparing
 //! one holding NULLs would crash the interpreter.
 
+use super::quirks;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -16,6 +17,7 @@ use serialkit::marshal::{CodeInts, MarshalSink, MarshalStr, StrKind};
 pub struct PySink<'py> {
     pub py: Python<'py>,
     pub refs: Vec<Option<Bound<'py, PyAny>>>,
+    cached_one_byte: bool,
 }
 
 /// Why the Python sink stopped.
@@ -44,6 +46,7 @@ impl<'py> PySink<'py> {
         PySink {
             py,
             refs: Vec::with_capacity((input_len / 16).min(1 << 16)),
+            cached_one_byte: quirks::cached_one_byte(),
         }
     }
 
@@ -111,9 +114,13 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn bytes(&mut self, value: &[u8]) -> Made<'py> {
-        // Created empty and then filled, as CPython's reader does, so a
-        // one-byte value is a new object and not the interpreter's cached
-        // one: what shares what decides the FLAG_REFs of a later dumps.
+        if self.cached_one_byte && value.len() == 1 {
+            return Ok(pyo3::types::PyBytes::new(self.py, value).into_any());
+        }
+        // Created empty and then filled, as CPython's reader does (before
+        // 3.14), so a one-byte value is a new object and not the
+        // interpreter's cached one: what shares what decides the FLAG_REFs
+        // of a later dumps.
         // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new bytes
         // object with room for n bytes (or NULL), filled here before use.
         unsafe {
@@ -245,6 +252,21 @@ impl<'py> MarshalSink for PySink<'py> {
 
     fn code(&mut self, _ints: CodeInts, _objects: Vec<Bound<'py, PyAny>>) -> Made<'py> {
         Err(SinkStop::Code)
+    }
+
+    fn slice(
+        &mut self,
+        start: Bound<'py, PyAny>,
+        stop: Bound<'py, PyAny>,
+        step: Bound<'py, PyAny>,
+    ) -> Made<'py> {
+        // SAFETY: three live objects; PySlice_New takes its own references
+        // and returns a new one (or NULL with an exception set).
+        self.made(unsafe { ffi::PySlice_New(start.as_ptr(), stop.as_ptr(), step.as_ptr()) })
+    }
+
+    fn reads_slices(&self) -> bool {
+        quirks::slices()
     }
 
     fn keep(&mut self, slot: u32, obj: &mut Bound<'py, PyAny>) {
@@ -391,6 +413,12 @@ impl MarshalSink for CheckSink {
     }
     fn frozenset(&mut self, _: Vec<Node>) -> Result<Node, Self::Error> {
         Node::of(Kind::Other)
+    }
+    fn slice(&mut self, _: Node, _: Node, _: Node) -> Result<Node, Self::Error> {
+        Node::of(Kind::Other)
+    }
+    fn reads_slices(&self) -> bool {
+        quirks::slices()
     }
     fn code(&mut self, ints: CodeInts, objects: Vec<Node>) -> Result<Node, Self::Error> {
         let kinds_match = ints.layout == serialkit::marshal::CodeLayout::Py311

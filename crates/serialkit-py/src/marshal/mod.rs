@@ -9,6 +9,7 @@
 
 mod dump;
 mod load;
+mod quirks;
 mod refs;
 
 use crate::gc::GcPause;
@@ -41,15 +42,8 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(marshal_dump, module)?)?;
     module.add_function(wrap_pyfunction!(marshal_loads, module)?)?;
     module.add_function(wrap_pyfunction!(marshal_load_prefix, module)?)?;
-    module.add_function(wrap_pyfunction!(marshal_always_ref_interned, module)?)?;
+    module.add_function(wrap_pyfunction!(quirks::marshal_quirks, module)?)?;
     Ok(())
-}
-
-/// Tells the encoder whether interned strings always get FLAG_REF, as the
-/// running interpreter's marshal does from some 3.11 release on.
-#[pyfunction]
-fn marshal_always_ref_interned(always: bool) {
-    dump::ALWAYS_REF_INTERNED.store(always, std::sync::atomic::Ordering::Relaxed);
 }
 
 fn stdlib_marshal(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {

@@ -9,7 +9,8 @@
 //! In the model, code objects are [`Value::Object`]s of `types.CodeType`
 //! whose state is a dict of their fields (`co_code`, `co_consts`, ...; the
 //! 3.11 layout by default, 3.8 to 3.10 for `.pyc` files of those versions),
-//! complex numbers are calls of `builtins.complex`, and `StopIteration`
+//! complex numbers are calls of `builtins.complex`, slices (version 5)
+//! calls of `builtins.slice` with their three fields, and `StopIteration`
 //! and `Ellipsis` are globals of `builtins`.
 
 mod float;
@@ -36,7 +37,7 @@ use crate::value::Value;
 pub static FORMAT: Format = Format {
     name: "marshal",
     extensions: &["marshal"],
-    description: "Python marshal, versions 0 to 4 (code objects are read as data)",
+    description: "Python marshal, versions 0 to 5 (code objects are read as data)",
     read: read_document,
     write: write_document,
     holds_full_model: true,

@@ -1,8 +1,8 @@
 //! The marshal reader, generic over a [`MarshalSink`].
 //!
-//! It follows CPython 3.11's `r_object` type code for type code, including
-//! when each object enters the reference table, so references resolve to
-//! the same objects. What CPython trusts, it checks: every declared size
+//! It follows CPython's `r_object` type code for type code (3.14's, which
+//! adds slices), including when each object enters the reference table, so
+//! references resolve to the same objects. What CPython trusts, it checks: every declared size
 //! is compared with the input left before anything is allocated (each item
 //! takes at least one byte), references must name a slot that is already
 //! filled, and nesting is bounded.
@@ -105,6 +105,7 @@ fn is_container(type_code: u8) -> bool {
             | TYPE_SET
             | TYPE_FROZENSET
             | TYPE_CODE
+            | TYPE_SLICE
     )
 }
 
@@ -268,6 +269,12 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
                 let mut code = self.code()?;
                 self.fill(slot, &mut code);
                 code
+            }
+            TYPE_SLICE if self.sink.reads_slices() => {
+                let slot = self.reserve_until_done(flag);
+                let mut slice = self.slice()?;
+                self.fill(slot, &mut slice);
+                slice
             }
             TYPE_REF => {
                 let n = self.long()?;
@@ -552,6 +559,14 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             }
         }
         lift(self.sink.big_int(negative, &magnitude))
+    }
+
+    #[cfg_attr(debug_assertions, inline(never))]
+    fn slice(&mut self) -> Parsed<S::Obj, S::Error> {
+        let start = self.item("object")?;
+        let stop = self.item("object")?;
+        let step = self.item("object")?;
+        lift(self.sink.slice(start, stop, step))
     }
 
     #[cfg_attr(debug_assertions, inline(never))]

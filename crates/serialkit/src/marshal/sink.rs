@@ -157,6 +157,20 @@ pub trait MarshalSink {
     fn frozenset(&mut self, items: Vec<Self::Obj>) -> Result<Self::Obj, Self::Error>;
     /// A code object, from its fields (named by `ints.layout`).
     fn code(&mut self, ints: CodeInts, objects: Vec<Self::Obj>) -> Result<Self::Obj, Self::Error>;
+    /// A slice (version 5), built whole like a frozenset.
+    fn slice(
+        &mut self,
+        start: Self::Obj,
+        stop: Self::Obj,
+        step: Self::Obj,
+    ) -> Result<Self::Obj, Self::Error>;
+
+    /// Whether TYPE_SLICE is a type code at all. A sink standing in for an
+    /// interpreter older than 3.14 says no, so that the stream fails where
+    /// that interpreter's reader fails: at the type code, as unknown.
+    fn reads_slices(&self) -> bool {
+        true
+    }
 
     /// Records `obj` in reference slot `slot` (FLAG_REF). Called when
     /// CPython records it: before a list's, dict's, set's or tuple's items

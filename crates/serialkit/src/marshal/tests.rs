@@ -114,12 +114,13 @@ fn text_floats_of_old_versions() {
 /// panic, and whatever reads writes back stably.
 #[test]
 fn mutated_encodings_fail_cleanly() {
-    let seeds: [&[u8]; 5] = [
+    let seeds: [&[u8]; 6] = [
         b"\xfb\xda\x01a\xdb\x02\x00\x00\x00\xe9\x01\x00\x00\x00r\x01\x00\x00\x00\xda\x01b)\x02g\x00\x00\x00\x00\x00\x00\xf8?s\x01\x00\x00\x00x0",
         b"\xdb\x01\x00\x00\x00r\x00\x00\x00\x00",
         b"\xbe\x02\x00\x00\x00\xe9\x01\x00\x00\x00l\x03\x00\x00\x00\x00\x00\x00\x00\x00\x04",
         b"[\x02\x00\x00\x00f\x130.10000000000000001x\x011\x02-2",
         b"\xa9\x02u\x02\x00\x00\x00\xc3\xa9z\x03abc",
+        b")\x02\xba\xe9\x01\x00\x00\x00[\x00\x00\x00\x00Nr\x00\x00\x00\x00",
     ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |bound: usize| {
@@ -149,4 +150,50 @@ fn mutated_encodings_fail_cleanly() {
             }
         }
     }
+}
+
+fn slice(start: Value, stop: Value, step: Value) -> Value {
+    Value::Object(Box::new(crate::value::Object::call(
+        Value::global("builtins", "slice"),
+        vec![start, stop, step],
+    )))
+}
+
+#[test]
+fn slices_of_version_5_are_calls_of_slice() {
+    // Python 3.14: marshal.dumps(slice(1, 2))
+    let value = read(b":\xe9\x01\x00\x00\x00\xe9\x02\x00\x00\x00N", &limits()).unwrap();
+    assert_eq!(value, slice(Value::Int(1), Value::Int(2), Value::None));
+    // s = slice(1, 2, 3); marshal.dumps((s, s))
+    let data =
+        b")\x02\xba\xe9\x01\x00\x00\x00\xe9\x02\x00\x00\x00\xe9\x03\x00\x00\x00r\x00\x00\x00\x00";
+    let value = read(data, &limits()).unwrap();
+    let shared = Value::Shared {
+        id: 0,
+        value: Box::new(slice(Value::Int(1), Value::Int(2), Value::Int(3))),
+    };
+    assert_eq!(value, Value::Tuple(vec![shared, Value::Ref(0)]));
+    let bytes = write::write(&value, &limits()).unwrap();
+    assert_eq!(
+        bytes,
+        b")\x02\xbai\x01\x00\x00\x00i\x02\x00\x00\x00i\x03\x00\x00\x00r\x00\x00\x00\x00"
+    );
+    assert_eq!(read(&bytes, &limits()).unwrap(), value);
+}
+
+#[test]
+fn slices_refuse_what_cpython_refuses() {
+    let failure = |data: &[u8]| {
+        let mut sink = ValueSink::default();
+        match parse(data, &limits(), &mut sink) {
+            Err(Failure::Eof { .. }) => "eof".to_string(),
+            Err(Failure::Invalid(error)) => error.kind().to_string(),
+            other => format!("{other:?}"),
+        }
+    };
+    assert_eq!(failure(b":"), "eof");
+    assert_eq!(failure(b":NN"), "eof");
+    // A slice enters the reference table only once complete.
+    assert!(failure(b"\xbar\x00\x00\x00\x00NN").contains("invalid reference"));
+    assert!(failure(b":N0N").contains("NULL object in marshal data for object"));
 }

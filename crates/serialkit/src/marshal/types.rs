@@ -31,3 +31,5 @@ pub const TYPE_ASCII_INTERNED: u8 = b'A';
 pub const TYPE_SMALL_TUPLE: u8 = b')';
 pub const TYPE_SHORT_ASCII: u8 = b'z';
 pub const TYPE_SHORT_ASCII_INTERNED: u8 = b'Z';
+/// Version 5 (Python 3.14): a slice, then its start, stop and step.
+pub const TYPE_SLICE: u8 = b':';

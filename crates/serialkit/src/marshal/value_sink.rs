@@ -195,6 +195,13 @@ impl MarshalSink for ValueSink {
         Ok(Value::Object(Box::new(object)))
     }
 
+    fn slice(&mut self, start: Value, stop: Value, step: Value) -> Result<Value, SinkError> {
+        Ok(Value::Object(Box::new(Object::call(
+            Value::global("builtins", "slice"),
+            vec![start, stop, step],
+        ))))
+    }
+
     fn keep(&mut self, slot: u32, obj: &mut Value) {
         let value = std::mem::replace(obj, Value::None);
         *obj = Value::Shared {

@@ -1,5 +1,6 @@
-//! Writes the core model as marshal data (version 4), for conversions from
-//! other formats. `Shared` nodes get FLAG_REF and `Ref`s become TYPE_REF;
+//! Writes the core model as marshal data, for conversions from other
+//! formats: version 4's forms, and version 5's for slices (which older
+//! versions cannot hold). `Shared` nodes get FLAG_REF and `Ref`s become TYPE_REF;
 //! nothing else is flagged, since the model says exactly what is shared.
 
 use super::float::write_g17;
@@ -11,8 +12,9 @@ use crate::value::{ShareId, Value};
 use num_bigint::Sign;
 use std::collections::HashMap;
 
-/// Marshal version written by [`write`]: what CPython 3.11 writes.
-pub const VERSION: u8 = 4;
+/// Marshal version written by [`write`]: what CPython 3.14 writes. Data
+/// without slices comes out as version 4 writes it.
+pub const VERSION: u8 = 5;
 
 pub fn write(value: &Value, limits: &Limits) -> Result<Vec<u8>> {
     let mut writer = Writer {
@@ -225,6 +227,12 @@ impl Writer {
                 Ok(())
             }
             (("types", "CodeType"), [], Some(Value::Dict(fields))) => self.code(fields, flag),
+            (("builtins", "slice"), [start, stop, step], None) => {
+                self.out.push(TYPE_SLICE | flag);
+                [start, stop, step]
+                    .into_iter()
+                    .try_for_each(|item| self.value(item, 0))
+            }
             (
                 ("codecs", "decode"),
                 [Value::Bytes(raw), Value::Str(codec), Value::Str(errors)],
