@@ -60,14 +60,17 @@ def _one_byte_bytes_cached() -> bool:
     return _std_marshal.loads(data) is _std_marshal.loads(data)
 
 
-_quirks(
-    always_ref_interned=_interned_strings_always_flagged(),
+# What the native half is told (kept for the tests, which may change it
+# for a while to check what other interpreters do).
+_QUIRKS = {
+    "always_ref_interned": _interned_strings_always_flagged(),
     # Version 5 (Python 3.14) added slices; an older interpreter's marshal
     # neither writes nor reads them, whatever version it is asked for.
-    slices=_std_marshal.version >= 5,
-    set_item_held=_set_items_held_while_sorted(),
-    cached_one_byte=_one_byte_bytes_cached(),
-)
+    "slices": _std_marshal.version >= 5,
+    "set_item_held": _set_items_held_while_sorted(),
+    "cached_one_byte": _one_byte_bytes_cached(),
+}
+_quirks(**_QUIRKS)
 
 
 def load(file, /, *, allow_code=False):

@@ -137,6 +137,9 @@ const FLAG_NAMES: &[(i64, &str)] = &[
     (0x200, "ASYNC_GENERATOR"),
     (0x40, "NOFREE"),
     (0x100_0000, "FUTURE_ANNOTATIONS"),
+    // Python 3.14.
+    (0x400_0000, "HAS_DOCSTRING"),
+    (0x800_0000, "METHOD"),
 ];
 
 fn flags_text(flags: i64) -> String {

@@ -200,3 +200,96 @@ fn inspect_reads_pycs_of_other_python_versions() {
     }
     assert!(checked >= 1);
 }
+
+/// The golden files Python 3.14 wrote (tests/marshal314, from
+/// make_golden.py), checked with whatever python3 is at hand.
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/marshal314")
+}
+
+fn checker(command: &str, dir: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/marshalgolden.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(command)
+        .arg(dir)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{command}: {}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+/// Every version 5 vector converts to pickle, which python3 (of any
+/// version: slices become a stand-in) reads back to the value the vector
+/// stands for, sharing included; and through JSON back to marshal, which
+/// the core writes as version 5 and reads back to the same value.
+#[test]
+fn version_5_golden_vectors_convert() {
+    let dir = scratch("golden");
+    checker("write-marshal", &dir);
+    let direct = dir.join("direct");
+    let round = dir.join("round");
+    fs::create_dir_all(&direct).unwrap();
+    fs::create_dir_all(&round).unwrap();
+    let mut names: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "marshal"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
+    for input in &names {
+        let stem = input.file_stem().unwrap().to_str().unwrap();
+        let convert = |from: &Path, to: &Path| {
+            let output = run(&["convert", from.to_str().unwrap(), to.to_str().unwrap()]);
+            assert!(output.status.success(), "{stem}: {}", text(&output.stderr));
+        };
+        convert(input, &direct.join(format!("{stem}.pickle")));
+        let json = dir.join(format!("{stem}.json"));
+        let again = dir.join(format!("{stem}.again.marshal"));
+        convert(input, &json);
+        convert(&json, &again);
+        convert(&again, &round.join(format!("{stem}.pickle")));
+    }
+    checker("check-pickles", &direct);
+    checker("check-pickles", &round);
+}
+
+/// `.pyc` files compiled by Python 3.14 (slice constants, version 5) are
+/// inspected on any Python.
+#[test]
+fn inspect_reads_pycs_of_python_3_14() {
+    let dir = golden_dir();
+    let output = run(&["inspect", dir.join("sample.pyc").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let shown = text(&output.stdout);
+    assert!(shown.contains("magic:  3627 (Python 3.14)"), "{shown}");
+    assert!(shown.contains("(unchecked)"), "{shown}");
+    assert!(shown.contains("code <module>"), "{shown}");
+    assert!(
+        shown.contains("names: __doc__, LIMIT, head, Window, counter, safe_ratio"),
+        "{shown}"
+    );
+    assert!(shown.contains("0: slice(None, 3, None)"), "{shown}");
+    assert!(shown.contains("1: slice(1, 2, None)"), "{shown}");
+    assert!(shown.contains("2: slice(None, None, 2)"), "{shown}");
+    assert!(
+        shown.contains("code middle (qualname Window.middle)"),
+        "{shown}"
+    );
+    assert!(shown.contains("(OPTIMIZED, NEWLOCALS, METHOD)"), "{shown}");
+    assert!(
+        shown.contains("code add (qualname counter.<locals>.add)"),
+        "{shown}"
+    );
+    assert!(shown.contains("exception table "), "{shown}");
+
+    let output = run(&["inspect", dir.join("sample_hash.pyc").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("(checked)"));
+}

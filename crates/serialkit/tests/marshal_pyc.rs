@@ -117,3 +117,41 @@ fn every_stdlib_pyc_is_read() {
     }
     assert!(total > 100);
 }
+
+/// `.pyc` files Python 3.14 compiled (tests/marshal314, from
+/// make_golden.py), read on any Python: version 5, with slice constants.
+#[test]
+fn pycs_of_python_3_14_are_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/marshal314");
+    for (name, check_source) in [("sample.pyc", false), ("sample_hash.pyc", true)] {
+        let data = std::fs::read(dir.join(name)).unwrap();
+        let (header, value) = read_pyc(&data, &Limits::default()).unwrap();
+        assert_eq!(header.python, Some((3, 14)));
+        assert!(matches!(
+            header.source,
+            PycSource::Hash { check_source: c, .. } if c == check_source
+        ));
+        assert!(is_code(&value));
+        let slices = count_slices(&value);
+        assert_eq!(slices, 3, "{name}: slice constants of head()");
+    }
+}
+
+fn count_slices(value: &Value) -> usize {
+    match value {
+        Value::Shared { value, .. } => count_slices(value),
+        Value::Object(object) => {
+            let own = usize::from(object.callable == Value::global("builtins", "slice"));
+            own + object.args.iter().map(count_slices).sum::<usize>()
+                + object.state.as_ref().map_or(0, count_slices)
+        }
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter().map(count_slices).sum()
+        }
+        Value::Dict(entries) => entries
+            .iter()
+            .map(|(k, v)| count_slices(k) + count_slices(v))
+            .sum(),
+        _ => 0,
+    }
+}
