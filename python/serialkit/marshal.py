@@ -50,7 +50,8 @@ def _set_items_held_while_sorted() -> bool:
     # A float held by the set alone, next to a one-character string (the
     # interpreter's own, so always flagged): the float sorts first unless
     # the set's iterator holds a reference of its own while each item is
-    # marshalled for the order, which flags the float too (3.13 on).
+    # marshalled for the order, which flags the float too (3.13 on; the
+    # answer means nothing before 3.11, whose marshal does not sort sets).
     data = _std_marshal.dumps(frozenset({float("2.5"), "a"}), 4)
     return data[5] & 0x7F != ord("g")
 
