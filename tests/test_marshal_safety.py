@@ -70,9 +70,10 @@ CRAFTED = [
     (b"[\x01\x00\x00\x00r\x05\x00\x00\x00", ValueError, "invalid reference"),
     # A frozenset or code object is only referable once complete.
     (b"\xbe\x01\x00\x00\x00r\x00\x00\x00\x00", ValueError, "invalid reference"),
-    (b"[\xff\xff\xff\x7f", EOFError, "marshal data too short"),
-    (b"(\xff\xff\xff\x7f", EOFError, "marshal data too short"),
-    (b"<\xff\xff\xff\x7f", EOFError, "marshal data too short"),
+    # Huge declared sizes: the items run out first (nothing is allocated).
+    (b"[\xff\xff\xff\x7f", EOFError, "EOF read where object expected"),
+    (b"(\xff\xff\xff\x7f", EOFError, "EOF read where object expected"),
+    (b"<\xff\xff\xff\x7f", EOFError, "EOF read where object expected"),
     (b"s\xff\xff\xff\x7fabc", EOFError, "marshal data too short"),
     (b"u\xff\xff\xff\x7fabc", EOFError, "marshal data too short"),
     (b"l\xff\xff\xff\x7f\x01\x00", EOFError, "marshal data too short"),
@@ -237,6 +238,12 @@ SLICE_STREAMS = [
     b"\xbar\x00\x00\x00\x00NN",
     b":N0N",
     b"[\x01\x00\x00\x00:[\x00\x00\x00\x00NN",
+    # A NULL field makes the slice NULL, with no error of its own: a dict
+    # ends there, a tuple is bad data, a frozenset too.
+    b"{:0N",
+    b"{\xda\x01k:N0\xda\x01v0",
+    b")\x01:NN0",
+    b">\x01\x00\x00\x00:0",
 ]
 
 
@@ -252,3 +259,46 @@ def test_slice_streams_read_as_the_interpreter_reads_them(data):
         assert str(error) in str(ours.value)
     else:
         assert sm.loads(data) == expected
+
+
+# Streams with more than one fault, or a fault the reader could see early:
+# CPython reads on until something fails, so the fault it reports is the
+# first in reading order, not the declared size that cannot be met. (Sizes
+# stay small here: CPython allocates what the data declares.)
+ORDERED_FAULTS = [
+    # A container declaring more items than there are bytes, and a bad
+    # item before the input runs out.
+    b"[\xe8\x03\x00\x00?",
+    b"(\xe8\x03\x00\x00i\x01\x00",
+    b")\xff:0",
+    b"<\xe8\x03\x00\x00[\x00\x00\x00\x00",
+    b"\xbe\x05\x00\x00\x00r\x00\x00\x00\x00",
+    # ... which may refer to itself meanwhile (a list, not a frozenset).
+    b"\xdb\xe8\x03\x00\x00r\x00\x00\x00\x00",
+    b"[\xe8\x03\x00\x00[\x02\x00\x00\x00N",
+    # A long declaring more digits than there are, one of them bad.
+    b"l\x05\x00\x00\x00\x00\x80",
+    b"l\x05\x00\x00\x00\x01\x00",
+    b"l\x02\x00\x00\x00\x00\x00\x00\x00",
+    # A missing length byte, and the text of a bad float as CPython shows it.
+    b")",
+    b"z",
+    b"\xda",
+    b"f",
+    b"x\x011",
+    b"f\x03a\x00b",
+    b"f\x02\xc3(",
+    b"f\x03in\n",
+]
+
+
+@pytest.mark.parametrize("data", ORDERED_FAULTS)
+def test_the_fault_reported_is_the_interpreters(data):
+    with pytest.raises((ValueError, EOFError, TypeError)) as theirs:
+        marshal.loads(data)
+    # The interpreter's TypeErrors (a NULL item, an unhashable set item)
+    # are bad data here.
+    kind = EOFError if theirs.type is EOFError else ValueError
+    with pytest.raises(kind) as ours:
+        sm.loads(data)
+    assert str(theirs.value) in str(ours.value)

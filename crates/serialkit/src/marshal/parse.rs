@@ -2,9 +2,12 @@
 //!
 //! It follows CPython's `r_object` type code for type code (3.14's, which
 //! adds slices), including when each object enters the reference table, so
-//! references resolve to the same objects. What CPython trusts, it checks: every declared size
-//! is compared with the input left before anything is allocated (each item
-//! takes at least one byte), references must name a slot that is already
+//! references resolve to the same objects, and faults are met in the same
+//! order, so the one reported is CPython's. What CPython trusts, it
+//! checks: every declared size is compared with the input left before
+//! anything is allocated (each item takes at least one byte; a container
+//! that cannot be complete is read without room for its items, for the
+//! first fault among them), references must name a slot that is already
 //! filled, and nesting is bounded.
 
 use super::float::parse_text_float;
@@ -156,6 +159,22 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
     }
 
+    /// A one-byte length (of a small tuple, a short string, a text float),
+    /// which CPython's reader reports missing in words of its own.
+    fn length_byte(&mut self) -> Parsed<usize, S::Error> {
+        match self.data.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(usize::from(b))
+            }
+            None => Err(Failure::eof(
+                "EOF read where not expected",
+                self.pos,
+                self.pos + 1,
+            )),
+        }
+    }
+
     fn long(&mut self) -> Parsed<i32, S::Error> {
         let b = self.take(4)?;
         Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -178,6 +197,72 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             return Err(Failure::eof("marshal data too short", at, needed));
         }
         Ok(n)
+    }
+
+    /// A container's 32-bit item count, which must be non-negative. Whether
+    /// the input left can hold that many items is the container's business
+    /// (see [`Parser::doomed`]).
+    fn count(&mut self, what: &'static str) -> Parsed<usize, S::Error> {
+        let at = self.pos;
+        let n = self.long()?;
+        if n < 0 {
+            return Err(Failure::invalid(
+                format!("bad marshal data ({what} size out of range)"),
+                at,
+            ));
+        }
+        Ok(n as usize)
+    }
+
+    /// A container that declares more items than the input has bytes left
+    /// (each takes one at least) cannot be complete. CPython would allocate
+    /// it and read items until something fails, so the fault it reports is
+    /// the first among the items, which need not be the shortage (a bad
+    /// type code, an unhashable set item). The items are read here for that
+    /// fault alone, into a stand-in of the same kind with no room reserved:
+    /// nothing the data merely declares is allocated.
+    #[cold]
+    #[inline(never)]
+    fn doomed(&mut self, code: u8, flag: bool, n: usize) -> Parsed<S::Obj, S::Error> {
+        let needed = self.pos.saturating_add(n);
+        let result = self.doomed_items(code, flag, n);
+        match result {
+            // Never reached: the input ends before the last item.
+            Ok(()) => Err(Failure::eof("marshal data too short", self.pos, needed)),
+            // The container needs `needed` bytes at least, more than the
+            // item that ran out: a reader of a stream may read that much.
+            Err(Failure::Eof {
+                error,
+                needed: item,
+            }) => Err(Failure::Eof {
+                error,
+                needed: item.max(needed),
+            }),
+            Err(failure) => Err(failure),
+        }
+    }
+
+    fn doomed_items(&mut self, code: u8, flag: bool, n: usize) -> Parsed<(), S::Error> {
+        let (mut stand_in, what, hashed) = match code {
+            TYPE_LIST => (lift(self.sink.list(0))?, "list", false),
+            TYPE_SET | TYPE_FROZENSET => (lift(self.sink.set(0))?, "set", true),
+            _ => (lift(self.sink.tuple(0))?, "tuple", false),
+        };
+        if code == TYPE_FROZENSET {
+            // Referable only once complete, which it never is.
+            self.reserve_until_done(flag);
+        } else {
+            let slot = self.reserve(flag);
+            self.fill(slot, &mut stand_in);
+        }
+        for _ in 0..n {
+            let item = self.item(what)?;
+            if hashed {
+                let added = self.sink.set_add(&mut stand_in, item);
+                lift(added)?;
+            }
+        }
+        Ok(())
     }
 
     /// Claims the next reference slot, if the type code's flag asks.
@@ -253,11 +338,11 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         let obj = match code & !FLAG_REF {
             TYPE_NULL => return Ok(None),
             TYPE_SMALL_TUPLE => {
-                let n = usize::from(self.byte()?);
+                let n = self.length_byte()?;
                 self.tuple(flag, n)?
             }
             TYPE_TUPLE => {
-                let n = self.size("tuple", 1)?;
+                let n = self.count("tuple")?;
                 self.tuple(flag, n)?
             }
             TYPE_LIST => self.list(flag)?,
@@ -272,7 +357,9 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             }
             TYPE_SLICE if self.sink.reads_slices() => {
                 let slot = self.reserve_until_done(flag);
-                let mut slice = self.slice()?;
+                let Some(mut slice) = self.slice()? else {
+                    return Ok(None);
+                };
                 self.fill(slot, &mut slice);
                 slice
             }
@@ -353,7 +440,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
                 )?
             }
             TYPE_SHORT_ASCII | TYPE_SHORT_ASCII_INTERNED => {
-                let n = usize::from(self.byte()?);
+                let n = self.length_byte()?;
                 let interned = code & !FLAG_REF == TYPE_SHORT_ASCII_INTERNED;
                 self.string(flag, n, StrKind::Latin1, interned)?
             }
@@ -368,7 +455,10 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
 
     #[cfg_attr(debug_assertions, inline(never))]
     fn list(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
-        let n = self.size("list", 1)?;
+        let n = self.count("list")?;
+        if n > self.left() {
+            return self.doomed(TYPE_LIST, flag, n);
+        }
         let mut list = lift(self.sink.list(n))?;
         let slot = self.reserve(flag);
         self.fill(slot, &mut list);
@@ -395,7 +485,10 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
 
     #[cfg_attr(debug_assertions, inline(never))]
     fn set(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
-        let n = self.size("set", 1)?;
+        let n = self.count("set")?;
+        if n > self.left() {
+            return self.doomed(TYPE_SET, flag, n);
+        }
         let mut set = lift(self.sink.set(n))?;
         let slot = self.reserve(flag);
         self.fill(slot, &mut set);
@@ -409,7 +502,10 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
 
     #[cfg_attr(debug_assertions, inline(never))]
     fn frozenset(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
-        let n = self.size("set", 1)?;
+        let n = self.count("set")?;
+        if n > self.left() {
+            return self.doomed(TYPE_FROZENSET, flag, n);
+        }
         let slot = self.reserve_until_done(flag);
         let mut items = Vec::with_capacity(n);
         for _ in 0..n {
@@ -441,8 +537,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     #[cfg_attr(debug_assertions, inline(never))]
     fn tuple(&mut self, flag: bool, n: usize) -> Parsed<S::Obj, S::Error> {
         if n > self.left() {
-            let needed = self.pos.saturating_add(n);
-            return Err(Failure::eof("marshal data too short", self.pos, needed));
+            return self.doomed(TYPE_TUPLE, flag, n);
         }
         let mut tuple = lift(self.sink.tuple(n))?;
         let slot = self.reserve(flag);
@@ -480,14 +575,18 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     }
 
     fn text_float(&mut self) -> Parsed<f64, S::Error> {
-        let n = usize::from(self.byte()?);
+        let n = self.length_byte()?;
         let at = self.pos;
         let text = self.take(n)?;
         parse_text_float(text).ok_or_else(|| {
+            // Worded as CPython words it: the text as a C string (up to a
+            // NUL), cut at 200 bytes, decoded with replacement, in quotes.
+            let shown = text.split(|&b| b == 0).next().unwrap_or(&[]);
+            let shown = &shown[..shown.len().min(200)];
             Failure::invalid(
                 format!(
-                    "could not convert string to float: {:?}",
-                    String::from_utf8_lossy(text)
+                    "could not convert string to float: '{}'",
+                    String::from_utf8_lossy(shown)
                 ),
                 at,
             )
@@ -507,7 +606,20 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             ));
         }
         let count = n.unsigned_abs() as usize;
-        if count.saturating_mul(2) > self.left() {
+        // CPython reads the digits one by one: a bad digit before the input
+        // runs out is the fault it reports. It reads them as signed shorts,
+        // so 0x8000 and up are negative and refused.
+        let present = count.min(self.left() / 2);
+        let bad_digit = self.data[self.pos..self.pos + present * 2]
+            .chunks_exact(2)
+            .any(|d| u16::from_le_bytes([d[0], d[1]]) >= 1 << 15);
+        if bad_digit {
+            return Err(Failure::invalid(
+                "bad marshal data (digit out of range in long)",
+                at,
+            ));
+        }
+        if present < count {
             let needed = self.pos.saturating_add(count.saturating_mul(2));
             return Err(Failure::eof("marshal data too short", self.pos, needed));
         }
@@ -515,14 +627,6 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         let mut digits = raw
             .chunks_exact(2)
             .map(|d| u16::from_le_bytes([d[0], d[1]]));
-        // CPython reads digits as signed shorts, so 0x8000 and up are
-        // negative and refused.
-        if digits.clone().any(|d| d >= 1 << 15) {
-            return Err(Failure::invalid(
-                "bad marshal data (digit out of range in long)",
-                at,
-            ));
-        }
         if digits.clone().next_back() == Some(0) {
             return Err(Failure::invalid(
                 "bad marshal data (unnormalized long data)",
@@ -562,11 +666,20 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     }
 
     #[cfg_attr(debug_assertions, inline(never))]
-    fn slice(&mut self) -> Parsed<S::Obj, S::Error> {
-        let start = self.item("object")?;
-        let stop = self.item("object")?;
-        let step = self.item("object")?;
-        lift(self.sink.slice(start, stop, step))
+    /// Start, stop and step. A NULL among them makes the slice itself NULL,
+    /// as in CPython, which sets no error for it: what holds the slice
+    /// decides (a dict ends there, a tuple is bad data).
+    fn slice(&mut self) -> Parsed<Option<S::Obj>, S::Error> {
+        let Some(start) = self.object()? else {
+            return Ok(None);
+        };
+        let Some(stop) = self.object()? else {
+            return Ok(None);
+        };
+        let Some(step) = self.object()? else {
+            return Ok(None);
+        };
+        lift(self.sink.slice(start, stop, step)).map(Some)
     }
 
     #[cfg_attr(debug_assertions, inline(never))]

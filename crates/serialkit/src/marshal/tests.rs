@@ -73,6 +73,17 @@ fn hostile_input_fails_cleanly() {
     assert!(invalid(b"\xbe\x01\x00\x00\x00r\x00\x00\x00\x00"));
     let deep = [b"[\x01\x00\x00\x00".repeat(5000), b"N".to_vec()].concat();
     assert!(invalid(&deep));
+    // The first fault in reading order, as CPython reports it: a bad item
+    // before the input runs short of a declared size.
+    assert!(invalid(b"[\xe8\x03\x00\x00?"));
+    assert!(invalid(b"l\x05\x00\x00\x00\x00\x80"));
+    // A container that cannot be complete still tells a stream reader how
+    // much input it needs at least.
+    let mut sink = ValueSink::default();
+    match parse(b"[\xe8\x03\x00\x00", &limits(), &mut sink) {
+        Err(Failure::Eof { needed, .. }) => assert_eq!(needed, 5 + 1000),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
