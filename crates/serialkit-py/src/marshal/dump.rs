@@ -2,10 +2,10 @@
 //! to 3.14's, whose version 5 adds slices), from the same decisions. In
 //! particular an object gets FLAG_REF (version 3 and up) exactly when
 //! CPython would give it one: when it has more than one reference at the
-//! moment it is written. So the encoder must not hold
-//! references CPython does not hold: items are borrowed, except set items,
-//! which come from an iterator and carry one extra reference that is
-//! discounted.
+//! moment it is written. So the encoder must not hold references CPython
+//! does not hold: items are borrowed, except set items, which come from an
+//! iterator and carry one extra reference, discounted where CPython holds
+//! none of its own (see `Encoder::set`).
 
 use super::quirks;
 use super::refs::{Found, RefTable};
@@ -459,6 +459,9 @@ impl<'py> Encoder<'py> {
     /// the items are then written sorted by those bytes, ties in table
     /// order. CPython holds each item in a (bytes, item) pair meanwhile,
     /// one reference more than the set's, which the items here carry too.
+    /// While an item is marshalled alone, CPython from 3.13 on holds a
+    /// reference of its own to it (the set iterator's), which counts for
+    /// its flag there; before, it holds none, and ours is discounted.
     unsafe fn set(&mut self, obj: *mut ffi::PyObject, code: u8) -> Result<(), Stop> {
         self.out.push(code);
         self.size(ffi::PySet_Size(obj))?;

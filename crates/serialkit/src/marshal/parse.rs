@@ -665,10 +665,11 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         lift(self.sink.big_int(negative, &magnitude))
     }
 
-    #[cfg_attr(debug_assertions, inline(never))]
     /// Start, stop and step. A NULL among them makes the slice itself NULL,
     /// as in CPython, which sets no error for it: what holds the slice
-    /// decides (a dict ends there, a tuple is bad data).
+    /// decides (a dict ends there, a tuple is bad data). Out of line: rare
+    /// (constants of 3.14 code), and kept out of the hot recursion.
+    #[inline(never)]
     fn slice(&mut self) -> Parsed<Option<S::Obj>, S::Error> {
         let Some(start) = self.object()? else {
             return Ok(None);
