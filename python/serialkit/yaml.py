@@ -19,8 +19,11 @@ their plain data, and ``!!python/...`` tags that name a global (``name``,
 ``module``, ``object``, ``object/new``, ``object/apply``) import it only if
 ``allow`` names it (classes, functions or ``"module.qualname"`` strings, as
 in ``serialkit.pickle``); otherwise ``ConstructorError`` names the tag.
-Aliases are budgeted (``max_expansion`` nodes), so a billion-laughs
-document fails fast; ``max_depth`` and ``max_size`` bound nesting and input.
+An alias is the anchored object itself (recursive nodes included, as in
+PyYAML). Expansion is budgeted: a stream whose aliases would expand it
+past ``max_expansion`` nodes *and* past 100 times the nodes actually built
+is refused, so a billion-laughs document fails fast while realistic reuse
+loads; ``max_depth`` and ``max_size`` bound nesting and input.
 
 Every function that takes a stream also takes a path; writes to a path are
 atomic. Code written for PyYAML runs unchanged: ``load(stream,

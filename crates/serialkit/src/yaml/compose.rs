@@ -4,11 +4,21 @@
 //! nesting costs heap, not native stack, and is bounded by
 //! [`Limits::max_depth`].
 //!
-//! Aliases hand the builder the anchored node again (`Clone`). Each alias
-//! charges the size of the node it repeats against
-//! [`Limits::max_expansion`], sizes including the aliases inside, so a
-//! billion-laughs document fails after a few levels instead of after
-//! exhausting memory.
+//! Aliases share, never copy: the builder decides what an alias stands
+//! for ([`Builder::anchored`]: the same Python object, or a
+//! [`crate::Value::Ref`] in the core model), so what is built stays as
+//! small as the input. An alias to a collection that is still open (a
+//! recursive node, `&a [*a]`) gets the builder's [`Builder::forward`]
+//! stand-in, which the builder fills when the collection ends.
+//!
+//! The expansion budget guards whoever expands the shared data later (a
+//! conversion to JSON, `json.dumps` of the result). Each alias charges the
+//! expanded size of the node it repeats (aliases inside included; a
+//! recursive alias counts 1), and the stream is refused when its expanded
+//! size exceeds both [`Limits::max_expansion`] and [`EXPANSION_RATIO`]
+//! times the nodes actually built. Billion laughs (a few dozen nodes that
+//! expand to 10^9) fails after a few levels; a large document that reuses
+//! big anchors a few times loads with the default limits.
 
 use super::resolve::{self, Kind, Scalar, Schema};
 use crate::error::{Error, ErrorKind, Position};
@@ -44,6 +54,10 @@ pub enum Collection<'a> {
     Python(&'a str),
 }
 
+/// Once a stream's expanded size is past [`Limits::max_expansion`], it may
+/// still be up to this many times the number of nodes actually built.
+pub const EXPANSION_RATIO: usize = 100;
+
 /// Receives what the constructor builds. Errors are the builder's own type;
 /// positions come with every call so it can locate them.
 pub trait Builder {
@@ -65,10 +79,13 @@ pub trait Builder {
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
 
+    /// `forward`, when present, is this collection's stand-in from
+    /// [`Builder::forward`]: the builder must fill it and return it.
     fn sequence(
         &mut self,
         tag: Collection<'_>,
         items: std::vec::Drain<'_, Self::Node>,
+        forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
 
@@ -77,6 +94,7 @@ pub trait Builder {
     /// pairs come before the mapping's own and lose to them. `keys_at`
     /// holds where each key starts, for duplicate-key errors (empty unless
     /// `duplicates` is [`DuplicateKeys::Error`]).
+    #[allow(clippy::too_many_arguments)]
     fn mapping(
         &mut self,
         tag: Collection<'_>,
@@ -84,8 +102,39 @@ pub trait Builder {
         merges: Vec<Self::Node>,
         duplicates: DuplicateKeys,
         keys_at: &[Position],
+        forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
+
+    /// A stand-in for the collection anchored as `anchor`, met by an alias
+    /// inside it (a recursive node). Called at most once per collection;
+    /// the stand-in is handed back to `sequence`/`mapping` as `forward`.
+    fn forward(
+        &mut self,
+        anchor: usize,
+        mapping: bool,
+        tag: Collection<'_>,
+        at: Position,
+    ) -> Result<Self::Node, Self::Error>;
+
+    /// The node anchored as `anchor` is complete. Returns the node to place
+    /// in the document and the one to keep for the aliases to it.
+    fn anchored(&mut self, anchor: usize, node: Self::Node) -> (Self::Node, Self::Node) {
+        let _ = anchor;
+        (node.clone(), node)
+    }
+
+    /// What an alias to `anchor` puts in the document: `kept` is what
+    /// [`Builder::anchored`] returned to keep.
+    fn alias(&mut self, anchor: usize, kept: &Self::Node) -> Self::Node {
+        let _ = anchor;
+        kept.clone()
+    }
+
+    /// A document's root is complete.
+    fn document(&mut self, root: Self::Node) -> Self::Node {
+        root
+    }
 }
 
 /// The event parser counts in characters: `offset` here is a character
@@ -115,6 +164,15 @@ struct Frame<'input, N> {
     keys_start: usize,
     /// Node count when the frame opened, for the size of an anchored node.
     total_at_start: usize,
+    /// The builder's stand-in, once an alias inside has needed one.
+    forward: Option<N>,
+}
+
+/// An anchor's state: its collection is still open (at this frame), or
+/// its node is complete, with what aliases repeat and its expanded size.
+enum Anchor<N> {
+    Open(usize),
+    Done(N, usize),
 }
 
 /// Which kind of tag a node carries, with the tag's full name resolved.
@@ -161,6 +219,15 @@ fn check_collection_tag(class: &TagClass<'_>, mapping: bool, at: Position) -> Re
 
 type NodeTag<'input> = Option<Cow<'input, saphyr_parser::Tag>>;
 
+fn collection_of<'a>(class: &TagClass<'a>, mapping: bool) -> Collection<'a> {
+    match (class, mapping) {
+        (TagClass::Core("set"), true) => Collection::Set,
+        (TagClass::Core("omap" | "pairs"), false) => Collection::Pairs,
+        (TagClass::Python(suffix), _) => Collection::Python(suffix),
+        _ => Collection::Plain,
+    }
+}
+
 /// A tag's full name (`tag:yaml.org,2002:str`, `!local`), for
 /// [`class_of`] to borrow from; `None` without a tag or for the
 /// non-specific `!`.
@@ -203,10 +270,11 @@ pub fn compose<B: Builder>(
     let mut documents = Vec::new();
     let mut frames: Vec<Frame<'_, B::Node>> = Vec::new();
     let mut items: Vec<B::Node> = Vec::new();
-    // Anchored nodes by the parser's anchor id, with their sizes.
-    let mut anchors: Vec<Option<(B::Node, usize)>> = Vec::new();
+    // Anchors by the parser's anchor id (unique in the stream).
+    let mut anchors: Vec<Option<Anchor<B::Node>>> = Vec::new();
+    // The stream's expanded size, and the nodes actually built.
     let mut total = 0usize;
-    let mut expanded = 0usize;
+    let mut built = 0usize;
     let mut document_count = 0;
     let check_keys = options.duplicate_keys == DuplicateKeys::Error;
     let mut keys_at: Vec<Position> = Vec::new();
@@ -214,7 +282,7 @@ pub fn compose<B: Builder>(
         let (event, span): (Event<'_>, Span) = match parser.next_event() {
             None => break,
             Some(Ok(pair)) => pair,
-            Some(Err(err)) => return Err(syntax(err.info().to_owned(), err.marker()).into()),
+            Some(Err(err)) => return Err(scan_error(&err, limits).into()),
         };
         let at = position(&span.start);
         // Where the node this event completes starts.
@@ -238,6 +306,9 @@ pub fn compose<B: Builder>(
                 if frames.len() >= limits.max_depth {
                     return Err(Error::limit("nesting depth", limits.max_depth, Some(at)).into());
                 }
+                if anchor > 0 {
+                    set_anchor(&mut anchors, anchor, Anchor::Open(frames.len()));
+                }
                 frames.push(Frame {
                     mapping,
                     start: items.len(),
@@ -248,6 +319,7 @@ pub fn compose<B: Builder>(
                     merge_pending: false,
                     keys_start: keys_at.len(),
                     total_at_start: total,
+                    forward: None,
                 });
                 continue;
             }
@@ -256,58 +328,67 @@ pub fn compose<B: Builder>(
                     return Err(syntax("unbalanced collection end", &span.start).into());
                 };
                 total += 1;
+                built += 1;
                 let full = full_name(&frame.tag);
                 let class = class_of(&frame.tag, &full);
                 check_collection_tag(&class, frame.mapping, frame.at)?;
+                let tag = collection_of(&class, frame.mapping);
                 let node = if frame.mapping {
-                    let tag = match class {
-                        TagClass::Core("set") => Collection::Set,
-                        TagClass::Python(suffix) => Collection::Python(suffix),
-                        _ => Collection::Plain,
-                    };
                     let node = builder.mapping(
                         tag,
                         items.drain(frame.start..),
                         frame.merges,
                         options.duplicate_keys,
                         &keys_at[frame.keys_start..],
+                        frame.forward,
                         frame.at,
                     )?;
                     keys_at.truncate(frame.keys_start);
                     node
                 } else {
-                    let tag = match class {
-                        TagClass::Core("omap" | "pairs") => Collection::Pairs,
-                        TagClass::Python(suffix) => Collection::Python(suffix),
-                        _ => Collection::Plain,
-                    };
-                    builder.sequence(tag, items.drain(frame.start..), frame.at)?
+                    builder.sequence(tag, items.drain(frame.start..), frame.forward, frame.at)?
                 };
                 node_at = frame.at;
                 (node, frame.anchor, total - frame.total_at_start)
             }
             Event::Alias(id) => {
-                let Some(Some((node, size))) = anchors.get(id) else {
-                    return Err(syntax(
-                        "alias to an anchor that is not defined, or to a node that contains it",
-                        &span.start,
-                    )
-                    .into());
+                let node = match anchors.get(id) {
+                    Some(Some(Anchor::Done(kept, size))) => {
+                        total = total.saturating_add(*size);
+                        if total > limits.max_expansion
+                            && total > built.saturating_mul(EXPANSION_RATIO)
+                        {
+                            return Err(Error::limit(
+                                "alias expansion (nodes)",
+                                limits.max_expansion,
+                                Some(at),
+                            )
+                            .into());
+                        }
+                        builder.alias(id, kept)
+                    }
+                    Some(Some(Anchor::Open(index))) => {
+                        total += 1;
+                        let Some(frame) = frames.get_mut(*index) else {
+                            return Err(syntax("alias to a closed collection", &span.start).into());
+                        };
+                        if frame.forward.is_none() {
+                            let full = full_name(&frame.tag);
+                            let class = class_of(&frame.tag, &full);
+                            let tag = collection_of(&class, frame.mapping);
+                            frame.forward =
+                                Some(builder.forward(id, frame.mapping, tag, frame.at)?);
+                        }
+                        let forward = frame.forward.clone().expect("set above");
+                        builder.alias(id, &forward)
+                    }
+                    _ => return Err(syntax("found undefined alias", &span.start).into()),
                 };
-                expanded = expanded.saturating_add(*size);
-                total = total.saturating_add(*size);
-                if expanded > limits.max_expansion {
-                    return Err(Error::limit(
-                        "alias expansion (nodes)",
-                        limits.max_expansion,
-                        Some(at),
-                    )
-                    .into());
-                }
-                (node.clone(), 0, 0)
+                (node, 0, 0)
             }
             Event::Scalar(text, style, anchor, tag) => {
                 total += 1;
+                built += 1;
                 let is_key = frames.last().is_some_and(|f| {
                     f.mapping && (items.len() - f.start) % 2 == 0 && !f.merge_pending
                 });
@@ -329,14 +410,15 @@ pub fn compose<B: Builder>(
                 (node, anchor, 1)
             }
         };
-        if anchor > 0 {
-            if anchors.len() <= anchor {
-                anchors.resize_with(anchor + 1, || None);
-            }
-            anchors[anchor] = Some((node.clone(), size));
-        }
+        let node = if anchor > 0 {
+            let (placed, kept) = builder.anchored(anchor, node);
+            set_anchor(&mut anchors, anchor, Anchor::Done(kept, size));
+            placed
+        } else {
+            node
+        };
         match frames.last_mut() {
-            None => documents.push(node),
+            None => documents.push(builder.document(node)),
             Some(frame) if frame.merge_pending => {
                 frame.merge_pending = false;
                 frame.merges.push(node);
@@ -351,6 +433,30 @@ pub fn compose<B: Builder>(
     }
     Ok(documents)
 }
+
+fn set_anchor<N>(anchors: &mut Vec<Option<Anchor<N>>>, id: usize, state: Anchor<N>) {
+    if anchors.len() <= id {
+        anchors.resize_with(id + 1, || None);
+    }
+    anchors[id] = Some(state);
+}
+
+/// The event parser's error. Its flow nesting is capped at 255 (a `u8`
+/// in saphyr-parser's scanner, not configurable); that cap is reported as
+/// the depth limit it is.
+fn scan_error(err: &saphyr_parser::ScanError, limits: &Limits) -> Error {
+    if err.info() == "recursion limit exceeded" {
+        return Error::limit(
+            "flow nesting depth (255 in the event parser)",
+            FLOW_DEPTH_CAP.min(limits.max_depth),
+            Some(position(err.marker())),
+        );
+    }
+    syntax(err.info().to_owned(), err.marker())
+}
+
+/// saphyr-parser's scanner keeps the flow level in a `u8`.
+pub const FLOW_DEPTH_CAP: usize = 255;
 
 fn scalar<B: Builder>(
     builder: &mut B,

@@ -45,7 +45,12 @@ pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
             None,
         ));
     }
-    compose(input_text(input)?, options, &mut ValueBuilder, false)
+    compose(
+        input_text(input)?,
+        options,
+        &mut ValueBuilder::new(options.schema),
+        false,
+    )
 }
 
 pub fn from_str(input: &str) -> Result<Vec<Value>> {
