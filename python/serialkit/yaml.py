@@ -104,7 +104,12 @@ class YAMLError(ValueError):
 
 
 class ReaderError(YAMLError):
-    """The input is not text (invalid UTF-8, lone surrogates)."""
+    """The input is not text (invalid UTF-8), or holds a character YAML does
+    not allow in a stream (control characters but tab, LF, CR and NEL; lone
+    surrogates; U+FFFE and U+FFFF). For the latter, ``position`` is the
+    character's index, as in PyYAML's ``ReaderError``."""
+
+    position: int | None = None
 
 
 class ParserError(YAMLError):

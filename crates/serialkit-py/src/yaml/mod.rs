@@ -57,6 +57,36 @@ fn convert_error(py: Python<'_>, err: BuildError) -> PyErr {
     }
 }
 
+/// A lone surrogate in a `str`, reported as PyYAML's reader reports it.
+fn surrogate_error(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyErr {
+    let wtf8 = match data.call_method1("encode", ("utf-8", "surrogatepass")) {
+        Ok(bytes) => bytes,
+        Err(err) => return err,
+    };
+    let bytes = wtf8.cast::<PyBytes>().map(|b| b.as_bytes()).unwrap_or_default();
+    // A surrogate is ED A0..BF xx in WTF-8.
+    let at = bytes
+        .windows(2)
+        .position(|pair| pair[0] == 0xED && pair[1] >= 0xA0)
+        .unwrap_or(0);
+    let code = bytes.get(at..at + 3).map_or(0xD800, |b| {
+        0xD000 | (u32::from(b[1] & 0x3F) << 6) | u32::from(b[2] & 0x3F)
+    });
+    let before = &bytes[..at];
+    let index = before.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+    let at = Position::in_text(before, at);
+    let error = yaml_error(
+        py,
+        "ReaderError",
+        format!("unacceptable character #x{code:04x}: special characters are not allowed"),
+        Some(at),
+    );
+    match error.value(py).setattr("position", index) {
+        Ok(()) => error,
+        Err(err) => err,
+    }
+}
+
 /// Loads a stream: the list of its documents with `all`, else the one
 /// document (`None` for an empty stream; a second document is an error).
 #[pyfunction]
@@ -98,14 +128,7 @@ fn yaml_load<'py>(
     };
     let owned_bytes;
     let text: &str = if data.is_instance_of::<PyString>() {
-        let bytes = str_utf8(data).ok_or_else(|| {
-            yaml_error(
-                py,
-                "ReaderError",
-                "the text holds lone surrogates".into(),
-                None,
-            )
-        })?;
+        let bytes = str_utf8(data).ok_or_else(|| surrogate_error(py, data))?;
         std::str::from_utf8(bytes).map_err(|e| PyValueError::new_err(e.to_string()))?
     } else {
         let bytes: &[u8] = if let Ok(bytes) = data.cast::<PyBytes>() {
@@ -122,6 +145,17 @@ fn yaml_load<'py>(
         serialkit::yaml::input_text(bytes)
             .map_err(|err| yaml_error(py, "ReaderError", err.kind().to_string(), err.position()))?
     };
+    serialkit::yaml::check_characters(text).map_err(|err| {
+        let at = err.position();
+        let error = yaml_error(py, "ReaderError", err.kind().to_string(), at);
+        // PyYAML's ReaderError gives the character's index in the stream.
+        let offset = at.map_or(0, |at| at.offset());
+        let index = text.get(..offset).map_or(0, |before| before.chars().count());
+        match error.value(py).setattr("position", index) {
+            Ok(()) => error,
+            Err(err) => err,
+        }
+    })?;
     let _gc = GcPause::new(py);
     let mut builder = PyBuilder::new(py, allow, python_tags);
     let documents = serialkit::yaml::compose(text, &options, &mut builder, !all)

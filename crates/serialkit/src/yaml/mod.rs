@@ -36,6 +36,42 @@ pub fn input_text(input: &[u8]) -> Result<&str> {
         .map_err(|err| Error::syntax("invalid UTF-8", Position::in_text(input, err.valid_up_to())))
 }
 
+/// Refuses the characters YAML does not allow in a stream, as PyYAML's
+/// reader does: C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
+/// U+FFFE and U+FFFF (`text` is UTF-8, so it holds no surrogates). The
+/// error is at the character, and names it.
+pub fn check_characters(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let bad = match byte {
+            b'\t' | b'\n' | b'\r' => None,
+            0x00..=0x1F | 0x7F => Some(u32::from(byte)),
+            // U+0080..U+009F, but U+0085 (NEL).
+            0xC2 => match bytes.get(at + 1) {
+                Some(&next @ 0x80..=0x9F) if next != 0x85 => Some(u32::from(next)),
+                _ => None,
+            },
+            // U+FFFE, U+FFFF.
+            0xEF if bytes.get(at + 1) == Some(&0xBF) => match bytes.get(at + 2) {
+                Some(0xBE) => Some(0xFFFE),
+                Some(0xBF) => Some(0xFFFF),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(code) = bad {
+            return Err(Error::syntax(
+                format!("unacceptable character #x{code:04x}: special characters are not allowed"),
+                Position::in_text(bytes, at),
+            ));
+        }
+        at += 1;
+    }
+    Ok(())
+}
+
 /// Reads every document of a stream into the core model.
 pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
     if input.len() > options.limits.max_input_bytes {
@@ -45,8 +81,10 @@ pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
             None,
         ));
     }
+    let text = input_text(input)?;
+    check_characters(text)?;
     compose(
-        input_text(input)?,
+        text,
         options,
         &mut ValueBuilder::new(options.schema),
         false,

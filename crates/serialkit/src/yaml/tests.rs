@@ -166,3 +166,23 @@ fn default_write_options_write_nested_documents() {
     assert_eq!(text, "a\n---\n- 1\n- b:\n  - 2\n");
     assert_eq!(from_str(&text).unwrap(), documents);
 }
+
+#[test]
+fn forbidden_characters_are_refused_at_their_position() {
+    for (text, line, column) in [
+        ("a: \u{1}", 1, 4),
+        ("a: 1\nb: é\u{7f}", 2, 5),
+        ("- \u{9f}", 1, 3),
+        ("k: \"\u{fffe}\"", 1, 5),
+    ] {
+        let err = from_str(text).unwrap_err();
+        assert!(err.to_string().contains("unacceptable character"), "{err}");
+        let Some(Position::Text { line: l, column: c, .. }) = err.position() else {
+            panic!("no position: {err}");
+        };
+        assert_eq!((l, c), (line, column), "{text:?}");
+    }
+    for text in ["a: \"\t\u{85}\u{a0}\u{d7ff}\u{e000}\u{fffd}\u{10000}\"\r\n"] {
+        assert!(from_str(text).is_ok(), "{text:?}");
+    }
+}
