@@ -14,8 +14,9 @@ The PyYAML names ``safe_load``, ``safe_load_all``, ``safe_dump`` and
 duplicate keys wins, keys sorted on output, and for plain data
 ``safe_dump(data)`` returns exactly what ``yaml.safe_dump(data)`` returns.
 
-Loading is safe: standard tags are constructed, unknown local tags load as
-their plain data, and ``!!python/...`` tags that name a global (``name``,
+Loading is safe: standard tags are constructed (an unknown ``!!`` tag, or
+one on the wrong kind of node, is a ``ConstructorError``, as in PyYAML),
+unknown local tags load as their plain data, and ``!!python/...`` tags that name a global (``name``,
 ``module``, ``object``, ``object/new``, ``object/apply``) import it only if
 ``allow`` names it (classes, functions or ``"module.qualname"`` strings, as
 in ``serialkit.pickle``); otherwise ``ConstructorError`` names the tag.
@@ -23,7 +24,9 @@ An alias is the anchored object itself (recursive nodes included, as in
 PyYAML). Expansion is budgeted: a stream whose aliases would expand it
 past ``max_expansion`` nodes *and* past 100 times the nodes actually built
 is refused, so a billion-laughs document fails fast while realistic reuse
-loads; ``max_depth`` and ``max_size`` bound nesting and input.
+loads; ``max_depth`` and ``max_size`` bound nesting and input (flow
+collections, ``[...]`` and ``{...}``, nest at most 255 deep: the event
+parser's own cap).
 
 Every function that takes a stream also takes a path; writes to a path are
 atomic. Code written for PyYAML runs unchanged: ``load(stream,

@@ -63,7 +63,10 @@ fn surrogate_error(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyErr {
         Ok(bytes) => bytes,
         Err(err) => return err,
     };
-    let bytes = wtf8.cast::<PyBytes>().map(|b| b.as_bytes()).unwrap_or_default();
+    let bytes = wtf8
+        .cast::<PyBytes>()
+        .map(|b| b.as_bytes())
+        .unwrap_or_default();
     // A surrogate is ED A0..BF xx in WTF-8.
     let at = bytes
         .windows(2)
@@ -150,7 +153,9 @@ fn yaml_load<'py>(
         let error = yaml_error(py, "ReaderError", err.kind().to_string(), at);
         // PyYAML's ReaderError gives the character's index in the stream.
         let offset = at.map_or(0, |at| at.offset());
-        let index = text.get(..offset).map_or(0, |before| before.chars().count());
+        let index = text
+            .get(..offset)
+            .map_or(0, |before| before.chars().count());
         match error.value(py).setattr("position", index) {
             Ok(()) => error,
             Err(err) => err,

@@ -83,12 +83,7 @@ pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
     }
     let text = input_text(input)?;
     check_characters(text)?;
-    compose(
-        text,
-        options,
-        &mut ValueBuilder::new(options.schema),
-        false,
-    )
+    compose(text, options, &mut ValueBuilder::new(options.schema), false)
 }
 
 pub fn from_str(input: &str) -> Result<Vec<Value>> {

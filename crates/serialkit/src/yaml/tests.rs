@@ -177,7 +177,10 @@ fn forbidden_characters_are_refused_at_their_position() {
     ] {
         let err = from_str(text).unwrap_err();
         assert!(err.to_string().contains("unacceptable character"), "{err}");
-        let Some(Position::Text { line: l, column: c, .. }) = err.position() else {
+        let Some(Position::Text {
+            line: l, column: c, ..
+        }) = err.position()
+        else {
             panic!("no position: {err}");
         };
         assert_eq!((l, c), (line, column), "{text:?}");
@@ -185,4 +188,28 @@ fn forbidden_characters_are_refused_at_their_position() {
     for text in ["a: \"\t\u{85}\u{a0}\u{d7ff}\u{e000}\u{fffd}\u{10000}\"\r\n"] {
         assert!(from_str(text).is_ok(), "{text:?}");
     }
+}
+
+#[test]
+fn unknown_standard_tags_are_constructor_errors() {
+    for text in ["!!foo bar", "!!foo [1]", "!!seq a", "!!str {a: 1}"] {
+        let err = from_str(text).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Unsupported(_)), "{err}");
+        assert!(err.position().is_some());
+    }
+    assert_eq!(load("!local x"), Value::str("x"));
+}
+
+#[test]
+fn flow_nesting_is_capped_by_the_event_parser_as_a_depth_limit() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    assert!(from_str(&deep(255)).is_ok());
+    let err = from_str(&deep(256)).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Limit { .. }), "{err}");
+    assert!(err.to_string().contains("flow nesting"), "{err}");
+    // Block nesting goes to max_depth.
+    let block: String = (0..400)
+        .map(|i| format!("{}- \n", "  ".repeat(i)))
+        .collect();
+    assert!(from_str(&block).is_ok());
 }
