@@ -43,7 +43,7 @@ def test_the_error_carries_line_and_column():
         sy.loads("a: 1\nb: é\x01\n")
     assert (info.value.line, info.value.column, info.value.position) == (2, 5, 9)
     with pytest.raises(sy.ReaderError):
-        sy.loads("a: \x01".encode())
+        sy.loads(b"a: \x01")
 
 
 @pytest.mark.parametrize("char", ALLOWED, ids=lambda c: f"U+{ord(c):04X}")
