@@ -10,7 +10,7 @@ use dump::{DumpOptions, Dumper};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
-use serialkit::yaml::emit::EmitOptions;
+use serialkit::yaml::emit::{EmitOptions, Style};
 use serialkit::yaml::{DuplicateKeys, LoadOptions, Quoting, Schema};
 use serialkit::{ErrorKind, Limits, Position};
 use std::collections::HashSet;
@@ -174,9 +174,21 @@ fn yaml_load<'py>(
         .unwrap_or_else(|| py.None().into_bound(py)))
 }
 
+/// PyYAML's `default_style`: no style (None or empty), a quote, or a
+/// block indicator; anything else ends up double-quoted, as there.
+fn scalar_style(style: Option<&str>) -> Style {
+    match style {
+        None | Some("") => Style::Any,
+        Some("'") => Style::SingleQuoted,
+        Some("|") => Style::Literal,
+        Some(">") => Style::Folded,
+        Some(_) => Style::DoubleQuoted,
+    }
+}
+
 /// Writes documents as one stream and returns the text.
 #[pyfunction]
-#[pyo3(signature = (documents, *, indent=2, width=80, sort_keys=false, default_flow_style=Some(false), explicit_start=false, allow_unicode=true, compat=false))]
+#[pyo3(signature = (documents, *, indent=2, width=80, sort_keys=false, default_flow_style=Some(false), explicit_start=false, allow_unicode=true, compat=false, explicit_end=false, canonical=false, default_style=None, line_break=None, directives=Vec::new(), tag_prefixes=Vec::new()))]
 #[allow(clippy::too_many_arguments)]
 fn yaml_dump<'py>(
     py: Python<'py>,
@@ -188,6 +200,12 @@ fn yaml_dump<'py>(
     explicit_start: bool,
     allow_unicode: bool,
     compat: bool,
+    explicit_end: bool,
+    canonical: bool,
+    default_style: Option<String>,
+    line_break: Option<String>,
+    directives: Vec<String>,
+    tag_prefixes: Vec<(String, String)>,
 ) -> PyResult<String> {
     let options = DumpOptions {
         emit: EmitOptions {
@@ -196,6 +214,12 @@ fn yaml_dump<'py>(
             allow_unicode,
             explicit_start,
             pyyaml_quirks: compat,
+            canonical,
+            explicit_end,
+            line_break: line_break.unwrap_or_else(|| "\n".into()),
+            default_style: scalar_style(default_style.as_deref()),
+            directives,
+            tag_prefixes,
         },
         sort_keys,
         flow: default_flow_style,

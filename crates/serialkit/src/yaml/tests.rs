@@ -185,9 +185,8 @@ fn forbidden_characters_are_refused_at_their_position() {
         };
         assert_eq!((l, c), (line, column), "{text:?}");
     }
-    for text in ["a: \"\t\u{85}\u{a0}\u{d7ff}\u{e000}\u{fffd}\u{10000}\"\r\n"] {
-        assert!(from_str(text).is_ok(), "{text:?}");
-    }
+    let allowed = "a: \"\t\u{85}\u{a0}\u{d7ff}\u{e000}\u{fffd}\u{10000}\"\r\n";
+    assert!(from_str(allowed).is_ok());
 }
 
 #[test]
