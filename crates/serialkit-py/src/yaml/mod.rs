@@ -132,7 +132,9 @@ fn yaml_load<'py>(
     let owned_bytes;
     let text: &str = if data.is_instance_of::<PyString>() {
         let bytes = str_utf8(data).ok_or_else(|| surrogate_error(py, data))?;
-        std::str::from_utf8(bytes).map_err(|e| PyValueError::new_err(e.to_string()))?
+        // SAFETY: `str_utf8` succeeds only with CPython's UTF-8 form of a
+        // str without lone surrogates, which is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     } else {
         let bytes: &[u8] = if let Ok(bytes) = data.cast::<PyBytes>() {
             bytes.as_bytes()

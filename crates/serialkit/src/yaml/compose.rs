@@ -578,7 +578,9 @@ fn scalar<B: Builder>(
     span: &Span,
 ) -> Result<B::Node, B::Error> {
     let at = position(&span.start);
-    check_core_tag(&class, "scalar", at)?;
+    if let TagClass::Core(_) = class {
+        check_core_tag(&class, "scalar", at)?;
+    }
     let kind = match class {
         TagClass::Python(suffix) => return builder.python_scalar(suffix, &text, at),
         TagClass::NonSpecific | TagClass::Other => Kind::Str,

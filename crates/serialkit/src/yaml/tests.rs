@@ -212,3 +212,20 @@ fn flow_nesting_is_capped_by_the_event_parser_as_a_depth_limit() {
         .collect();
     assert!(from_str(&block).is_ok());
 }
+
+#[test]
+fn forbidden_characters_are_found_at_every_offset() {
+    for bad in [
+        '\u{0}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+    ] {
+        for at in 0..20 {
+            let mut text: String = "é: abc\tdef\r\n# xyz \u{85}".chars().take(at).collect();
+            let offset = text.len();
+            text.push(bad);
+            text.push_str(" tail");
+            let err = check_characters(&text).unwrap_err();
+            assert_eq!(err.position().map(|p| p.offset()), Some(offset), "{text:?}");
+        }
+    }
+    assert!(check_characters("é: abc\tdef\r\n# xyz \u{85}\u{a0}\u{fffd} tail").is_ok());
+}
