@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 import serialkit.yaml as sy
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def shape(value, seen=None):
@@ -122,3 +124,30 @@ def test_expansion_budget_rule():
         sy.loads(text, max_expansion=1000)
     # Under 100 times what is built, a small floor does not refuse.
     assert sy.loads("a: &a [1, 2, 3]\nb: [*a, *a]\n", max_expansion=5)["b"][1] == [1, 2, 3]
+
+
+@st.composite
+def linked_data(draw):
+    """Lists and dicts that refer to each other at random: shared nodes
+    and cycles of every shape."""
+    count = draw(st.integers(1, 6))
+    nodes = [[] if draw(st.booleans()) else {} for _ in range(count)]
+    for node in nodes:
+        for position in range(draw(st.integers(0, 4))):
+            if draw(st.booleans()):
+                item = nodes[draw(st.integers(0, count - 1))]
+            else:
+                item = draw(st.one_of(st.integers(), st.text(max_size=5), st.none()))
+            if isinstance(node, list):
+                node.append(item)
+            else:
+                node[f"k{position}"] = item
+    return nodes[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(linked_data())
+def test_shared_and_cyclic_data_load_as_pyyaml_loads_it(data):
+    text = yaml.safe_dump(data)
+    assert shape(sy.safe_load(text)) == shape(yaml.safe_load(text))
+    assert shape(sy.loads(sy.dumps(data))) == shape(data)
