@@ -9,9 +9,9 @@ import io
 import pytest
 import serialkit.yaml as sy
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_yaml_compat import dump_options, plain_data
+from test_yaml_compat import canonical, dump_options, has_unicode_breaks, plain_data
 
 SETTINGS = settings(
     max_examples=300,
@@ -50,6 +50,31 @@ def test_safe_dump_matches_pyyaml_with_every_option(data, options, extra):
 @given(st.lists(plain_data, max_size=3), extra_options)
 def test_safe_dump_all_matches_pyyaml_with_every_option(documents, extra):
     assert sy.safe_dump_all(documents, **extra) == yaml.safe_dump_all(documents, **extra)
+
+
+@SETTINGS
+@given(plain_data, extra_options)
+def test_output_with_every_option_loads_as_in_pyyaml(data, extra):
+    assume(not has_unicode_breaks(data))
+    extra.pop("encoding", None)
+    text = sy.safe_dump(data, **extra)
+    # Some `tags` make output that does not load (PyYAML's own does not
+    # either): then both refuse it.
+    try:
+        expected = ("ok", canonical(yaml.safe_load(text)))
+    except yaml.YAMLError:
+        expected = ("error",)
+    try:
+        got = ("ok", canonical(sy.safe_load(text)))
+    except sy.YAMLError:
+        got = ("error",)
+    foreign = any(prefix != "tag:yaml.org,2002:" for prefix in (extra.get("tags") or {}).values())
+    if foreign and expected == ("error",) and got[0] == "ok":
+        # A tag outside yaml.org's (`tag:example.com,...`, `!x...`) loads
+        # as plain data, as the YAML test suite expects (case P76L);
+        # PyYAML refuses it.
+        return
+    assert got == expected
 
 
 def test_shared_data_with_options():
