@@ -21,8 +21,9 @@ mark to every piece PyYAML writes) serialkit writes one mark only.
 Loading is safe: standard tags are constructed (an unknown ``!!`` tag, or
 one on the wrong kind of node, is a ``ConstructorError``, as in PyYAML),
 other tags (local ``!foo``, or global outside yaml.org's) load as their
-plain data, as the YAML test suite expects (PyYAML refuses them), and ``!!python/...`` tags that name a global (``name``,
-``module``, ``object``, ``object/new``, ``object/apply``) import it only if
+plain data, as the YAML test suite expects (PyYAML refuses them), and
+``!!python/...`` tags that name a global (``name``, ``module``, ``object``,
+``object/new``, ``object/apply``) import it only if
 ``allow`` names it (classes, functions or ``"module.qualname"`` strings, as
 in ``serialkit.pickle``); otherwise ``ConstructorError`` names the tag.
 An alias is the anchored object itself (recursive nodes included, as in
