@@ -29,6 +29,7 @@ in ``serialkit.pickle``); otherwise ``ConstructorError`` names the tag.
 An alias is the anchored object itself (recursive nodes included, as in
 PyYAML). Expansion is budgeted: a stream whose aliases would expand it
 past ``max_expansion`` nodes *and* past 100 times the nodes actually built
+(a scalar counts one node per 64 bytes of its text)
 is refused, so a billion-laughs document fails fast while realistic reuse
 loads; ``max_depth`` and ``max_size`` bound nesting and input (flow
 collections, ``[...]`` and ``{...}``, nest at most 255 deep: the event

@@ -145,3 +145,17 @@ fn the_budget_is_a_floor_and_a_ratio_to_what_is_built() {
     let err = yaml::from_slice(text.as_bytes(), &small_floor).unwrap_err();
     assert!(is_expansion_limit(&err), "{err}");
 }
+
+#[test]
+fn aliases_to_long_strings_are_charged_by_length() {
+    // 900 aliases to a 1 MB string: under the node floor if each alias
+    // counted one node, but copying them would write 900 MB.
+    let mut text = format!("a: &a {}\nb: [", "x".repeat(1 << 20));
+    text.push_str(&vec!["*a"; 900].join(", "));
+    text.push_str("]\n");
+    let err = yaml::from_str(&text).unwrap_err();
+    assert!(is_expansion_limit(&err), "{err}");
+    // A few aliases to it are fine.
+    let text = format!("a: &a {}\nb: [*a, *a, *a]\n", "x".repeat(1 << 20));
+    assert!(yaml::from_str(&text).is_ok());
+}

@@ -14,7 +14,9 @@
 //! The expansion budget guards whoever expands the shared data later (a
 //! conversion to JSON, `json.dumps` of the result). Each alias charges the
 //! expanded size of the node it repeats (aliases inside included; a
-//! recursive alias counts 1), and the stream is refused when its expanded
+//! recursive alias counts 1; a scalar counts one node per
+//! [`SCALAR_BYTES_PER_NODE`] bytes of its text, so an alias to a long
+//! string costs what copying it would), and the stream is refused when its expanded
 //! size exceeds both [`Limits::max_expansion`] and [`EXPANSION_RATIO`]
 //! times the nodes actually built. Billion laughs (a few dozen nodes that
 //! expand to 10^9) fails after a few levels; a large document that reuses
@@ -57,6 +59,10 @@ pub enum Collection<'a> {
 /// Once a stream's expanded size is past [`Limits::max_expansion`], it may
 /// still be up to this many times the number of nodes actually built.
 pub const EXPANSION_RATIO: usize = 100;
+
+/// A scalar counts as one node per this many bytes of its text in the
+/// expansion budget.
+pub const SCALAR_BYTES_PER_NODE: usize = 64;
 
 /// Receives what the constructor builds. Errors are the builder's own type;
 /// positions come with every call so it can locate them.
@@ -399,8 +405,11 @@ pub fn compose<B: Builder>(
                 (node, 0, 0)
             }
             Event::Scalar(text, style, anchor, tag) => {
-                total += 1;
-                built += 1;
+                // Long texts weigh more: whoever expands an alias to one
+                // copies all of it.
+                let weight = 1 + text.len() / SCALAR_BYTES_PER_NODE;
+                total += weight;
+                built += weight;
                 let is_key = frames.last().is_some_and(|f| {
                     f.mapping && (items.len() - f.start) % 2 == 0 && !f.merge_pending
                 });
@@ -419,7 +428,7 @@ pub fn compose<B: Builder>(
                     continue;
                 }
                 let node = scalar(builder, text, style, class, options.schema, is_key, &span)?;
-                (node, anchor, 1)
+                (node, anchor, weight)
             }
         };
         let node = if anchor > 0 {
