@@ -7,6 +7,7 @@
 
 pub mod compose;
 pub mod emit;
+mod marks;
 pub mod resolve;
 mod value_builder;
 pub mod write;
