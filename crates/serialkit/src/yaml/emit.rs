@@ -415,46 +415,12 @@ impl Emitter {
     }
 
     /// A tag as written: the short form (`!!str`) unless `%TAG`
-    /// directives changed the handles, then PyYAML's `prepare_tag` (the
-    /// handle of the last matching prefix in sorted order, the suffix
-    /// percent-escaped).
+    /// directives changed the handles (see [`super::tags::prepare`]).
     pub fn prepare_tag<'t>(&self, tag: &'t str) -> Cow<'t, str> {
         if self.tag_prefixes.is_empty() {
             return Cow::Borrowed(tag);
         }
-        let full = match tag.strip_prefix("!!") {
-            Some(suffix) => format!("tag:yaml.org,2002:{suffix}"),
-            None => tag.to_owned(),
-        };
-        if full == "!" {
-            return Cow::Owned(full);
-        }
-        let mut handle: Option<&str> = None;
-        let mut suffix = full.as_str();
-        for (prefix, prefix_handle) in &self.tag_prefixes {
-            if full.starts_with(prefix.as_str()) && (prefix == "!" || prefix.len() < full.len()) {
-                handle = Some(prefix_handle);
-                suffix = &full[prefix.len()..];
-            }
-        }
-        let mut text = String::new();
-        for ch in suffix.chars() {
-            if ch.is_ascii_alphanumeric()
-                || "-;/?:@&=+$,_.~*'()[]".contains(ch)
-                || (ch == '!' && handle != Some("!"))
-            {
-                text.push(ch);
-            } else {
-                let mut buf = [0u8; 4];
-                for byte in ch.encode_utf8(&mut buf).bytes() {
-                    text.push_str(&format!("%{byte:02X}"));
-                }
-            }
-        }
-        Cow::Owned(match handle {
-            Some(handle) => format!("{handle}{text}"),
-            None => format!("!<{text}>"),
-        })
+        Cow::Owned(super::tags::prepare(tag, &self.tag_prefixes))
     }
 
     fn set_context(&mut self, root: bool, mapping: bool, simple_key: bool) {

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod emit;
 mod marks;
 pub mod resolve;
+mod tags;
 mod value_builder;
 pub mod write;
 
