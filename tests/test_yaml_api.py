@@ -86,17 +86,6 @@ def test_errors_carry_line_and_column():
     assert error.problem_mark.line == error.line - 1
 
 
-def test_billion_laughs_fails_fast():
-    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for previous, name in zip("abcdefgh", "bcdefghi"):
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    with pytest.raises(sy.LimitError, match="alias expansion"):
-        sy.loads("\n".join(lines))
-    # A small budget applies to small documents too.
-    with pytest.raises(sy.LimitError):
-        sy.loads("a: &a [1, 2, 3]\nb: [*a, *a]\n", max_expansion=5)
-
-
 def test_depth_and_size_limits():
     with pytest.raises(sy.LimitError, match="nesting depth"):
         sy.loads("[" * 50 + "]" * 50, max_depth=20)

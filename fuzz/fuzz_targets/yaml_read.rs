@@ -31,12 +31,50 @@ fuzz_target!(|data: &[u8]| {
         };
         let again = from_slice(text.as_bytes(), &options)
             .unwrap_or_else(|err| panic!("written YAML does not read back: {err}\n{text}"));
+        let (documents, again) = (renumbered(documents), renumbered(again));
         assert!(
             same(&documents, &again),
             "round trip changed the data:\n{documents:?}\n{again:?}\n{text}"
         );
     }
 });
+
+/// Shared ids are anchor numbers, which writing renumbers: ids in order
+/// of first appearance make both sides comparable.
+fn renumbered(documents: Vec<Value>) -> Vec<Value> {
+    let mut ids = std::collections::HashMap::new();
+    documents
+        .into_iter()
+        .map(|document| renumber(document, &mut ids))
+        .collect()
+}
+
+fn renumber(value: Value, ids: &mut std::collections::HashMap<u32, u32>) -> Value {
+    let mut all = |items: Vec<Value>| -> Vec<Value> {
+        items.into_iter().map(|item| renumber(item, ids)).collect()
+    };
+    match value {
+        Value::Shared { id, value } => {
+            let next = ids.len() as u32;
+            let new = *ids.entry(id).or_insert(next);
+            Value::Shared {
+                id: new,
+                value: Box::new(renumber(*value, ids)),
+            }
+        }
+        Value::Ref(id) => Value::Ref(ids.get(&id).copied().unwrap_or(u32::MAX)),
+        Value::List(items) => Value::List(all(items)),
+        Value::Set(items) => Value::Set(all(items)),
+        Value::Tuple(items) => Value::Tuple(all(items)),
+        Value::Dict(entries) => Value::Dict(
+            entries
+                .into_iter()
+                .map(|(k, v)| (renumber(k, ids), renumber(v, ids)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
 
 /// Equality with NaN equal to itself.
 fn same(a: &[Value], b: &[Value]) -> bool {
@@ -46,6 +84,9 @@ fn same(a: &[Value], b: &[Value]) -> bool {
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (Value::Shared { id: i, value: x }, Value::Shared { id: j, value: y }) => {
+            i == j && same_value(x, y)
+        }
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => same(x, y),
         (Value::Dict(x), Value::Dict(y)) => {
             x.len() == y.len()

@@ -113,6 +113,12 @@ def yaml_dump(
     explicit_start: bool = False,
     allow_unicode: bool = True,
     compat: bool = False,
+    explicit_end: bool = False,
+    canonical: bool = False,
+    default_style: str | None = None,
+    line_break: str | None = None,
+    directives: list[str] = ...,
+    tag_prefixes: list[tuple[str, str]] = ...,
 ) -> str: ...
 def xml_parse(
     data: str | bytes | bytearray,

@@ -12,15 +12,28 @@ style with unicode kept and keys in insertion order:
 The PyYAML names ``safe_load``, ``safe_load_all``, ``safe_dump`` and
 ``safe_dump_all`` behave like PyYAML's: YAML 1.1 resolution, the last of
 duplicate keys wins, keys sorted on output, and for plain data
-``safe_dump(data)`` returns exactly what ``yaml.safe_dump(data)`` returns.
+``safe_dump(data)`` returns exactly what ``yaml.safe_dump(data)`` returns,
+with any of PyYAML's keyword arguments (``canonical``, ``default_style``,
+``explicit_end``, ``line_break``, ``version``, ``tags``, ``encoding``, ...).
+With ``encoding="utf-16"`` or ``"utf-32"`` (codecs that add a byte order
+mark to every piece PyYAML writes) serialkit writes one mark only.
 
-Loading is safe: standard tags are constructed, unknown local tags load as
-their plain data, and ``!!python/...`` tags that name a global (``name``,
-``module``, ``object``, ``object/new``, ``object/apply``) import it only if
+Loading is safe: standard tags are constructed (an unknown ``!!`` tag, or
+one on the wrong kind of node, is a ``ConstructorError``, as in PyYAML),
+other tags (local ``!foo``, or global outside yaml.org's) load as their
+plain data, as the YAML test suite expects (PyYAML refuses them), and
+``!!python/...`` tags that name a global (``name``, ``module``, ``object``,
+``object/new``, ``object/apply``) import it only if
 ``allow`` names it (classes, functions or ``"module.qualname"`` strings, as
 in ``serialkit.pickle``); otherwise ``ConstructorError`` names the tag.
-Aliases are budgeted (``max_expansion`` nodes), so a billion-laughs
-document fails fast; ``max_depth`` and ``max_size`` bound nesting and input.
+An alias is the anchored object itself (recursive nodes included, as in
+PyYAML). Expansion is budgeted: a stream whose aliases would expand it
+past ``max_expansion`` nodes *and* past 100 times the nodes actually built
+(a scalar counts one node per 64 bytes of its text)
+is refused, so a billion-laughs document fails fast while realistic reuse
+loads; ``max_depth`` and ``max_size`` bound nesting and input (flow
+collections, ``[...]`` and ``{...}``, nest at most 255 deep: the event
+parser's own cap).
 
 Every function that takes a stream also takes a path; writes to a path are
 atomic. Code written for PyYAML runs unchanged: ``load(stream,
@@ -39,6 +52,7 @@ from .pickle import _allowed_names
 
 __all__ = [
     "ConstructorError",
+    "EmitterError",
     "FullLoader",
     "Loader",
     "SafeLoader",
@@ -101,7 +115,12 @@ class YAMLError(ValueError):
 
 
 class ReaderError(YAMLError):
-    """The input is not text (invalid UTF-8, lone surrogates)."""
+    """The input is not text (invalid UTF-8), or holds a character YAML does
+    not allow in a stream (control characters but tab, LF, CR and NEL; lone
+    surrogates; U+FFFE and U+FFFF). For the latter, ``position`` is the
+    character's index, as in PyYAML's ``ReaderError``."""
+
+    position: int | None = None
 
 
 class ParserError(YAMLError):
@@ -115,6 +134,11 @@ class ConstructorError(YAMLError):
 
 class LimitError(YAMLError):
     """A limit was reached: ``max_depth``, ``max_size`` or ``max_expansion``."""
+
+
+class EmitterError(YAMLError):
+    """An output option PyYAML's emitter refuses (a YAML version other than
+    1.x, an invalid ``%TAG`` handle or an empty prefix)."""
 
 
 class RepresenterError(YAMLError):
@@ -260,7 +284,7 @@ def _write(text: str, fp) -> None:
         fp.write(text)
 
 
-def dump(obj, fp=None, **options):
+def dump(obj, fp=None, Dumper=None, **options):  # noqa: N803 (PyYAML's spelling)
     """``dumps`` into a file object, or atomically into a path.
 
     Without ``fp`` this is PyYAML's ``yaml.dump(data)``: it returns the text
@@ -272,7 +296,7 @@ def dump(obj, fp=None, **options):
     return None
 
 
-def dump_all(documents, fp=None, **options):
+def dump_all(documents, fp=None, Dumper=None, **options):  # noqa: N803 (PyYAML's spelling)
     """``dumps_all`` into a file object, or atomically into a path; without
     ``fp``, PyYAML's ``yaml.dump_all(documents)``."""
     if fp is None:
@@ -314,20 +338,77 @@ def safe_load_all(stream):
     )
 
 
+_DEFAULT_TAG_PREFIXES = {"!": "!", "tag:yaml.org,2002:": "!!"}
+_URI_CHARACTERS = frozenset(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-;/?!:@&=+$,_.~*'()[]"
+)
+
+
+def _tag_handle(handle: str) -> str:
+    if not handle:
+        raise EmitterError("tag handle must not be empty")
+    if handle[0] != "!" or handle[-1] != "!":
+        raise EmitterError(f"tag handle must start and end with '!': {handle!r}")
+    for ch in handle[1:-1]:
+        if not (ch.isascii() and (ch.isalnum() or ch in "-_")):
+            raise EmitterError(f"invalid character {ch!r} in the tag handle: {handle!r}")
+    return handle
+
+
+def _tag_prefix(prefix: str) -> str:
+    """The prefix as PyYAML's emitter writes it: characters outside URIs
+    percent-escaped as UTF-8."""
+    if not prefix:
+        raise EmitterError("tag prefix must not be empty")
+    head, rest = (prefix[0], prefix[1:]) if prefix[0] == "!" else ("", prefix)
+    escaped = (
+        ch if ch in _URI_CHARACTERS else "".join(f"%{b:02X}" for b in ch.encode()) for ch in rest
+    )
+    return head + "".join(escaped)
+
+
+def _directives(version, tags):
+    """The directive lines before each document, and the tag prefixes
+    (with their handles) when ``tags`` changes them."""
+    lines = []
+    if version:
+        major, minor = version
+        if major != 1:
+            raise EmitterError(f"unsupported YAML version: {major}.{minor}")
+        lines.append(f"%YAML {major}.{minor}")
+    prefixes = []
+    if tags:
+        handles = dict(_DEFAULT_TAG_PREFIXES)
+        for handle in sorted(tags):
+            prefix = tags[handle]
+            handles[prefix] = handle
+            lines.append(f"%TAG {_tag_handle(handle)} {_tag_prefix(prefix)}")
+        prefixes = sorted(handles.items())
+    return lines, prefixes
+
+
 def safe_dump_all(
     documents,
     stream=None,
     *,
+    default_style: str | None = None,
     default_flow_style: bool | None = False,
+    canonical: bool | None = None,
     indent: int | None = None,
     width: int | None = None,
     allow_unicode: bool | None = None,
-    explicit_start: bool | None = None,
-    sort_keys: bool = True,
+    line_break: str | None = None,
     encoding: str | None = None,
+    explicit_start: bool | None = None,
+    explicit_end: bool | None = None,
+    version: tuple[int, int] | None = None,
+    tags: dict[str, str] | None = None,
+    sort_keys: bool = True,
 ):
-    """PyYAML's ``safe_dump_all``: returns the text when ``stream`` is None
-    (bytes with ``encoding``), else writes it there."""
+    """PyYAML's ``safe_dump_all``, with its keyword arguments: returns the
+    text when ``stream`` is None (bytes with ``encoding``, after a byte
+    order mark for UTF-16 as PyYAML writes it), else writes it there."""
+    directives, tag_prefixes = _directives(version, tags)
     text = _dump(
         documents,
         indent=indent or 2,
@@ -337,8 +418,20 @@ def safe_dump_all(
         explicit_start=bool(explicit_start),
         allow_unicode=bool(allow_unicode),
         compat=True,
+        explicit_end=bool(explicit_end),
+        canonical=bool(canonical),
+        default_style=default_style,
+        line_break=line_break,
+        directives=directives,
+        tag_prefixes=tag_prefixes,
     )
-    data = text.encode(encoding) if encoding else text
+    # PyYAML encodes only when the stream has no encoding of its own (a
+    # text file takes str).
+    if encoding and not hasattr(stream, "encoding"):
+        bom = "\ufeff".encode(encoding) if encoding.startswith("utf-16") else b""
+        data = bom + text.encode(encoding)
+    else:
+        data = text
     if stream is None:
         return data
     if _files.is_path(stream):

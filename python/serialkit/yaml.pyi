@@ -20,10 +20,13 @@ class YAMLError(ValueError):
         self, problem: str, line: int | None = None, column: int | None = None
     ) -> None: ...
 
-class ReaderError(YAMLError): ...
+class ReaderError(YAMLError):
+    position: int | None
+
 class ParserError(YAMLError): ...
 class ConstructorError(YAMLError): ...
 class LimitError(YAMLError): ...
+class EmitterError(YAMLError): ...
 class RepresenterError(YAMLError): ...
 
 def loads(
@@ -67,9 +70,14 @@ def dumps_all(
     allow_unicode: bool = True,
 ) -> str: ...
 def dumps(obj: Any, **options: Any) -> str: ...
-def dump(obj: Any, fp: IO[str] | _Path | None = None, **options: Any) -> Any: ...
+def dump(
+    obj: Any, fp: IO[str] | _Path | None = None, Dumper: Any = None, **options: Any
+) -> Any: ...
 def dump_all(
-    documents: Iterable[Any], fp: IO[str] | _Path | None = None, **options: Any
+    documents: Iterable[Any],
+    fp: IO[str] | _Path | None = None,
+    Dumper: Any = None,
+    **options: Any,
 ) -> Any: ...
 def safe_load(stream: str | bytes | IO[str] | IO[bytes] | os.PathLike[str]) -> Any: ...
 def safe_load_all(
@@ -79,12 +87,18 @@ def safe_dump_all(
     documents: Iterable[Any],
     stream: IO[str] | IO[bytes] | _Path | None = None,
     *,
+    default_style: str | None = None,
     default_flow_style: bool | None = False,
+    canonical: bool | None = None,
     indent: int | None = None,
     width: int | None = None,
     allow_unicode: bool | None = None,
-    explicit_start: bool | None = None,
-    sort_keys: bool = True,
+    line_break: str | None = None,
     encoding: str | None = None,
+    explicit_start: bool | None = None,
+    explicit_end: bool | None = None,
+    version: tuple[int, int] | None = None,
+    tags: dict[str, str] | None = None,
+    sort_keys: bool = True,
 ) -> Any: ...
 def safe_dump(data: Any, stream: IO[str] | IO[bytes] | _Path | None = None, **kwds: Any) -> Any: ...

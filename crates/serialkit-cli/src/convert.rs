@@ -46,7 +46,8 @@ pub fn run(plan: &Plan) -> Result<()> {
         .map_err(|err| ReadError::new(&source, err))?;
     let documents =
         (from.read)(&bytes, &plan.options).map_err(|err| ReadError::new(&source, err))?;
-    let documents = bridge_models(documents, from, to, &plan.options);
+    let documents = bridge_models(documents, from, to, &plan.options)
+        .map_err(|err| ReadError::new(&source, err))?;
     // Encoding completes in memory before the output is opened, so a value
     // the target format cannot hold leaves the output untouched.
     let encoded = (to.write)(&documents, &plan.options)
@@ -69,8 +70,8 @@ fn bridge_models(
     from: &Format,
     to: &Format,
     options: &Options,
-) -> Vec<Value> {
-    match (from.holds_full_model, to.holds_full_model) {
+) -> serialkit::Result<Vec<Value>> {
+    Ok(match (from.holds_full_model, to.holds_full_model) {
         (true, false) => documents
             .into_iter()
             .map(|document| {
@@ -81,8 +82,13 @@ fn bridge_models(
             })
             .collect(),
         (false, true) => documents.into_iter().map(tagged::decode).collect(),
+        // Shared nodes (YAML aliases) are kept between two readers of the
+        // same format; other plain writers get copies.
+        (false, false) if !std::ptr::eq(from, to) => {
+            return documents.into_iter().map(Value::expand_shared).collect()
+        }
         _ => documents,
-    }
+    })
 }
 
 #[derive(Clone, Copy)]

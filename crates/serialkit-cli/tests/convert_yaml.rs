@@ -109,3 +109,74 @@ fn python_tags_that_name_globals_are_refused() {
         "{\"a\": [1, 2], \"b\": null}\n"
     );
 }
+
+#[test]
+fn recursive_aliases_convert_to_yaml_and_pickle_but_not_json() {
+    let dir = scratch("recursive");
+    let yaml = dir.join("in.yaml");
+    fs::write(&yaml, "a: &a [1, 2]\nb: *a\nc: &c {x: *c}\n").unwrap();
+    let out_yaml = dir.join("out.yaml");
+    let out = convert(&[yaml.to_str().unwrap(), out_yaml.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    // The cycle and the sharing are written back as anchors and aliases.
+    assert_eq!(
+        fs::read_to_string(&out_yaml).unwrap(),
+        "a: &id001\n- 1\n- 2\nb: *id001\nc: &id002\n  x: *id002\n"
+    );
+    let pickle = dir.join("out.pkl");
+    let out = convert(&[yaml.to_str().unwrap(), pickle.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let json = dir.join("out.json");
+    let out = convert(&[yaml.to_str().unwrap(), json.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("recursive"),
+        "{out:?}"
+    );
+    assert!(!json.exists());
+}
+
+#[test]
+fn shared_aliases_are_copied_into_json() {
+    let dir = scratch("shared");
+    let yaml = dir.join("in.yaml");
+    fs::write(&yaml, "a: &a {k: [1, 2]}\nb: *a\n").unwrap();
+    let json = dir.join("out.json");
+    let out = convert(&[yaml.to_str().unwrap(), json.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        fs::read_to_string(&json).unwrap(),
+        "{\"a\": {\"k\": [1, 2]}, \"b\": {\"k\": [1, 2]}}\n"
+    );
+}
+
+#[test]
+fn billion_laughs_is_refused_in_little_memory() {
+    let dir = scratch("laughs");
+    let mut doc = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (previous, name) in ('a'..='h').zip('b'..='i') {
+        let aliases = vec![format!("*{previous}"); 9].join(", ");
+        doc.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+    }
+    let yaml = dir.join("laughs.yaml");
+    fs::write(&yaml, doc).unwrap();
+    let json = dir.join("out.json");
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M", BIN, "convert"])
+        .args([yaml.to_str().unwrap(), json.to_str().unwrap()])
+        .output();
+    let Ok(out) = out else {
+        // Without GNU time the refusal alone is checked.
+        let out = convert(&[yaml.to_str().unwrap(), json.to_str().unwrap()]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("alias expansion"));
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("alias expansion"), "{stderr}");
+    let peak_kib: u64 = stderr
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .expect("GNU time prints the peak RSS last");
+    assert!(peak_kib < 32 * 1024, "peak {peak_kib} KiB");
+}

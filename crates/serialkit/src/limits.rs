@@ -10,7 +10,9 @@ pub struct Limits {
     /// Maximum size of the input, in bytes.
     pub max_input_bytes: usize,
     /// Maximum number of nodes an alias or memo reference may cause to be
-    /// materialised (YAML aliases, XML entities).
+    /// materialised (YAML aliases, XML entities). For YAML it is a floor: a
+    /// stream may also expand to `yaml::compose::EXPANSION_RATIO` times the
+    /// nodes it actually holds.
     pub max_expansion: usize,
 }
 

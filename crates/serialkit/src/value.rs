@@ -120,6 +120,60 @@ impl Value {
             Value::Ref(_) => "reference",
         }
     }
+
+    /// Replaces each [`Value::Ref`] by a copy of its shared node, for
+    /// formats that hold plain trees only. A cyclic value has no such form
+    /// and is an error. Readers that produce sharing bound what expanding
+    /// it costs (YAML's alias budget).
+    pub fn expand_shared(self) -> crate::Result<Value> {
+        let mut done = std::collections::HashMap::new();
+        self.expand(&mut done)
+    }
+
+    fn expand(
+        self,
+        done: &mut std::collections::HashMap<ShareId, Option<Value>>,
+    ) -> crate::Result<Value> {
+        let all = |items: Vec<Value>, done: &mut _| {
+            items
+                .into_iter()
+                .map(|item| item.expand(done))
+                .collect::<crate::Result<Vec<_>>>()
+        };
+        Ok(match self {
+            Value::Shared { id, value } => {
+                done.insert(id, None);
+                let value = value.expand(done)?;
+                done.insert(id, Some(value.clone()));
+                value
+            }
+            Value::Ref(id) => match done.get(&id) {
+                Some(Some(value)) => value.clone(),
+                Some(None) => {
+                    return Err(crate::Error::unsupported(
+                        "the data is recursive (it contains itself); only formats with shared \
+                         references (YAML, pickle) can hold it",
+                    ))
+                }
+                None => {
+                    return Err(crate::Error::unsupported(format!(
+                        "a reference to shared node {id} comes before it"
+                    )))
+                }
+            },
+            Value::List(items) => Value::List(all(items, done)?),
+            Value::Tuple(items) => Value::Tuple(all(items, done)?),
+            Value::Set(items) => Value::Set(all(items, done)?),
+            Value::FrozenSet(items) => Value::FrozenSet(all(items, done)?),
+            Value::Dict(entries) => Value::Dict(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| Ok((k.expand(done)?, v.expand(done)?)))
+                    .collect::<crate::Result<Vec<_>>>()?,
+            ),
+            other => other,
+        })
+    }
 }
 
 /// Builds a dict with Python's semantics for repeated keys: the last value

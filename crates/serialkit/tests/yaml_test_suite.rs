@@ -159,6 +159,12 @@ fn run_case(path: &Path) -> Outcome {
         (true, Err(_)) => Outcome::Pass,
         (false, Err(err)) => Outcome::Fail(format!("rejected: {err}")),
         (false, Ok(documents)) => {
+            // Aliases load as shared references; in.json spells them out.
+            let documents: Vec<Value> =
+                match documents.into_iter().map(Value::expand_shared).collect() {
+                    Ok(documents) => documents,
+                    Err(err) => return Outcome::Fail(format!("cannot expand aliases: {err}")),
+                };
             let Ok(json) = std::fs::read_to_string(path.join("in.json")) else {
                 return Outcome::Pass;
             };

@@ -328,8 +328,74 @@ impl<'py> Builder for PyBuilder<'py> {
         &mut self,
         tag: Collection<'_>,
         items: std::vec::Drain<'_, Self::Node>,
+        forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node> {
+        let node = self.new_sequence(tag, items, at)?;
+        match forward {
+            None => Ok(node),
+            Some(forward) => {
+                // SAFETY: both are lists (`forward` makes a list for every
+                // sequence it accepts); the slice assignment copies the
+                // items' references.
+                let status = unsafe { ffi::PyList_SetSlice(forward.as_ptr(), 0, 0, node.as_ptr()) };
+                if status != 0 {
+                    return Err(PyErr::fetch(self.py).into());
+                }
+                Ok(forward)
+            }
+        }
+    }
+
+    fn forward(
+        &mut self,
+        _anchor: usize,
+        mapping: bool,
+        tag: Collection<'_>,
+        at: Position,
+    ) -> Result<Self::Node> {
+        // The collections PyYAML builds before their contents (and so can
+        // hold themselves); the others cannot be recursive.
+        match (tag, mapping) {
+            (Collection::Plain, true) => Ok(PyDict::new(self.py).into_any()),
+            (Collection::Plain | Collection::Pairs, false) => Ok(PyList::empty(self.py).into_any()),
+            _ => Err(constructor_error(
+                "found unconstructable recursive node",
+                at,
+            )),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mapping(
+        &mut self,
+        tag: Collection<'_>,
+        pairs: std::vec::Drain<'_, Self::Node>,
+        merges: Vec<Self::Node>,
+        duplicates: DuplicateKeys,
+        keys_at: &[Position],
+        forward: Option<Self::Node>,
+        at: Position,
+    ) -> Result<Self::Node> {
+        let node = self.new_mapping(tag, pairs, merges, duplicates, keys_at, at)?;
+        match forward {
+            None => Ok(node),
+            Some(forward) => {
+                let dict = forward.cast::<PyDict>().map_err(PyErr::from)?;
+                dict.update(node.cast::<PyDict>().map_err(PyErr::from)?.as_mapping())?;
+                Ok(forward)
+            }
+        }
+    }
+}
+
+impl<'py> PyBuilder<'py> {
+    fn new_sequence(
+        &mut self,
+        tag: Collection<'_>,
+        items: std::vec::Drain<'_, Bound<'py, PyAny>>,
+        at: Position,
+    ) -> Result<Bound<'py, PyAny>> {
         match tag {
             Collection::Plain | Collection::Set => Ok(self.list(items)?),
             Collection::Pairs => {
@@ -367,15 +433,15 @@ impl<'py> Builder for PyBuilder<'py> {
         }
     }
 
-    fn mapping(
+    fn new_mapping(
         &mut self,
         tag: Collection<'_>,
-        pairs: std::vec::Drain<'_, Self::Node>,
-        merges: Vec<Self::Node>,
+        pairs: std::vec::Drain<'_, Bound<'py, PyAny>>,
+        merges: Vec<Bound<'py, PyAny>>,
         duplicates: DuplicateKeys,
         keys_at: &[Position],
         at: Position,
-    ) -> Result<Self::Node> {
+    ) -> Result<Bound<'py, PyAny>> {
         let py = self.py;
         // SAFETY: returns a new, empty dict (or NULL with MemoryError set).
         let dict = owned(py, unsafe {

@@ -546,8 +546,10 @@ impl<'py> Dumper<'py> {
     /// test for `default_flow_style=None`).
     fn is_plain_scalar(&self, object: &Bound<'py, PyAny>) -> PyResult<bool> {
         Ok(match self.classify(object)? {
-            Node::Scalar(rendered) => rendered.style == Style::Any,
-            Node::Str(_) => true,
+            Node::Scalar(rendered) => {
+                rendered.style == Style::Any && !self.emitter.has_default_style()
+            }
+            Node::Str(_) => !self.emitter.has_default_style(),
             Node::Sequence(_) | Node::Mapping(..) => false,
         })
     }
@@ -658,7 +660,8 @@ impl<'py> Dumper<'py> {
         };
         let write_scalar = |this: &mut Self, rendered: &Rendered<'_>| {
             let analysis: Analysis = this.emitter.analyze(&rendered.text);
-            let simple = emit::simple_key_scalar(&analysis, rendered.tag, anchor.as_deref());
+            let tag = this.emitter.prepare_tag(rendered.tag).into_owned();
+            let simple = emit::simple_key_scalar(&analysis, &tag, anchor.as_deref());
             this.emitter.key(simple);
             if let Some(name) = &anchor {
                 this.emitter.anchor(name);
@@ -680,7 +683,8 @@ impl<'py> Dumper<'py> {
                     "!!map"
                 };
                 let anchor_len = anchor.as_ref().map_or(0, String::len);
-                let simple = empty && tag.len() + anchor_len < 128;
+                let tag_len = self.emitter.prepare_tag(tag).chars().count();
+                let simple = empty && tag_len + anchor_len < 128;
                 self.emitter.key(simple);
                 if let Some(name) = &anchor {
                     self.emitter.anchor(name);

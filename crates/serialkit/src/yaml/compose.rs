@@ -4,12 +4,25 @@
 //! nesting costs heap, not native stack, and is bounded by
 //! [`Limits::max_depth`].
 //!
-//! Aliases hand the builder the anchored node again (`Clone`). Each alias
-//! charges the size of the node it repeats against
-//! [`Limits::max_expansion`], sizes including the aliases inside, so a
-//! billion-laughs document fails after a few levels instead of after
-//! exhausting memory.
+//! Aliases share, never copy: the builder decides what an alias stands
+//! for ([`Builder::anchored`]: the same Python object, or a
+//! [`crate::Value::Ref`] in the core model), so what is built stays as
+//! small as the input. An alias to a collection that is still open (a
+//! recursive node, `&a [*a]`) gets the builder's [`Builder::forward`]
+//! stand-in, which the builder fills when the collection ends.
+//!
+//! The expansion budget guards whoever expands the shared data later (a
+//! conversion to JSON, `json.dumps` of the result). Each alias charges the
+//! expanded size of the node it repeats (aliases inside included; a
+//! recursive alias counts 1; a scalar counts one node per
+//! [`SCALAR_BYTES_PER_NODE`] bytes of its text, so an alias to a long
+//! string costs what copying it would), and the stream is refused when its expanded
+//! size exceeds both [`Limits::max_expansion`] and [`EXPANSION_RATIO`]
+//! times the nodes actually built. Billion laughs (a few dozen nodes that
+//! expand to 10^9) fails after a few levels; a large document that reuses
+//! big anchors a few times loads with the default limits.
 
+use super::marks;
 use super::resolve::{self, Kind, Scalar, Schema};
 use crate::error::{Error, ErrorKind, Position};
 use crate::limits::Limits;
@@ -44,6 +57,14 @@ pub enum Collection<'a> {
     Python(&'a str),
 }
 
+/// Once a stream's expanded size is past [`Limits::max_expansion`], it may
+/// still be up to this many times the number of nodes actually built.
+pub const EXPANSION_RATIO: usize = 100;
+
+/// A scalar counts as one node per this many bytes of its text in the
+/// expansion budget.
+pub const SCALAR_BYTES_PER_NODE: usize = 64;
+
 /// Receives what the constructor builds. Errors are the builder's own type;
 /// positions come with every call so it can locate them.
 pub trait Builder {
@@ -65,10 +86,13 @@ pub trait Builder {
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
 
+    /// `forward`, when present, is this collection's stand-in from
+    /// [`Builder::forward`]: the builder must fill it and return it.
     fn sequence(
         &mut self,
         tag: Collection<'_>,
         items: std::vec::Drain<'_, Self::Node>,
+        forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
 
@@ -77,6 +101,7 @@ pub trait Builder {
     /// pairs come before the mapping's own and lose to them. `keys_at`
     /// holds where each key starts, for duplicate-key errors (empty unless
     /// `duplicates` is [`DuplicateKeys::Error`]).
+    #[allow(clippy::too_many_arguments)]
     fn mapping(
         &mut self,
         tag: Collection<'_>,
@@ -84,14 +109,45 @@ pub trait Builder {
         merges: Vec<Self::Node>,
         duplicates: DuplicateKeys,
         keys_at: &[Position],
+        forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node, Self::Error>;
+
+    /// A stand-in for the collection anchored as `anchor`, met by an alias
+    /// inside it (a recursive node). Called at most once per collection;
+    /// the stand-in is handed back to `sequence`/`mapping` as `forward`.
+    fn forward(
+        &mut self,
+        anchor: usize,
+        mapping: bool,
+        tag: Collection<'_>,
+        at: Position,
+    ) -> Result<Self::Node, Self::Error>;
+
+    /// The node anchored as `anchor` is complete. Returns the node to place
+    /// in the document and the one to keep for the aliases to it.
+    fn anchored(&mut self, anchor: usize, node: Self::Node) -> (Self::Node, Self::Node) {
+        let _ = anchor;
+        (node.clone(), node)
+    }
+
+    /// What an alias to `anchor` puts in the document: `kept` is what
+    /// [`Builder::anchored`] returned to keep.
+    fn alias(&mut self, anchor: usize, kept: &Self::Node) -> Self::Node {
+        let _ = anchor;
+        kept.clone()
+    }
+
+    /// A document's root is complete.
+    fn document(&mut self, root: Self::Node) -> Self::Node {
+        root
+    }
 }
 
 /// The event parser counts in characters: `offset` here is a character
 /// index, line and column are as everywhere (1-based, column in
 /// characters).
-fn position(marker: &Marker) -> Position {
+pub(super) fn position(marker: &Marker) -> Position {
     Position::Text {
         offset: marker.index(),
         line: marker.line(),
@@ -115,6 +171,15 @@ struct Frame<'input, N> {
     keys_start: usize,
     /// Node count when the frame opened, for the size of an anchored node.
     total_at_start: usize,
+    /// The builder's stand-in, once an alias inside has needed one.
+    forward: Option<N>,
+}
+
+/// An anchor's state: its collection is still open (at this frame), or
+/// its node is complete, with what aliases repeat and its expanded size.
+enum Anchor<N> {
+    Open(usize),
+    Done(N, usize),
 }
 
 /// Which kind of tag a node carries, with the tag's full name resolved.
@@ -130,36 +195,56 @@ enum TagClass<'a> {
 
 const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 
-/// A standard tag on a collection of the wrong kind (`!!str [1]`,
-/// `!!seq {a: 1}`) is an error, as PyYAML's constructor reports it, not a
-/// tag to ignore.
-fn check_collection_tag(class: &TagClass<'_>, mapping: bool, at: Position) -> Result<(), Error> {
+/// What a standard tag constructs, or `None` for a name PyYAML's safe
+/// constructor does not know (`!!foo`), which is an error, not a tag to
+/// ignore: no yaml-test-suite case uses one.
+fn core_kind(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "map" | "set" => "mapping",
+        "seq" | "omap" | "pairs" => "sequence",
+        "str" | "int" | "float" | "bool" | "null" | "binary" | "timestamp" => "scalar",
+        _ => return None,
+    })
+}
+
+fn constructor_error(message: String, at: Position) -> Error {
+    Error::new(ErrorKind::Unsupported(message.into()), Some(at))
+}
+
+/// A standard tag must fit the node it is on: `!!str [1]` and `!!seq a`
+/// are errors, as PyYAML's constructor reports them, as is an unknown
+/// `!!` tag.
+fn check_core_tag(class: &TagClass<'_>, found: &str, at: Position) -> Result<(), Error> {
     let TagClass::Core(name) = class else {
         return Ok(());
     };
-    let fits = if mapping {
-        matches!(*name, "map" | "set")
-    } else {
-        matches!(*name, "seq" | "omap" | "pairs")
-    };
-    if fits {
-        return Ok(());
-    }
-    let expected = match *name {
-        "map" | "set" => "a mapping",
-        "seq" | "omap" | "pairs" => "a sequence",
-        _ => "a scalar",
-    };
-    let found = if mapping { "mapping" } else { "sequence" };
-    Err(Error::new(
-        ErrorKind::Unsupported(
-            format!("expected {expected} node for !!{name}, but found {found}").into(),
+    match core_kind(name) {
+        None => Err(constructor_error(
+            format!("could not determine a constructor for the tag '{CORE_PREFIX}{name}'"),
+            at,
+        )),
+        // PyYAML's omap and pairs constructors word it without "node".
+        Some(expected) if expected != found && matches!(*name, "omap" | "pairs") => Err(
+            constructor_error(format!("expected a {expected}, but found {found}"), at),
         ),
-        Some(at),
-    ))
+        Some(expected) if expected != found => Err(constructor_error(
+            format!("expected a {expected} node, but found {found}"),
+            at,
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 type NodeTag<'input> = Option<Cow<'input, saphyr_parser::Tag>>;
+
+fn collection_of<'a>(class: &TagClass<'a>, mapping: bool) -> Collection<'a> {
+    match (class, mapping) {
+        (TagClass::Core("set"), true) => Collection::Set,
+        (TagClass::Core("omap" | "pairs"), false) => Collection::Pairs,
+        (TagClass::Python(suffix), _) => Collection::Python(suffix),
+        _ => Collection::Plain,
+    }
+}
 
 /// A tag's full name (`tag:yaml.org,2002:str`, `!local`), for
 /// [`class_of`] to borrow from; `None` without a tag or for the
@@ -203,10 +288,11 @@ pub fn compose<B: Builder>(
     let mut documents = Vec::new();
     let mut frames: Vec<Frame<'_, B::Node>> = Vec::new();
     let mut items: Vec<B::Node> = Vec::new();
-    // Anchored nodes by the parser's anchor id, with their sizes.
-    let mut anchors: Vec<Option<(B::Node, usize)>> = Vec::new();
+    // Anchors by the parser's anchor id (unique in the stream).
+    let mut anchors: Vec<Option<Anchor<B::Node>>> = Vec::new();
+    // The stream's expanded size, and the nodes actually built.
     let mut total = 0usize;
-    let mut expanded = 0usize;
+    let mut built = 0usize;
     let mut document_count = 0;
     let check_keys = options.duplicate_keys == DuplicateKeys::Error;
     let mut keys_at: Vec<Position> = Vec::new();
@@ -214,7 +300,7 @@ pub fn compose<B: Builder>(
         let (event, span): (Event<'_>, Span) = match parser.next_event() {
             None => break,
             Some(Ok(pair)) => pair,
-            Some(Err(err)) => return Err(syntax(err.info().to_owned(), err.marker()).into()),
+            Some(Err(err)) => return Err(marks::scan_error(&err, text, limits).into()),
         };
         let at = position(&span.start);
         // Where the node this event completes starts.
@@ -238,6 +324,9 @@ pub fn compose<B: Builder>(
                 if frames.len() >= limits.max_depth {
                     return Err(Error::limit("nesting depth", limits.max_depth, Some(at)).into());
                 }
+                if anchor > 0 {
+                    set_anchor(&mut anchors, anchor, Anchor::Open(frames.len()));
+                }
                 frames.push(Frame {
                     mapping,
                     start: items.len(),
@@ -248,6 +337,7 @@ pub fn compose<B: Builder>(
                     merge_pending: false,
                     keys_start: keys_at.len(),
                     total_at_start: total,
+                    forward: None,
                 });
                 continue;
             }
@@ -256,58 +346,71 @@ pub fn compose<B: Builder>(
                     return Err(syntax("unbalanced collection end", &span.start).into());
                 };
                 total += 1;
+                built += 1;
                 let full = full_name(&frame.tag);
                 let class = class_of(&frame.tag, &full);
-                check_collection_tag(&class, frame.mapping, frame.at)?;
+                let found = if frame.mapping { "mapping" } else { "sequence" };
+                check_core_tag(&class, found, frame.at)?;
+                let tag = collection_of(&class, frame.mapping);
                 let node = if frame.mapping {
-                    let tag = match class {
-                        TagClass::Core("set") => Collection::Set,
-                        TagClass::Python(suffix) => Collection::Python(suffix),
-                        _ => Collection::Plain,
-                    };
                     let node = builder.mapping(
                         tag,
                         items.drain(frame.start..),
                         frame.merges,
                         options.duplicate_keys,
                         &keys_at[frame.keys_start..],
+                        frame.forward,
                         frame.at,
                     )?;
                     keys_at.truncate(frame.keys_start);
                     node
                 } else {
-                    let tag = match class {
-                        TagClass::Core("omap" | "pairs") => Collection::Pairs,
-                        TagClass::Python(suffix) => Collection::Python(suffix),
-                        _ => Collection::Plain,
-                    };
-                    builder.sequence(tag, items.drain(frame.start..), frame.at)?
+                    builder.sequence(tag, items.drain(frame.start..), frame.forward, frame.at)?
                 };
                 node_at = frame.at;
                 (node, frame.anchor, total - frame.total_at_start)
             }
             Event::Alias(id) => {
-                let Some(Some((node, size))) = anchors.get(id) else {
-                    return Err(syntax(
-                        "alias to an anchor that is not defined, or to a node that contains it",
-                        &span.start,
-                    )
-                    .into());
+                let node = match anchors.get(id) {
+                    Some(Some(Anchor::Done(kept, size))) => {
+                        total = total.saturating_add(*size);
+                        if total > limits.max_expansion
+                            && total > built.saturating_mul(EXPANSION_RATIO)
+                        {
+                            return Err(Error::limit(
+                                "alias expansion (nodes)",
+                                limits.max_expansion,
+                                Some(at),
+                            )
+                            .into());
+                        }
+                        builder.alias(id, kept)
+                    }
+                    Some(Some(Anchor::Open(index))) => {
+                        total += 1;
+                        let Some(frame) = frames.get_mut(*index) else {
+                            return Err(syntax("alias to a closed collection", &span.start).into());
+                        };
+                        if frame.forward.is_none() {
+                            let full = full_name(&frame.tag);
+                            let class = class_of(&frame.tag, &full);
+                            let tag = collection_of(&class, frame.mapping);
+                            frame.forward =
+                                Some(builder.forward(id, frame.mapping, tag, frame.at)?);
+                        }
+                        let forward = frame.forward.clone().expect("set above");
+                        builder.alias(id, &forward)
+                    }
+                    _ => return Err(syntax("found undefined alias", &span.start).into()),
                 };
-                expanded = expanded.saturating_add(*size);
-                total = total.saturating_add(*size);
-                if expanded > limits.max_expansion {
-                    return Err(Error::limit(
-                        "alias expansion (nodes)",
-                        limits.max_expansion,
-                        Some(at),
-                    )
-                    .into());
-                }
-                (node.clone(), 0, 0)
+                (node, 0, 0)
             }
             Event::Scalar(text, style, anchor, tag) => {
-                total += 1;
+                // Long texts weigh more: whoever expands an alias to one
+                // copies all of it.
+                let weight = 1 + text.len() / SCALAR_BYTES_PER_NODE;
+                total += weight;
+                built += weight;
                 let is_key = frames.last().is_some_and(|f| {
                     f.mapping && (items.len() - f.start) % 2 == 0 && !f.merge_pending
                 });
@@ -326,17 +429,18 @@ pub fn compose<B: Builder>(
                     continue;
                 }
                 let node = scalar(builder, text, style, class, options.schema, is_key, &span)?;
-                (node, anchor, 1)
+                (node, anchor, weight)
             }
         };
-        if anchor > 0 {
-            if anchors.len() <= anchor {
-                anchors.resize_with(anchor + 1, || None);
-            }
-            anchors[anchor] = Some((node.clone(), size));
-        }
+        let node = if anchor > 0 {
+            let (placed, kept) = builder.anchored(anchor, node);
+            set_anchor(&mut anchors, anchor, Anchor::Done(kept, size));
+            placed
+        } else {
+            node
+        };
         match frames.last_mut() {
-            None => documents.push(node),
+            None => documents.push(builder.document(node)),
             Some(frame) if frame.merge_pending => {
                 frame.merge_pending = false;
                 frame.merges.push(node);
@@ -352,6 +456,13 @@ pub fn compose<B: Builder>(
     Ok(documents)
 }
 
+fn set_anchor<N>(anchors: &mut Vec<Option<Anchor<N>>>, id: usize, state: Anchor<N>) {
+    if anchors.len() <= id {
+        anchors.resize_with(id + 1, || None);
+    }
+    anchors[id] = Some(state);
+}
+
 fn scalar<B: Builder>(
     builder: &mut B,
     text: Cow<'_, str>,
@@ -362,6 +473,9 @@ fn scalar<B: Builder>(
     span: &Span,
 ) -> Result<B::Node, B::Error> {
     let at = position(&span.start);
+    if let TagClass::Core(_) = class {
+        check_core_tag(&class, "scalar", at)?;
+    }
     let kind = match class {
         TagClass::Python(suffix) => return builder.python_scalar(suffix, &text, at),
         TagClass::NonSpecific | TagClass::Other => Kind::Str,
@@ -369,9 +483,9 @@ fn scalar<B: Builder>(
         TagClass::None => match resolve::resolve_plain(&text, schema) {
             Kind::Merge => Kind::Str,
             Kind::Value => {
-                return Err(syntax(
-                    "could not determine a constructor for the tag 'tag:yaml.org,2002:value'",
-                    &span.start,
+                return Err(constructor_error(
+                    format!("could not determine a constructor for the tag '{CORE_PREFIX}value'"),
+                    at,
                 )
                 .into())
             }

@@ -10,6 +10,8 @@
 //! the same questions (is the collection empty, is the key simple) when it
 //! opens a node.
 
+use std::borrow::Cow;
+
 /// Characters that break a line.
 fn is_break(c: char) -> bool {
     matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
@@ -32,6 +34,22 @@ pub struct EmitOptions {
     /// double-quoted scalar folded when the indentation alone is past the
     /// width).
     pub pyyaml_quirks: bool,
+    /// PyYAML's `canonical`: flow collections, every node tagged, scalars
+    /// double-quoted, one item per line.
+    pub canonical: bool,
+    /// `...` after each document.
+    pub explicit_end: bool,
+    /// `\n`, `\r` or `\r\n`.
+    pub line_break: String,
+    /// The style of scalars that do not ask for one (PyYAML's
+    /// `default_style`); `Style::Any` for none.
+    pub default_style: Style,
+    /// Directive lines written before each document (`%YAML 1.1`,
+    /// `%TAG !e! tag:example.com,2000:`), already prepared.
+    pub directives: Vec<String>,
+    /// Tag prefixes and their handles when `%TAG` directives change them,
+    /// sorted by prefix; empty for the defaults (`!` and `!!`).
+    pub tag_prefixes: Vec<(String, String)>,
 }
 
 impl Default for EmitOptions {
@@ -42,6 +60,12 @@ impl Default for EmitOptions {
             allow_unicode: true,
             explicit_start: false,
             pyyaml_quirks: false,
+            canonical: false,
+            explicit_end: false,
+            line_break: "\n".into(),
+            default_style: Style::Any,
+            directives: Vec::new(),
+            tag_prefixes: Vec::new(),
         }
     }
 }
@@ -276,6 +300,12 @@ pub struct Emitter {
     allow_unicode: bool,
     explicit_start: bool,
     pyyaml_quirks: bool,
+    canonical: bool,
+    explicit_end: bool,
+    line_break: String,
+    default_style: Style,
+    directives: Vec<String>,
+    tag_prefixes: Vec<(String, String)>,
     pending_anchor: Option<String>,
     indent: Option<usize>,
     indents: Vec<Option<usize>>,
@@ -310,6 +340,15 @@ impl Emitter {
             allow_unicode: options.allow_unicode,
             explicit_start: options.explicit_start,
             pyyaml_quirks: options.pyyaml_quirks,
+            canonical: options.canonical,
+            explicit_end: options.explicit_end,
+            line_break: match options.line_break.as_str() {
+                "\r" | "\n" | "\r\n" => options.line_break.clone(),
+                _ => "\n".into(),
+            },
+            default_style: options.default_style,
+            directives: options.directives.clone(),
+            tag_prefixes: options.tag_prefixes.clone(),
             pending_anchor: None,
             indent: None,
             indents: Vec::new(),
@@ -343,17 +382,45 @@ impl Emitter {
     }
 
     pub fn document_start(&mut self) {
-        let implicit = self.documents == 0 && !self.explicit_start;
+        let directives = !self.directives.is_empty();
+        if directives && self.open_ended {
+            self.write_indicator("...", true, false, false);
+            self.write_indent();
+        }
+        for index in 0..self.directives.len() {
+            // Written raw, as PyYAML writes directives (the column is reset
+            // by the line break).
+            self.out.push_str(&self.directives[index]);
+            self.write_line_break(None);
+        }
+        let implicit =
+            self.documents == 0 && !self.explicit_start && !self.canonical && !directives;
         self.documents += 1;
         if !implicit {
             self.write_indent();
             self.write_indicator("---", true, false, false);
+            if self.canonical {
+                self.write_indent();
+            }
         }
         self.set_context(true, false, false);
     }
 
     pub fn document_end(&mut self) {
         self.write_indent();
+        if self.explicit_end {
+            self.write_indicator("...", true, false, false);
+            self.write_indent();
+        }
+    }
+
+    /// A tag as written: the short form (`!!str`) unless `%TAG`
+    /// directives changed the handles (see [`super::tags::prepare`]).
+    pub fn prepare_tag<'t>(&self, tag: &'t str) -> Cow<'t, str> {
+        if self.tag_prefixes.is_empty() {
+            return Cow::Borrowed(tag);
+        }
+        Cow::Owned(super::tags::prepare(tag, &self.tag_prefixes))
     }
 
     fn set_context(&mut self, root: bool, mapping: bool, simple_key: bool) {
@@ -395,15 +462,16 @@ impl Emitter {
     fn write_tag(&mut self, tag: Option<&str>) {
         self.write_anchor();
         if let Some(tag) = tag {
-            self.write_indicator(tag, true, false, false);
+            let tag = self.prepare_tag(tag).into_owned();
+            self.write_indicator(&tag, true, false, false);
         }
     }
 
     /// Opens a sequence. `tag` is written when given (the collection is not
     /// implicit).
     pub fn sequence_start(&mut self, tag: Option<&str>, flow: bool, empty: bool) {
-        self.write_tag(tag);
-        if self.flow_level > 0 || flow || empty {
+        self.write_tag(tag.or(self.canonical.then_some("!!seq")));
+        if self.flow_level > 0 || flow || empty || self.canonical {
             self.write_indicator("[", true, true, false);
             self.flow_level += 1;
             self.increase_indent(true, false);
@@ -423,7 +491,7 @@ impl Emitter {
                 if !was_first {
                     self.write_indicator(",", false, false, false);
                 }
-                if self.column > self.best_width {
+                if self.canonical || self.column > self.best_width {
                     self.write_indent();
                 }
             }
@@ -436,9 +504,13 @@ impl Emitter {
     }
 
     pub fn sequence_end(&mut self) {
-        if let Some(Frame::FlowSequence { .. }) = self.frames.pop() {
+        if let Some(Frame::FlowSequence { first }) = self.frames.pop() {
             self.pop_indent();
             self.flow_level -= 1;
+            if self.canonical && !first {
+                self.write_indicator(",", false, false, false);
+                self.write_indent();
+            }
             self.write_indicator("]", false, false, false);
         } else {
             self.pop_indent();
@@ -446,8 +518,8 @@ impl Emitter {
     }
 
     pub fn mapping_start(&mut self, tag: Option<&str>, flow: bool, empty: bool) {
-        self.write_tag(tag);
-        if self.flow_level > 0 || flow || empty {
+        self.write_tag(tag.or(self.canonical.then_some("!!map")));
+        if self.flow_level > 0 || flow || empty || self.canonical {
             self.write_indicator("{", true, true, false);
             self.flow_level += 1;
             self.increase_indent(true, false);
@@ -461,13 +533,14 @@ impl Emitter {
     /// Before each key; `simple` as decided by [`simple_key_scalar`] (false
     /// for a non-empty collection).
     pub fn key(&mut self, simple: bool) {
+        let simple = simple && !self.canonical;
         match self.frames.last_mut() {
             Some(Frame::FlowMapping { first }) => {
                 let was_first = std::mem::replace(first, false);
                 if !was_first {
                     self.write_indicator(",", false, false, false);
                 }
-                if self.column > self.best_width {
+                if self.canonical || self.column > self.best_width {
                     self.write_indent();
                 }
                 if !simple {
@@ -485,11 +558,12 @@ impl Emitter {
     }
 
     pub fn value(&mut self, simple: bool) {
+        let simple = simple && !self.canonical;
         let flow = matches!(self.frames.last(), Some(Frame::FlowMapping { .. }));
         if simple {
             self.write_indicator(":", false, false, false);
         } else if flow {
-            if self.column > self.best_width {
+            if self.canonical || self.column > self.best_width {
                 self.write_indent();
             }
             self.write_indicator(":", true, false, false);
@@ -501,9 +575,13 @@ impl Emitter {
     }
 
     pub fn mapping_end(&mut self) {
-        if let Some(Frame::FlowMapping { .. }) = self.frames.pop() {
+        if let Some(Frame::FlowMapping { first }) = self.frames.pop() {
             self.pop_indent();
             self.flow_level -= 1;
+            if self.canonical && !first {
+                self.write_indicator(",", false, false, false);
+                self.write_indent();
+            }
             self.write_indicator("}", false, false, false);
         } else {
             self.pop_indent();
@@ -511,7 +589,7 @@ impl Emitter {
     }
 
     fn choose_style(&self, event: &ScalarEvent<'_>, analysis: &Analysis) -> Style {
-        if event.style == Style::DoubleQuoted {
+        if event.style == Style::DoubleQuoted || self.canonical {
             return Style::DoubleQuoted;
         }
         // `Style::Any` stands for PyYAML's "no style" (plain if possible).
@@ -543,15 +621,20 @@ impl Emitter {
     /// (to decide whether a key is simple).
     pub fn scalar(&mut self, event: &ScalarEvent<'_>, analysis: Option<Analysis>) {
         let analysis = analysis.unwrap_or_else(|| self.analyze(event.text));
-        let style = self.choose_style(event, &analysis);
+        let mut event = *event;
+        if event.style == Style::Any {
+            event.style = self.default_style;
+        }
+        let style = self.choose_style(&event, &analysis);
         self.write_anchor();
         let implicit = if style == Style::Any {
             event.plain_implicit
         } else {
             event.quoted_implicit
         };
-        if !implicit {
-            self.write_indicator(event.tag, true, false, false);
+        if !implicit || self.canonical {
+            let tag = self.prepare_tag(event.tag).into_owned();
+            self.write_indicator(&tag, true, false, false);
         }
         self.increase_indent(true, false);
         let split = !self.simple_key_context;
@@ -605,7 +688,15 @@ impl Emitter {
         self.whitespace = true;
         self.indention = true;
         self.column = 0;
-        self.out.push(data.unwrap_or('\n'));
+        match data {
+            Some(br) => self.out.push(br),
+            None => self.out.push_str(&self.line_break),
+        }
+    }
+
+    /// Whether scalars written with no style of their own get one.
+    pub fn has_default_style(&self) -> bool {
+        self.default_style != Style::Any
     }
 
     fn write_breaks(&mut self, breaks: &str) {

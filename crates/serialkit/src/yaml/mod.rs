@@ -7,7 +7,9 @@
 
 pub mod compose;
 pub mod emit;
+mod marks;
 pub mod resolve;
+mod tags;
 mod value_builder;
 pub mod write;
 
@@ -36,6 +38,87 @@ pub fn input_text(input: &[u8]) -> Result<&str> {
         .map_err(|err| Error::syntax("invalid UTF-8", Position::in_text(input, err.valid_up_to())))
 }
 
+/// Refuses the characters YAML does not allow in a stream, as PyYAML's
+/// reader does: C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
+/// U+FFFE and U+FFFF (`text` is UTF-8, so it holds no surrogates). The
+/// error is at the character, and names it.
+pub fn check_characters(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    // A branch-free test per fixed-size chunk, which the compiler turns
+    // into vector compares: only a chunk holding a byte that is, or may
+    // start, a forbidden character is looked at byte by byte.
+    const CHUNK: usize = 32;
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let mut suspect = false;
+        for &byte in chunk {
+            suspect |= (byte < 0x20 && byte != b'\t' && byte != b'\n' && byte != b'\r')
+                | (byte == 0x7F)
+                | (byte == 0xC2)
+                | (byte == 0xEF);
+        }
+        if suspect {
+            check_bytes(bytes, start, start + CHUNK)?;
+        }
+        start += CHUNK;
+    }
+    check_bytes(bytes, start, bytes.len())
+}
+
+fn check_bytes(bytes: &[u8], start: usize, end: usize) -> Result<()> {
+    for at in start..end {
+        if SUSPECT[usize::from(bytes[at])] == 0 {
+            continue;
+        }
+        if let Some(code) = forbidden_at(bytes, at) {
+            return Err(Error::syntax(
+                format!("unacceptable character #x{code:04x}: special characters are not allowed"),
+                Position::in_text(bytes, at),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Bytes that are, or may start, a forbidden character: C0 controls but
+/// tab, LF and CR; DEL; 0xC2 (U+0080..U+00BF); 0xEF (U+F000..U+FFFF).
+static SUSPECT: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        if byte != 0x09 && byte != 0x0A && byte != 0x0D {
+            table[byte] = 1;
+        }
+        byte += 1;
+    }
+    table[0x7F] = 1;
+    table[0xC2] = 1;
+    table[0xEF] = 1;
+    table
+};
+
+/// The forbidden character that starts at byte `at`, if any.
+fn forbidden_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let byte = bytes[at];
+    match byte {
+        b'\t' | b'\n' | b'\r' => None,
+        0x00..=0x1F | 0x7F => Some(u32::from(byte)),
+        // U+0080..U+009F, but U+0085 (NEL).
+        0xC2 => match bytes.get(at + 1) {
+            Some(&next @ 0x80..=0x9F) if next != 0x85 => Some(u32::from(next)),
+            _ => None,
+        },
+        // U+FFFE, U+FFFF.
+        0xEF if bytes.get(at + 1) == Some(&0xBF) => match bytes.get(at + 2) {
+            Some(0xBE) => Some(0xFFFE),
+            Some(0xBF) => Some(0xFFFF),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Reads every document of a stream into the core model.
 pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
     if input.len() > options.limits.max_input_bytes {
@@ -45,7 +128,9 @@ pub fn from_slice(input: &[u8], options: &LoadOptions) -> Result<Vec<Value>> {
             None,
         ));
     }
-    compose(input_text(input)?, options, &mut ValueBuilder, false)
+    let text = input_text(input)?;
+    check_characters(text)?;
+    compose(text, options, &mut ValueBuilder::new(options.schema), false)
 }
 
 pub fn from_str(input: &str) -> Result<Vec<Value>> {

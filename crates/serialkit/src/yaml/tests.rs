@@ -166,3 +166,66 @@ fn default_write_options_write_nested_documents() {
     assert_eq!(text, "a\n---\n- 1\n- b:\n  - 2\n");
     assert_eq!(from_str(&text).unwrap(), documents);
 }
+
+#[test]
+fn forbidden_characters_are_refused_at_their_position() {
+    for (text, line, column) in [
+        ("a: \u{1}", 1, 4),
+        ("a: 1\nb: é\u{7f}", 2, 5),
+        ("- \u{9f}", 1, 3),
+        ("k: \"\u{fffe}\"", 1, 5),
+    ] {
+        let err = from_str(text).unwrap_err();
+        assert!(err.to_string().contains("unacceptable character"), "{err}");
+        let Some(Position::Text {
+            line: l, column: c, ..
+        }) = err.position()
+        else {
+            panic!("no position: {err}");
+        };
+        assert_eq!((l, c), (line, column), "{text:?}");
+    }
+    let allowed = "a: \"\t\u{85}\u{a0}\u{d7ff}\u{e000}\u{fffd}\u{10000}\"\r\n";
+    assert!(from_str(allowed).is_ok());
+}
+
+#[test]
+fn unknown_standard_tags_are_constructor_errors() {
+    for text in ["!!foo bar", "!!foo [1]", "!!seq a", "!!str {a: 1}"] {
+        let err = from_str(text).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Unsupported(_)), "{err}");
+        assert!(err.position().is_some());
+    }
+    assert_eq!(load("!local x"), Value::str("x"));
+}
+
+#[test]
+fn flow_nesting_is_capped_by_the_event_parser_as_a_depth_limit() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    assert!(from_str(&deep(255)).is_ok());
+    let err = from_str(&deep(256)).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Limit { .. }), "{err}");
+    assert!(err.to_string().contains("flow nesting"), "{err}");
+    // Block nesting goes to max_depth.
+    let block: String = (0..400)
+        .map(|i| format!("{}- \n", "  ".repeat(i)))
+        .collect();
+    assert!(from_str(&block).is_ok());
+}
+
+#[test]
+fn forbidden_characters_are_found_at_every_offset() {
+    for bad in [
+        '\u{0}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+    ] {
+        for at in 0..20 {
+            let mut text: String = "é: abc\tdef\r\n# xyz \u{85}".chars().take(at).collect();
+            let offset = text.len();
+            text.push(bad);
+            text.push_str(" tail");
+            let err = check_characters(&text).unwrap_err();
+            assert_eq!(err.position().map(|p| p.offset()), Some(offset), "{text:?}");
+        }
+    }
+    assert!(check_characters("é: abc\tdef\r\n# xyz \u{85}\u{a0}\u{fffd} tail").is_ok());
+}

@@ -6,13 +6,136 @@
 //! the core has no allowlist, and a conversion must not turn untrusted YAML
 //! into a pickle that imports and calls what the document names.
 //! `serialkit.yaml`'s `allow=` is where such tags are constructed.
+//!
+//! Aliases are the model's shared references: an anchored collection (or a
+//! long string or bytes scalar) that is aliased becomes [`Value::Shared`]
+//! where it is anchored and [`Value::Ref`] at each alias, a recursive one
+//! included. Short scalars are copied, as they have no identity worth
+//! keeping and copying them keeps equal keys equal.
 
 use super::compose::{Builder, Collection, DuplicateKeys};
 use super::resolve::Scalar;
 use crate::error::{Error, Position, Result};
-use crate::value::Value;
+use crate::value::{ShareId, Value};
+use std::collections::{HashMap, HashSet};
 
-pub struct ValueBuilder;
+/// Scalars longer than this (in bytes) are shared rather than copied.
+const SHARED_SCALAR_BYTES: usize = 64;
+
+#[derive(Default)]
+pub struct ValueBuilder {
+    /// Anchors some alias referred to; other `Shared` wrappers are removed
+    /// when the document ends.
+    referenced: HashSet<usize>,
+    /// Anchored mappings, kept for `<<` merge keys (YAML 1.1 only), with
+    /// the shared nodes inside them turned into references.
+    merge_sources: HashMap<usize, Vec<(Value, Value)>>,
+    keep_merge_sources: bool,
+    /// Anchored mappings that were only merged, never placed.
+    merged_away: HashSet<usize>,
+}
+
+impl ValueBuilder {
+    pub fn new(schema: super::Schema) -> Self {
+        ValueBuilder {
+            keep_merge_sources: schema == super::Schema::Yaml11,
+            ..ValueBuilder::default()
+        }
+    }
+
+    fn share_id(anchor: usize) -> ShareId {
+        // The event parser numbers anchors from 1 in a stream; a stream with
+        // more than 4 billion anchors is past every size limit.
+        ShareId::try_from(anchor).unwrap_or(ShareId::MAX)
+    }
+
+    /// A merge source: a mapping, or the mapping an alias refers to.
+    fn merge_source(&mut self, value: Value, at: Position) -> Result<Vec<(Value, Value)>> {
+        let entries = match value {
+            Value::Dict(entries) => Some(entries),
+            // Anchored where it is merged: its entries are copied into the
+            // mapping, so a later alias to it gets a copy too (`alias`).
+            Value::Shared { id, value } => match *value {
+                Value::Dict(entries) => {
+                    self.merged_away.insert(id as usize);
+                    Some(entries)
+                }
+                _ => None,
+            },
+            Value::Ref(id) => self.merge_sources.get(&(id as usize)).cloned(),
+            _ => None,
+        };
+        entries.ok_or_else(|| {
+            Error::syntax("expected a mapping or a list of mappings for merging", at)
+        })
+    }
+
+    /// Removes the `Shared` wrappers of anchors that no alias referred to.
+    fn unwrap_unreferenced(&self, value: Value) -> Value {
+        let again = |value| self.unwrap_unreferenced(value);
+        match value {
+            Value::Shared { id, value } if !self.referenced.contains(&(id as usize)) => {
+                again(*value)
+            }
+            Value::Shared { id, value } => Value::Shared {
+                id,
+                value: Box::new(again(*value)),
+            },
+            Value::List(items) => Value::List(items.into_iter().map(again).collect()),
+            Value::Tuple(items) => Value::Tuple(items.into_iter().map(again).collect()),
+            Value::Set(items) => Value::Set(items.into_iter().map(again).collect()),
+            Value::Dict(entries) => Value::Dict(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (again(k), again(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// A copy of `value` in which every `Shared` node is a `Ref` to it: what a
+/// merge copies from a mapping that is already in the document.
+fn as_references(value: Value) -> Value {
+    match value {
+        Value::Shared { id, .. } => Value::Ref(id),
+        Value::List(items) => Value::List(items.into_iter().map(as_references).collect()),
+        Value::Tuple(items) => Value::Tuple(items.into_iter().map(as_references).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(as_references).collect()),
+        Value::Dict(entries) => Value::Dict(
+            entries
+                .into_iter()
+                .map(|(k, v)| (as_references(k), as_references(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Keys are equal when they are, or when they are the same shared node
+/// (an anchored key and an alias to it).
+fn same_key(a: &Value, b: &Value) -> bool {
+    let id = |value: &Value| match value {
+        Value::Shared { id, .. } | Value::Ref(id) => Some(*id),
+        _ => None,
+    };
+    match (id(a), id(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn is_shared_when_aliased(value: &Value) -> bool {
+    match value {
+        Value::Str(text) => text.len() > SHARED_SCALAR_BYTES,
+        Value::Bytes(bytes) => bytes.len() > SHARED_SCALAR_BYTES,
+        Value::BigInt(_) | Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => {
+            true
+        }
+        _ => false,
+    }
+}
 
 /// The refusal of a tag that names a global.
 fn names_a_global(suffix: &str, at: Position) -> Error {
@@ -87,6 +210,7 @@ impl Builder for ValueBuilder {
         &mut self,
         tag: Collection<'_>,
         items: std::vec::Drain<'_, Value>,
+        _forward: Option<Value>,
         at: Position,
     ) -> Result<Value> {
         match tag {
@@ -114,6 +238,7 @@ impl Builder for ValueBuilder {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn mapping(
         &mut self,
         tag: Collection<'_>,
@@ -121,6 +246,7 @@ impl Builder for ValueBuilder {
         merges: Vec<Value>,
         duplicates: DuplicateKeys,
         keys_at: &[Position],
+        _forward: Option<Value>,
         at: Position,
     ) -> Result<Value> {
         let mut entries: Vec<(Value, Value)> = Vec::with_capacity(pairs.len() / 2);
@@ -130,13 +256,7 @@ impl Builder for ValueBuilder {
                 other => vec![other],
             };
             for source in sources {
-                let Value::Dict(source) = source else {
-                    return Err(Error::syntax(
-                        "expected a mapping or a list of mappings for merging",
-                        at,
-                    ));
-                };
-                for (k, v) in source {
+                for (k, v) in self.merge_source(source, at)? {
                     insert(&mut entries, k, v, DuplicateKeys::LastWins, at)?;
                 }
             }
@@ -147,7 +267,7 @@ impl Builder for ValueBuilder {
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
             // Keys merged in are overridden silently; only the mapping's own
             // keys can be duplicates.
-            let policy = match entries[..own_start].iter().any(|(k, _)| *k == key) {
+            let policy = match entries[..own_start].iter().any(|(k, _)| same_key(k, &key)) {
                 true => DuplicateKeys::LastWins,
                 false => duplicates,
             };
@@ -161,6 +281,58 @@ impl Builder for ValueBuilder {
             _ => Value::Dict(entries),
         })
     }
+
+    /// The model needs no stand-in object: a recursive alias is a `Ref`
+    /// inside the `Shared` node its anchor becomes.
+    fn forward(
+        &mut self,
+        anchor: usize,
+        _mapping: bool,
+        tag: Collection<'_>,
+        at: Position,
+    ) -> Result<Value> {
+        if let Collection::Python(suffix) = tag {
+            return Err(object_of(suffix, at));
+        }
+        Ok(Value::Ref(Self::share_id(anchor)))
+    }
+
+    fn anchored(&mut self, anchor: usize, node: Value) -> (Value, Value) {
+        if self.keep_merge_sources {
+            if let Value::Dict(entries) = &node {
+                if let Value::Dict(entries) = as_references(Value::Dict(entries.clone())) {
+                    self.merge_sources.insert(anchor, entries);
+                }
+            }
+        }
+        if !is_shared_when_aliased(&node) {
+            return (node.clone(), node);
+        }
+        let id = Self::share_id(anchor);
+        let placed = Value::Shared {
+            id,
+            value: Box::new(node),
+        };
+        (placed, Value::Ref(id))
+    }
+
+    fn alias(&mut self, anchor: usize, kept: &Value) -> Value {
+        if self.merged_away.contains(&anchor) {
+            if let Some(entries) = self.merge_sources.get(&anchor) {
+                return Value::Dict(entries.clone());
+            }
+        }
+        if matches!(kept, Value::Ref(_)) {
+            self.referenced.insert(anchor);
+        }
+        kept.clone()
+    }
+
+    fn document(&mut self, root: Value) -> Value {
+        let root = self.unwrap_unreferenced(root);
+        self.referenced.clear();
+        root
+    }
 }
 
 fn insert(
@@ -172,7 +344,7 @@ fn insert(
 ) -> Result<()> {
     // Linear, like the mappings YAML documents hold; the core model is for
     // conversions, the Python bindings use a dict.
-    match entries.iter().position(|(k, _)| *k == key) {
+    match entries.iter().position(|(k, _)| same_key(k, &key)) {
         Some(existing) => match policy {
             DuplicateKeys::LastWins => entries[existing].1 = value,
             DuplicateKeys::Error => {

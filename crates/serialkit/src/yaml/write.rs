@@ -74,6 +74,7 @@ pub fn to_string(documents: &[Value], options: &WriteOptions) -> Result<String> 
         emitter: Emitter::new(&options.emit),
         options,
         depth: 0,
+        anchors: std::collections::HashMap::new(),
     };
     for document in documents {
         writer.emitter.document_start();
@@ -87,6 +88,9 @@ struct Writer<'a> {
     emitter: Emitter,
     options: &'a WriteOptions,
     depth: usize,
+    /// Anchor names of the shared nodes met so far, numbered as PyYAML
+    /// numbers them (`id001`, ...).
+    anchors: std::collections::HashMap<crate::value::ShareId, String>,
 }
 
 /// A scalar's text and how it is tagged.
@@ -99,9 +103,13 @@ struct Rendered {
 }
 
 fn is_scalar(value: &Value) -> bool {
+    if let Value::Shared { value, .. } = value {
+        return is_scalar(value);
+    }
     !matches!(
         value,
-        Value::List(_)
+        Value::Ref(_)
+            | Value::List(_)
             | Value::Tuple(_)
             | Value::Dict(_)
             | Value::Set(_)
@@ -158,6 +166,19 @@ impl Writer<'_> {
 
     fn node(&mut self, value: &Value) -> Result<()> {
         match value {
+            Value::Shared { id, value } => {
+                let name = format!("id{:03}", self.anchors.len() + 1);
+                self.emitter.anchor(&name);
+                self.anchors.insert(*id, name);
+                self.node(value)
+            }
+            Value::Ref(id) => {
+                let name = self.anchors.get(id).ok_or_else(|| {
+                    Error::unsupported(format!("a reference to shared node {id} comes before it"))
+                })?;
+                self.emitter.alias(name);
+                Ok(())
+            }
             Value::List(items) | Value::Tuple(items) => self.sequence(items),
             Value::Dict(entries) => {
                 let pairs: Vec<(&Value, &Value)> = entries.iter().map(|(k, v)| (k, v)).collect();
@@ -215,7 +236,11 @@ impl Writer<'_> {
                 Value::Dict(items) => {
                     items.is_empty() && emit::simple_key_empty_collection("!!map")
                 }
-                Value::Set(_) | Value::FrozenSet(_) | Value::Bytes(_) => false,
+                Value::Set(_) | Value::FrozenSet(_) | Value::Bytes(_) | Value::Shared { .. } => {
+                    false
+                }
+                // An alias is always a simple key.
+                Value::Ref(_) => true,
                 scalar => {
                     let rendered = self.render(scalar)?;
                     let analysis = self.emitter.analyze(&rendered.text);
