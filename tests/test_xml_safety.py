@@ -82,18 +82,6 @@ def test_forbid_dtd_refuses_any_doctype():
         sx.loads(document, forbid_dtd=True)
 
 
-def test_entity_values_with_markup_are_refused():
-    document = '<!DOCTYPE r [<!ENTITY e "<b>x</b>">]><r>&e;</r>'
-    with pytest.raises(sx.ParseError, match="markup"):
-        sx.loads(document, disable_entities=False)
-
-
-def test_recursive_entities_are_refused():
-    document = '<!DOCTYPE r [<!ENTITY a "&b;"><!ENTITY b "&a;">]><r>&a;</r>'
-    with pytest.raises(sx.LimitExceeded):
-        sx.loads(document, disable_entities=False)
-
-
 def test_depth_and_size_limits():
     deep = "<a>" * 50 + "</a>" * 50
     assert sx.loads(deep, max_depth=50) == xmltodict.parse(deep)
@@ -190,12 +178,6 @@ def test_replacement_text_is_read_again_as_expat_reads_it(document):
     assert sx.parse(document, disable_entities=False) == xmltodict.parse(
         document, disable_entities=False
     )
-
-
-def test_markup_spelled_with_character_references_is_refused_too():
-    document = '<!DOCTYPE r [<!ENTITY e "&#60;b/>">]><r>&e;</r>'
-    with pytest.raises(ValueError, match="markup"):
-        sx.parse(document, disable_entities=False)
 
 
 def test_parameter_entity_references_are_refused_by_name():

@@ -11,9 +11,9 @@ and take all of its options. Differences, all on the side of safety:
   sets them; messages follow expat's wording;
 - a DOCTYPE that declares entities raises :class:`EntitiesForbidden` (a
   ``ValueError``, as xmltodict's refusal is). With
-  ``disable_entities=False`` internal entities are expanded, within
-  ``max_expansion`` characters, and entity values that contain markup are
-  refused;
+  ``disable_entities=False`` internal entities are expanded as expat
+  expands them (markup in them becomes elements), within
+  ``max_expansion`` characters;
 - nothing is ever fetched: an external DTD or external entity raises
   :class:`ExternalReferenceForbidden` (``forbid_external=False`` ignores
   them instead, as expat does without a handler); ``forbid_dtd=True``

@@ -193,6 +193,19 @@ pub(super) fn push_text(out: &mut String, text: &str) -> Result<(), XmlError> {
     Ok(())
 }
 
+/// Character data from an entity's replacement text: checked, but a CR
+/// is kept, since only a character reference can have put it there.
+pub(super) fn push_entity_text(out: &mut String, text: &str) -> Result<(), XmlError> {
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        return Err(XmlError::syntax("not well-formed (invalid token)"));
+    }
+    out.push_str(text);
+    Ok(())
+}
+
 pub(super) fn predefined(name: &str) -> Option<char> {
     Some(match name {
         "lt" => '<',

@@ -8,6 +8,7 @@
 pub mod build;
 pub mod dtd;
 pub mod encoding;
+mod entity;
 pub mod error;
 pub mod escape;
 mod lexical;
