@@ -3,6 +3,9 @@ before it can expand, fetch or nest anything."""
 
 from __future__ import annotations
 
+import io
+from xml.parsers.expat import ExpatError
+
 import pytest
 import serialkit.xml as sx
 import xmltodict
@@ -188,3 +191,49 @@ def test_parameter_entity_references_are_refused_by_name():
         sx.loads(document, disable_entities=False)
     with pytest.raises(sx.EntitiesForbidden, match='"p"'):
         sx.loads(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<r>a\ufffeb</r>",
+        "<r>\uffff</r>",
+        '<r a="\ufffe"/>',
+        "<r\ufffe/>",
+        "<r><!-- \uffff --></r>",
+        "<r><?pi \ufffe?></r>",
+        "<r><![CDATA[\ufffe]]></r>",
+        "<!DOCTYPE r [<!-- \ufffe -->]><r/>",
+        "<r/><!--\uffff-->",
+        "<\U0001d11e/>",
+        "<r a\U0001d11e='1'/>",
+        "<r\u2028/>",
+    ],
+)
+def test_characters_expat_refuses_are_refused(document):
+    # Regression: U+FFFE and U+FFFF, and name characters outside expat's
+    # tables (XML 1.0 second edition, nothing beyond the BMP), were accepted.
+    with pytest.raises(ExpatError) as expected:
+        xmltodict.parse(document)
+    with pytest.raises(sx.ParseError) as raised:
+        sx.parse(document)
+    assert (raised.value.msg, raised.value.lineno, raised.value.offset) == (
+        expected.value.args[0].rsplit(": line", 1)[0],
+        expected.value.lineno,
+        expected.value.offset,
+    )
+    for stream in (io.BytesIO(document.encode()),):
+        with pytest.raises(sx.ParseError):
+            sx.parse(stream)
+
+
+def test_lines_end_at_cr_as_in_expat():
+    document = "<r>\r\r\n\r</r><x/>"
+    with pytest.raises(ExpatError) as expected:
+        xmltodict.parse(document)
+    with pytest.raises(sx.ParseError) as raised:
+        sx.parse(document)
+    assert (raised.value.lineno, raised.value.offset) == (
+        expected.value.lineno,
+        expected.value.offset,
+    )

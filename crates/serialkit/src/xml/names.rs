@@ -1,21 +1,23 @@
 //! XML names and namespace scopes.
 
 use super::error::XmlError;
+use super::name_table;
 use std::borrow::Cow;
 
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
-fn is_name_start(c: char) -> bool {
-    matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z'
-        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
-        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
-        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+pub(super) fn is_name_start(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_NAME[c as usize] == START;
+    }
+    name_table::class(c) == name_table::START
 }
 
-fn is_name_char(c: char) -> bool {
-    is_name_start(c)
-        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+pub(super) fn is_name_char(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_NAME[c as usize] != 0;
+    }
+    name_table::class(c) >= name_table::REST
 }
 
 const START: u8 = 2;

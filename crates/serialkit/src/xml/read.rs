@@ -132,7 +132,8 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
     result.map_err(|failure| match failure {
         Failure::Xml(mut err) => {
             if err.position.is_none() {
-                err.position = Some(source.locate(parser.event_start));
+                parser.refine(&mut err);
+                err.position = Some(source.locate(err.at.unwrap_or(parser.event_start)));
             }
             Failure::Xml(err)
         }
@@ -166,14 +167,22 @@ impl<'i> Parser<'_, 'i> {
                 return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
             }
             self.event_start = source.offset();
-            let event = match source.next_event() {
+            let (event, non_char) = source.next_event();
+            let event = match event {
                 Ok(event) => event,
                 Err(err) => {
-                    let mut err = quick_error(err);
-                    err.position = Some(source.locate(source.error_offset()));
-                    return Err(err.into());
+                    let error_offset = source.error_offset();
+                    if let Some(bad) = non_char.filter(|&bad| bad < error_offset) {
+                        let err = XmlError::syntax("not well-formed (invalid token)");
+                        return Err(err.at(Some(bad)).into());
+                    }
+                    return Err(quick_error(err).at(Some(error_offset)).into());
                 }
             };
+            if let Some(bad) = non_char {
+                let err = XmlError::syntax("not well-formed (invalid token)");
+                return Err(err.at(Some(bad)).into());
+            }
             let was_first = std::mem::replace(&mut first, false);
             if let Event::Eof = event {
                 if self.depth > 0 || !self.seen_root {
@@ -301,6 +310,21 @@ impl<'i> Parser<'_, 'i> {
             Event::Eof => {}
         }
         Ok(())
+    }
+
+    /// Points a syntax error at the character at fault in the token where
+    /// it arose, as expat does, when the document is in memory.
+    fn refine(&self, err: &mut XmlError) {
+        let (Some(whole), XmlErrorKind::Syntax(message)) = (self.whole, &err.kind) else {
+            return;
+        };
+        let Ok(start) = usize::try_from(self.event_start) else {
+            return;
+        };
+        if let Some(found) = super::fault::refine(whole, start, message) {
+            err.kind = XmlErrorKind::Syntax(found.message.into());
+            err.at = Some(found.at as u64);
+        }
     }
 
     fn inside_root(&self) -> Result<(), XmlError> {
