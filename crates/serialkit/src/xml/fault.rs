@@ -37,10 +37,12 @@ pub(super) fn refine(text: &str, start: usize, message: &str) -> Option<Fault> {
         // Expat says so on seeing the markup begin, before reading it.
         return None;
     }
-    if rest.starts_with("</") {
-        return (message == "mismatched tag").then_some(Fault {
-            at: start + 2,
-            message: "mismatched tag",
+    if let Some(body) = rest.strip_prefix("</") {
+        return end_tag(body, start + 2, start).or_else(|| {
+            (message == "mismatched tag").then_some(Fault {
+                at: start + 2,
+                message: "mismatched tag",
+            })
         });
     }
     if let Some(body) = rest.strip_prefix("<!--") {
@@ -85,6 +87,26 @@ fn text_run(body: &str, base: usize) -> Option<Fault> {
         closing = 0;
     }
     None
+}
+
+/// `name S? >` after `</`.
+fn end_tag(body: &str, base: usize, start: usize) -> Option<Fault> {
+    let mut iter = chars(body, base);
+    match iter.next() {
+        None => return fault(start, UNCLOSED),
+        Some((at, c)) if !is_name_start(c) => return fault(at, INVALID),
+        Some(_) => {}
+    }
+    let mut in_space = false;
+    for (at, c) in iter {
+        match c {
+            '>' => return None,
+            c if is_space(c) => in_space = true,
+            c if is_name_char(c) && !in_space => {}
+            _ => return fault(at, INVALID),
+        }
+    }
+    fault(start, UNCLOSED)
 }
 
 fn comment(body: &str, base: usize, start: usize) -> Option<Fault> {

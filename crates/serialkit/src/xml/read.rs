@@ -8,8 +8,8 @@ use super::dtd::{self, EntityValue};
 use super::entity::replacement_text;
 use super::error::{XmlError, XmlErrorKind};
 use super::lexical::{
-    attributes_separated, has_cdata_end, has_forbidden_control, push_entity_text, push_text,
-    quick_error, utf8, well_formed_declaration,
+    attributes_separated, declaration_fault, has_cdata_end, has_forbidden_control,
+    push_entity_text, push_text, quick_error, utf8,
 };
 use super::names::{is_name, Namespaces};
 use super::source::Source;
@@ -265,13 +265,15 @@ impl<'i> Parser<'_, 'i> {
                 }
             }
             Event::Decl(decl) => {
-                if !well_formed_declaration(&decl) {
-                    return Err(XmlError::syntax("XML declaration not well-formed").into());
-                }
                 if !was_first {
                     return Err(
                         XmlError::syntax("XML or text declaration not at start of entity").into(),
                     );
+                }
+                if let Some(bad) = declaration_fault(&decl) {
+                    let at = self.event_start + 2 + bad as u64;
+                    let err = XmlError::syntax("XML declaration not well-formed");
+                    return Err(err.at(Some(at)).into());
                 }
             }
             Event::PI(pi) => {
