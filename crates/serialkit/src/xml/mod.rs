@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod dtd;
+mod dtd_lex;
 pub mod encoding;
 mod entity;
 pub mod error;

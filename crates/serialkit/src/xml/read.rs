@@ -479,7 +479,8 @@ impl<'i> Parser<'_, 'i> {
         if options.forbid_dtd {
             return Err(XmlError::of(XmlErrorKind::DtdForbidden));
         }
-        let doctype = dtd::parse(content)?;
+        // The content starts after `<!DOCTYPE`.
+        let doctype = dtd::parse(content, self.event_start + 9)?;
         if options.disable_entities {
             if let Some(entity) = doctype.entities.first() {
                 return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
