@@ -159,6 +159,13 @@ impl<'i> Parser<'_, 'i> {
         utf8(bytes)
     }
 
+    /// Where event data borrowed from the whole input starts in it.
+    fn offset_of(&self, bytes: &[u8]) -> Option<u64> {
+        let whole = self.whole?;
+        let at = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        (at <= whole.len()).then_some(at as u64)
+    }
+
     fn run<S: Source<'i>, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
         let limits = &self.options.limits;
         let mut first = true;
@@ -301,7 +308,19 @@ impl<'i> Parser<'_, 'i> {
                     return Err(XmlError::syntax("syntax error").into());
                 }
                 let content = self.str_of(&doctype)?.to_owned();
-                for comment in self.doctype(&content)? {
+                // quick-xml takes `<!doctype` and `<!DOCTYPEx` too; expat
+                // knows only the keyword `DOCTYPE`.
+                let keyword = self.whole.and_then(|whole| {
+                    let start = usize::try_from(self.event_start).ok()?;
+                    whole.get(start + 2..start + 10)
+                });
+                if keyword.is_some_and(|keyword| {
+                    !keyword.starts_with("DOCTYPE") || !keyword.ends_with([' ', '\t', '\r', '\n'])
+                }) {
+                    return Err(XmlError::syntax("syntax error").into());
+                }
+                let base = self.offset_of(&doctype).unwrap_or(self.event_start + 10);
+                for comment in self.doctype(&content, base)? {
                     if self.options.process_comments {
                         let mut text = String::new();
                         push_text(&mut text, &comment)?;
@@ -474,13 +493,12 @@ impl<'i> Parser<'_, 'i> {
     }
 
     /// Takes in what the DOCTYPE declares; returns its comments.
-    fn doctype(&mut self, content: &str) -> Result<Vec<String>, XmlError> {
+    fn doctype(&mut self, content: &str, base: u64) -> Result<Vec<String>, XmlError> {
         let options = self.options;
         if options.forbid_dtd {
             return Err(XmlError::of(XmlErrorKind::DtdForbidden));
         }
-        // The content starts after `<!DOCTYPE`.
-        let doctype = dtd::parse(content, self.event_start + 9)?;
+        let doctype = dtd::parse(content, base)?;
         if options.disable_entities {
             if let Some(entity) = doctype.entities.first() {
                 return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
