@@ -138,6 +138,51 @@ def test_mutated_documents_are_refused_exactly_when_expat_refuses_them():
     assert tally.same_message / tally.errors > 0.90, tally
 
 
+# Found by the mutations above, each once accepted or refused unlike expat.
+FOUND = [
+    ("<!DOCTYPE r [<?a:b x?>]><r/>", {"process_namespaces": True}),
+    ("<!DOCTYPE r>\n<!DOCTYPE r><r/>", {}),
+    ("<!DOCTYPEb r><r/>", {}),
+    ("<!doctype r><r/>", {}),
+    ('<?xml version="" encoding="utf-8"?><r/>', {}),
+    ('<?xml version="1.0" encoding"UTF-8" standalone="yes"?><r/>', {}),
+    ("<!DOCTYPE r [<!ELEMENT r (b,c|d)>]><r/>", {}),
+    ("<!DOCTYPE r [<!ELEMENT r (#PCDATA|b)>]><r/>", {}),
+    ("<!DOCTYPE r [<!ELEMENT r (boo&e;k*)>]><r/>", {}),
+    ("<!DOCTYPE r [<!ELEMENT r(b)>]><r/>", {}),
+    ("<!DOCTYPE r [<!ELEMENT r ANYX>]><r/>", {}),
+    ("<!DOCTYPE r [<!ATTLIST r a CDATA #REQUIREDc>]><r/>", {}),
+    ('<!DOCTYPE r [<!ATTLIST r a ((x|y) "x">]><r/>', {}),
+    ('<!DOCTYPE r [<!ENTITY e PUBLIC "x{" "y">]><r/>', {}),
+    ('<!DOCTYPE r [<!ENTITY e "x""y">]><r/>', {}),
+    ("<!DOCTYPE r [<!-- a -- b -->]><r/>", {}),
+    ("<!DOCTYPE r [<!-- \x01 -->]><r/>", {}),
+    ("<!DOCTYPE r [<? x?>]><r/>", {}),
+    ("<!DOCTYPE r [<!FOO x>]><r/>", {}),
+    ("<r><!DATA[x]]></r>", {}),
+    ('<r a="1"b="2"/>', {}),
+    ("<r a = '1' / >", {}),
+    ("<r>a ]]> b</r>", {}),
+    ("<r><a></a\x01></r>", {}),
+]
+
+
+@pytest.mark.parametrize(("document", "options"), FOUND)
+def test_documents_found_by_mutation(document, options):
+    expected = outcome(xmltodict.parse, document, options)
+    got = outcome(sx.parse, document, options)
+    assert got[0] == expected[0]
+    if expected[0]:
+        assert got[1] == expected[1]
+    else:
+        error, ours = expected[1], got[1]
+        assert (ours.msg, ours.lineno, ours.offset) == (
+            str(error).rsplit(": line ", 1)[0],
+            error.lineno,
+            error.offset,
+        )
+
+
 def expat_accepts(document: str) -> bool:
     parser = expat.ParserCreate()
     try:

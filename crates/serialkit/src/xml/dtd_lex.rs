@@ -43,6 +43,8 @@ pub(super) struct Lexer<'a> {
     pos: usize,
     /// Where `text` starts in the document.
     base: u64,
+    /// Namespaces are processed: a colon may not be in a PI's target.
+    namespaces: bool,
 }
 
 fn is_space(c: char) -> bool {
@@ -54,8 +56,13 @@ fn forbidden(c: char) -> bool {
 }
 
 impl<'a> Lexer<'a> {
-    pub(super) fn new(text: &'a str, base: u64) -> Self {
-        Lexer { text, pos: 0, base }
+    pub(super) fn new(text: &'a str, base: u64, namespaces: bool) -> Self {
+        Lexer {
+            text,
+            pos: 0,
+            base,
+            namespaces,
+        }
     }
 
     /// A "syntax error" at `at`, an offset in `text`.
@@ -255,6 +262,11 @@ impl<'a> Lexer<'a> {
             None => return Err(self.error("unclosed token", start)),
         }
         let target_len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
+        if self.namespaces {
+            if let Some(colon) = body[..target_len].find(':') {
+                return Err(self.invalid(base + colon));
+            }
+        }
         let after = &body[target_len..];
         let end = match after.chars().next() {
             Some('?') if after[1..].starts_with('>') => target_len,

@@ -31,7 +31,7 @@ fn is_space(c: char) -> bool {
 
 /// The fault of the token starting at `start`, given the error `message`
 /// found there; `None` leaves the error as it is.
-pub(super) fn refine(text: &str, start: usize, message: &str) -> Option<Fault> {
+pub(super) fn refine(text: &str, start: usize, message: &str, in_content: bool) -> Option<Fault> {
     let rest = text.get(start..)?;
     if message == "junk after document element" {
         // Expat says so on seeing the markup begin, before reading it.
@@ -54,8 +54,12 @@ pub(super) fn refine(text: &str, start: usize, message: &str) -> Option<Fault> {
     if let Some(body) = rest.strip_prefix("<?") {
         return pi(body, start + 2, start);
     }
-    if rest.starts_with("<!") {
-        return None;
+    if let Some(body) = rest.strip_prefix("<!") {
+        return if in_content {
+            bang_in_content(body, start + 2, start)
+        } else {
+            None
+        };
     }
     if let Some(body) = rest.strip_prefix('<') {
         return StartTag::scan(body, start + 1, start, message);
@@ -87,6 +91,25 @@ fn text_run(body: &str, base: usize) -> Option<Fault> {
         closing = 0;
     }
     None
+}
+
+/// In content, `<!` opens a comment or a CDATA section, nothing else.
+fn bang_in_content(body: &str, base: usize, start: usize) -> Option<Fault> {
+    let expected = match body.chars().next() {
+        None => return fault(start, UNCLOSED),
+        Some('-') => "--",
+        Some('[') => "[CDATA[",
+        Some(_) => return fault(base, INVALID),
+    };
+    for ((at, c), want) in chars(body, base).zip(expected.chars()) {
+        if c != want {
+            return fault(at, INVALID);
+        }
+    }
+    (body.len() < expected.len()).then_some(Fault {
+        at: start,
+        message: UNCLOSED,
+    })
 }
 
 /// `name S? >` after `</`.

@@ -87,6 +87,7 @@ pub(super) struct Parser<'o, 'i> {
     pub(super) options: &'o ReadOptions,
     pub(super) depth: usize,
     pub(super) seen_root: bool,
+    pub(super) seen_doctype: bool,
     pub(super) root_closed: bool,
     pub(super) text: String,
     /// Internal general entities and their replacement texts; `None` for
@@ -119,6 +120,7 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
         options,
         depth: 0,
         seen_root: false,
+        seen_doctype: false,
         root_closed: false,
         text: String::new(),
         entities: HashMap::new(),
@@ -304,9 +306,10 @@ impl<'i> Parser<'_, 'i> {
                 if !self.open_entities.is_empty() {
                     return Err(XmlError::syntax("not well-formed (invalid token)").into());
                 }
-                if self.seen_root {
+                if self.seen_root || self.seen_doctype {
                     return Err(XmlError::syntax("syntax error").into());
                 }
+                self.seen_doctype = true;
                 let content = self.str_of(&doctype)?.to_owned();
                 // quick-xml takes `<!doctype` and `<!DOCTYPEx` too; expat
                 // knows only the keyword `DOCTYPE`.
@@ -342,7 +345,7 @@ impl<'i> Parser<'_, 'i> {
         let Ok(start) = usize::try_from(self.event_start) else {
             return;
         };
-        if let Some(found) = super::fault::refine(whole, start, message) {
+        if let Some(found) = super::fault::refine(whole, start, message, self.depth > 0) {
             err.kind = XmlErrorKind::Syntax(found.message.into());
             err.at = Some(found.at as u64);
         }
@@ -498,7 +501,7 @@ impl<'i> Parser<'_, 'i> {
         if options.forbid_dtd {
             return Err(XmlError::of(XmlErrorKind::DtdForbidden));
         }
-        let doctype = dtd::parse(content, base)?;
+        let doctype = dtd::parse(content, base, self.namespaces.is_some())?;
         if options.disable_entities {
             if let Some(entity) = doctype.entities.first() {
                 return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
