@@ -57,28 +57,42 @@ pub fn parse(content: &str, base: u64, namespaces: bool) -> Result<Doctype, XmlE
     // The closing `>` quick-xml took off is one more token.
     let text = format!("{content}>");
     let mut lexer = Lexer::new(&text, base, namespaces);
+    let doctype = declaration(&mut lexer)?;
+    match lexer.next()? {
+        (_, Tok::Eof) => Ok(doctype),
+        (at, _) => Err(lexer.syntax(at)),
+    }
+}
+
+/// Reads a DOCTYPE from `text` (the document after `<!DOCTYPE`) to its
+/// closing `>`, for where its first fault is when quick-xml could not
+/// find its end.
+pub(super) fn check_prefix(text: &str, base: u64, namespaces: bool) -> Result<(), XmlError> {
+    let mut lexer = Lexer::new(text, base, namespaces);
+    declaration(&mut lexer).map(drop)
+}
+
+fn declaration(lexer: &mut Lexer<'_>) -> Result<Doctype, XmlError> {
     let mut doctype = Doctype::default();
     let (at, tok) = lexer.next()?;
     match tok {
         Tok::Name(name) if is_name(name) => {}
+        Tok::Eof => return Err(lexer.error("unclosed token", 0)),
         _ => return Err(lexer.syntax(at)),
     }
     let (mut at, mut tok) = lexer.next()?;
-    if let Some(system) = external_id(&mut lexer, at, &tok, true)? {
+    if let Some(system) = external_id(lexer, at, &tok, true)? {
         doctype.external_subset = system.map(str::to_owned);
         (at, tok) = lexer.next()?;
     }
     if tok == Tok::OpenBracket {
-        subset(&mut lexer, &mut doctype)?;
+        subset(lexer, &mut doctype)?;
         (at, tok) = lexer.next()?;
     }
     if tok != Tok::End {
         return Err(lexer.syntax(at));
     }
-    match lexer.next()? {
-        (_, Tok::Eof) => Ok(doctype),
-        (at, _) => Err(lexer.syntax(at)),
-    }
+    Ok(doctype)
 }
 
 const PUBID_PUNCTUATION: &str = " \r\n-'()+,./:=?;!*#@$_%";

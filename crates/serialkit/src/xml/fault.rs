@@ -5,18 +5,24 @@
 //! same markup). Used when the document is in memory, on the token where
 //! an error arose.
 
+use super::dtd;
+use super::error::XmlErrorKind;
 use super::names::{is_name_char, is_name_start};
+use std::borrow::Cow;
 
 const INVALID: &str = "not well-formed (invalid token)";
 const UNCLOSED: &str = "unclosed token";
 
 pub(super) struct Fault {
     pub at: usize,
-    pub message: &'static str,
+    pub message: Cow<'static, str>,
 }
 
 fn fault(at: usize, message: &'static str) -> Option<Fault> {
-    Some(Fault { at, message })
+    Some(Fault {
+        at,
+        message: message.into(),
+    })
 }
 
 /// A character XML allows nowhere: C0 controls other than tab and line
@@ -31,17 +37,66 @@ fn is_space(c: char) -> bool {
 
 /// The fault of the token starting at `start`, given the error `message`
 /// found there; `None` leaves the error as it is.
-pub(super) fn refine(text: &str, start: usize, message: &str, in_content: bool) -> Option<Fault> {
+#[derive(Clone, Copy)]
+pub(super) struct Context {
+    /// Inside the root element (else in the prolog or after the root).
+    pub in_content: bool,
+    /// Namespaces are processed: names are qualified names.
+    pub namespaces: bool,
+}
+
+/// Where a name (a qualified one under namespaces) stops being one:
+/// `Ok` with the offset past it, `Err` with the offset of the fault.
+/// `None` in the `Err` means the text ended inside the name.
+fn scan_name(body: &str, from: usize, namespaces: bool) -> Result<usize, Option<usize>> {
+    let mut iter = body[from..].char_indices().map(|(at, c)| (from + at, c));
+    match iter.next() {
+        None => return Err(None),
+        Some((at, c)) if !is_name_start(c) || (namespaces && c == ':') => return Err(Some(at)),
+        Some(_) => {}
+    }
+    let mut colon = false;
+    let mut after_colon = false;
+    for (at, c) in iter {
+        if namespaces && after_colon {
+            if c == ':' || !is_name_start(c) {
+                return Err(Some(at));
+            }
+            after_colon = false;
+            continue;
+        }
+        if !is_name_char(c) {
+            return Ok(at);
+        }
+        if namespaces && c == ':' {
+            if colon {
+                return Err(Some(at));
+            }
+            colon = true;
+            after_colon = true;
+        }
+    }
+    if after_colon {
+        return Err(None);
+    }
+    Ok(body.len())
+}
+
+pub(super) fn refine(text: &str, start: usize, message: &str, context: &Context) -> Option<Fault> {
+    let Context {
+        in_content,
+        namespaces,
+    } = *context;
     let rest = text.get(start..)?;
     if message == "junk after document element" {
         // Expat says so on seeing the markup begin, before reading it.
         return None;
     }
     if let Some(body) = rest.strip_prefix("</") {
-        return end_tag(body, start + 2, start).or_else(|| {
+        return end_tag(body, start + 2, start, namespaces).or_else(|| {
             (message == "mismatched tag").then_some(Fault {
                 at: start + 2,
-                message: "mismatched tag",
+                message: "mismatched tag".into(),
             })
         });
     }
@@ -49,20 +104,21 @@ pub(super) fn refine(text: &str, start: usize, message: &str, in_content: bool) 
         return comment(body, start + 4, start);
     }
     if let Some(body) = rest.strip_prefix("<![CDATA[") {
-        return until(body, start + 9, "]]>", start, "unclosed CDATA section");
+        // Expat finds the section unclosed where the text ends.
+        return until(body, start + 9, "]]>", text.len(), "unclosed CDATA section");
     }
     if let Some(body) = rest.strip_prefix("<?") {
-        return pi(body, start + 2, start);
+        return pi(body, start + 2, start, namespaces);
     }
     if let Some(body) = rest.strip_prefix("<!") {
         return if in_content {
             bang_in_content(body, start + 2, start)
         } else {
-            None
+            declaration(text, body, start, namespaces)
         };
     }
     if let Some(body) = rest.strip_prefix('<') {
-        return StartTag::scan(body, start + 1, start, message);
+        return StartTag::scan(body, start + 1, start, message, namespaces);
     }
     if let Some(body) = rest.strip_prefix('&') {
         return reference(body, start + 1, start).err();
@@ -93,6 +149,43 @@ fn text_run(body: &str, base: usize) -> Option<Fault> {
     None
 }
 
+/// Outside the root, `<!` opens a comment or a declaration: a keyword of
+/// letters, then space; the DOCTYPE is read on from there.
+fn declaration(text: &str, body: &str, start: usize, namespaces: bool) -> Option<Fault> {
+    let letters = body
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(body.len());
+    if letters == 0 {
+        return match body.chars().next() {
+            None => fault(start, UNCLOSED),
+            Some('-') => match body[1..].chars().next() {
+                None => fault(start, UNCLOSED),
+                Some(_) => fault(start + 3, INVALID),
+            },
+            Some(_) => fault(start + 2, INVALID),
+        };
+    }
+    match body[letters..].chars().next() {
+        None => return fault(start, UNCLOSED),
+        Some(c) if is_space(c) || c == '%' => {}
+        Some(_) => return fault(start + 2 + letters, INVALID),
+    }
+    if &body[..letters] != "DOCTYPE" {
+        return fault(start, "syntax error");
+    }
+    let content = start + 2 + letters;
+    match dtd::check_prefix(&text[content..], content as u64, namespaces) {
+        Ok(()) => None,
+        Err(err) => match err.kind {
+            XmlErrorKind::Syntax(message) => Some(Fault {
+                at: err.at.map_or(start, |at| at as usize),
+                message,
+            }),
+            _ => None,
+        },
+    }
+}
+
 /// In content, `<!` opens a comment or a CDATA section, nothing else.
 fn bang_in_content(body: &str, base: usize, start: usize) -> Option<Fault> {
     let expected = match body.chars().next() {
@@ -108,24 +201,21 @@ fn bang_in_content(body: &str, base: usize, start: usize) -> Option<Fault> {
     }
     (body.len() < expected.len()).then_some(Fault {
         at: start,
-        message: UNCLOSED,
+        message: UNCLOSED.into(),
     })
 }
 
 /// `name S? >` after `</`.
-fn end_tag(body: &str, base: usize, start: usize) -> Option<Fault> {
-    let mut iter = chars(body, base);
-    match iter.next() {
-        None => return fault(start, UNCLOSED),
-        Some((at, c)) if !is_name_start(c) => return fault(at, INVALID),
-        Some(_) => {}
-    }
-    let mut in_space = false;
-    for (at, c) in iter {
+fn end_tag(body: &str, base: usize, start: usize, namespaces: bool) -> Option<Fault> {
+    let end = match scan_name(body, 0, namespaces) {
+        Ok(end) => end,
+        Err(Some(at)) => return fault(base + at, INVALID),
+        Err(None) => return fault(start, UNCLOSED),
+    };
+    for (at, c) in chars(&body[end..], base + end) {
         match c {
             '>' => return None,
-            c if is_space(c) => in_space = true,
-            c if is_name_char(c) && !in_space => {}
+            c if is_space(c) => {}
             _ => return fault(at, INVALID),
         }
     }
@@ -169,7 +259,13 @@ fn until(
     }
 }
 
-fn pi(body: &str, base: usize, start: usize) -> Option<Fault> {
+fn pi(body: &str, base: usize, start: usize, namespaces: bool) -> Option<Fault> {
+    if namespaces {
+        let target = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
+        if let Some(colon) = body[..target].find(':') {
+            return fault(base + colon, INVALID);
+        }
+    }
     let mut iter = chars(body, base);
     match iter.next() {
         None => return fault(start, UNCLOSED),
@@ -200,11 +296,11 @@ fn pi(body: &str, base: usize, start: usize) -> Option<Fault> {
 fn reference(body: &str, base: usize, start: usize) -> Result<usize, Fault> {
     let invalid = |at| Fault {
         at,
-        message: INVALID,
+        message: INVALID.into(),
     };
     let unclosed = Fault {
         at: start,
-        message: UNCLOSED,
+        message: UNCLOSED.into(),
     };
     let mut iter = chars(body, base).peekable();
     let Some((at, first)) = iter.next() else {
@@ -258,6 +354,7 @@ struct StartTag<'a> {
     start: usize,
     /// Offset into `body` of the next character.
     pos: usize,
+    namespaces: bool,
 }
 
 enum Scan {
@@ -267,12 +364,19 @@ enum Scan {
 }
 
 impl<'a> StartTag<'a> {
-    fn scan(body: &'a str, base: usize, start: usize, message: &str) -> Option<Fault> {
+    fn scan(
+        body: &'a str,
+        base: usize,
+        start: usize,
+        message: &str,
+        namespaces: bool,
+    ) -> Option<Fault> {
         let mut tag = StartTag {
             body,
             base,
             start,
             pos: 0,
+            namespaces,
         };
         let mut names = Vec::new();
         let mut duplicate = None;
@@ -284,11 +388,11 @@ impl<'a> StartTag<'a> {
             Scan::Done => match message {
                 "duplicate attribute" => duplicate.map(|at| Fault {
                     at,
-                    message: "duplicate attribute",
+                    message: "duplicate attribute".into(),
                 }),
                 "reference to invalid character number" => bad_reference.map(|at| Fault {
                     at,
-                    message: "reference to invalid character number",
+                    message: "reference to invalid character number".into(),
                 }),
                 _ => None,
             },
@@ -310,28 +414,30 @@ impl<'a> StartTag<'a> {
     fn unclosed(&self) -> Scan {
         Scan::Fault(Fault {
             at: self.start,
-            message: UNCLOSED,
+            message: UNCLOSED.into(),
         })
     }
 
     fn invalid(&self) -> Scan {
         Scan::Fault(Fault {
             at: self.at(),
-            message: INVALID,
+            message: INVALID.into(),
         })
     }
 
     /// A name; `None` when it is well formed.
     fn name(&mut self) -> Option<Scan> {
-        match self.peek() {
-            None => return Some(self.unclosed()),
-            Some(c) if !is_name_start(c) => return Some(self.invalid()),
-            Some(c) => self.bump(c),
+        match scan_name(self.body, self.pos, self.namespaces) {
+            Ok(end) => {
+                self.pos = end;
+                None
+            }
+            Err(Some(at)) => {
+                self.pos = at;
+                Some(self.invalid())
+            }
+            Err(None) => Some(self.unclosed()),
         }
-        while let Some(c) = self.peek().filter(|&c| is_name_char(c)) {
-            self.bump(c);
-        }
-        None
     }
 
     fn skip_space(&mut self) -> bool {

@@ -345,8 +345,12 @@ impl<'i> Parser<'_, 'i> {
         let Ok(start) = usize::try_from(self.event_start) else {
             return;
         };
-        if let Some(found) = super::fault::refine(whole, start, message, self.depth > 0) {
-            err.kind = XmlErrorKind::Syntax(found.message.into());
+        let context = super::fault::Context {
+            in_content: self.depth > 0,
+            namespaces: self.namespaces.is_some(),
+        };
+        if let Some(found) = super::fault::refine(whole, start, message, &context) {
+            err.kind = XmlErrorKind::Syntax(found.message);
             err.at = Some(found.at as u64);
         }
     }
