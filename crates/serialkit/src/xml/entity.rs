@@ -54,14 +54,19 @@ impl Parser<'_, '_> {
     /// position of their own: they point at the outermost reference, where
     /// expat's line numbers point too.
     fn expand_content<K: XmlSink>(&mut self, value: &str, sink: &mut K) -> Step<K::Error> {
-        let mut reader = Reader::from_str(value);
+        // Read through a buffer, not as the document's slice is: a second
+        // user of the slice reader's code would keep the compiler from
+        // inlining it into the document's event loop.
+        let mut reader = Reader::from_reader(value.as_bytes());
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
         config.trim_text(false);
         let floor = self.depth;
+        let mut buf = Vec::new();
         loop {
-            let event = reader.read_event().map_err(entity_error)?;
+            buf.clear();
+            let event = reader.read_event_into(&mut buf).map_err(entity_error)?;
             if let Event::Eof = event {
                 if self.depth != floor {
                     return Err(XmlError::syntax("asynchronous entity").into());

@@ -3,6 +3,8 @@
 use super::error::XmlError;
 use super::name_table;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -74,7 +76,16 @@ pub struct Namespaces {
     bindings: Vec<(String, String)>,
     /// How many bindings each open element added.
     scopes: Vec<usize>,
+    /// Element and attribute names already resolved under the bindings in
+    /// scope (which change rarely: most documents declare at the root),
+    /// so a name repeated through a document is built once.
+    elements: HashMap<String, Rc<str>>,
+    attributes: HashMap<String, Rc<str>>,
 }
+
+/// Resolved names kept per kind; a document with more distinct names
+/// resolves the rest each time.
+const MAX_CACHED_NAMES: usize = 4096;
 
 impl Namespaces {
     /// Takes the `xmlns` attributes out of `attrs`, binds them and returns
@@ -101,14 +112,56 @@ impl Namespaces {
             }
             self.bindings.push((prefix.clone(), uri.clone()));
         }
+        if !declared.is_empty() {
+            self.forget_resolved();
+        }
         self.scopes.push(declared.len());
         Ok(declared)
     }
 
     pub fn leave(&mut self) {
         let added = self.scopes.pop().unwrap_or(0);
+        if added > 0 {
+            self.forget_resolved();
+        }
         self.bindings
             .truncate(self.bindings.len().saturating_sub(added));
+    }
+
+    fn forget_resolved(&mut self) {
+        self.elements.clear();
+        self.attributes.clear();
+    }
+
+    /// [`Self::resolve`], remembered: `None` when the name stands for
+    /// itself.
+    pub fn resolve_cached(
+        &mut self,
+        name: &str,
+        element: bool,
+        separator: &str,
+    ) -> Result<Option<Rc<str>>, XmlError> {
+        let cache = if element {
+            &self.elements
+        } else {
+            &self.attributes
+        };
+        if let Some(found) = cache.get(name) {
+            return Ok(Some(found.clone()));
+        }
+        let resolved: Rc<str> = match self.resolve(name, element, separator)? {
+            Cow::Borrowed(_) => return Ok(None),
+            Cow::Owned(resolved) => resolved.into(),
+        };
+        let cache = if element {
+            &mut self.elements
+        } else {
+            &mut self.attributes
+        };
+        if cache.len() < MAX_CACHED_NAMES {
+            cache.insert(name.to_owned(), resolved.clone());
+        }
+        Ok(Some(resolved))
     }
 
     fn lookup(&self, prefix: &str) -> Option<&str> {

@@ -105,6 +105,24 @@ pub(super) struct Parser<'o, 'i> {
     pub(super) event_start: u64,
 }
 
+// The error paths stay out of the event loop, so that the loop (with the
+// tokenizer inlined into it) stays small.
+#[cold]
+#[inline(never)]
+fn non_char_error(bad: u64) -> XmlError {
+    XmlError::syntax("not well-formed (invalid token)").at(Some(bad))
+}
+
+#[cold]
+#[inline(never)]
+fn read_error<'i, S: Source<'i>>(source: &S, err: quick_xml::Error) -> XmlError {
+    let error_offset = source.error_offset();
+    match source.non_char().filter(|&bad| bad < error_offset) {
+        Some(bad) => non_char_error(bad),
+        None => quick_error(err).at(Some(error_offset)),
+    }
+}
+
 /// Parses a whole document from `source` into `sink`.
 pub fn parse<'i, S: Source<'i>, K: XmlSink>(
     source: &mut S,
@@ -176,24 +194,21 @@ impl<'i> Parser<'_, 'i> {
                 return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
             }
             self.event_start = source.offset();
-            let (event, non_char) = source.next_event();
-            let event = match event {
-                Ok(event) => event,
-                Err(err) => {
-                    let error_offset = source.error_offset();
-                    if let Some(bad) = non_char.filter(|&bad| bad < error_offset) {
-                        let err = XmlError::syntax("not well-formed (invalid token)");
-                        return Err(err.at(Some(bad)).into());
-                    }
-                    return Err(quick_error(err).at(Some(error_offset)).into());
-                }
-            };
-            if let Some(bad) = non_char {
-                let err = XmlError::syntax("not well-formed (invalid token)");
-                return Err(err.at(Some(bad)).into());
+            // Checked here, after the event that holds it was handled
+            // (it is an error either way): asking while an event borrows
+            // the source would take a check per event.
+            if let Some(bad) = source.non_char() {
+                return Err(non_char_error(bad).into());
             }
+            let event = match source.next_event() {
+                Ok(event) => event,
+                Err(err) => return Err(read_error(source, err).into()),
+            };
             let was_first = std::mem::replace(&mut first, false);
             if let Event::Eof = event {
+                if let Some(bad) = source.non_char() {
+                    return Err(non_char_error(bad).into());
+                }
                 if self.depth > 0 || !self.seen_root {
                     return Err(XmlError::syntax("no element found").into());
                 }
@@ -205,6 +220,9 @@ impl<'i> Parser<'_, 'i> {
 
     /// One event of the document, or of an entity's replacement text read
     /// as content (`self.open_entities` is then not empty).
+    // Inlined into the loop: a call per event costs more than all the
+    // checks of a small event.
+    #[inline(always)]
     pub(super) fn handle<'a, K: XmlSink>(
         &mut self,
         event: Event<'a>,
@@ -256,6 +274,24 @@ impl<'i> Parser<'_, 'i> {
                 }
                 self.reference(self.str_of(&reference)?, sink)?;
             }
+            other => self.markup(other, was_first, sink)?,
+        }
+        Ok(())
+    }
+
+    /// Comments, declarations, processing instructions and the DOCTYPE:
+    /// rare, kept out of the loop.
+    #[inline(never)]
+    fn markup<'a, K: XmlSink>(
+        &mut self,
+        event: Event<'a>,
+        was_first: bool,
+        sink: &mut K,
+    ) -> Step<K::Error>
+    where
+        'i: 'a,
+    {
+        match event {
             Event::Comment(comment) => {
                 let double_hyphen =
                     memchr::memmem::find(&comment, b"--").is_some() || comment.ends_with(b"-");
@@ -331,7 +367,7 @@ impl<'i> Parser<'_, 'i> {
                     }
                 }
             }
-            Event::Eof => {}
+            _ => {}
         }
         Ok(())
     }
@@ -428,14 +464,21 @@ impl<'i> Parser<'_, 'i> {
                 for (prefix, uri) in declared {
                     sink.namespace_decl(&prefix, &uri).map_err(Failure::Sink)?;
                 }
-                let name = namespaces.resolve(raw_name, true, separator)?;
-                let mut resolved = Vec::with_capacity(attrs.len());
-                for (key, value) in attrs {
-                    let key = namespaces.resolve(&key, false, separator)?.into_owned();
-                    resolved.push((Cow::Owned(key), value));
-                }
+                let name = namespaces.resolve_cached(raw_name, true, separator)?;
+                let keys = attrs
+                    .iter()
+                    .map(|(key, _)| namespaces.resolve_cached(key, false, separator))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let resolved: Vec<_> = attrs
+                    .into_iter()
+                    .zip(&keys)
+                    .map(|((key, value), resolved)| match resolved {
+                        Some(resolved) => (Cow::Borrowed(&**resolved), value),
+                        None => (key, value),
+                    })
+                    .collect();
                 namespaces.check_unique(&resolved)?;
-                sink.start_element(&name, &resolved)
+                sink.start_element(name.as_deref().unwrap_or(raw_name), &resolved)
                     .map_err(Failure::Sink)?;
             }
         }
@@ -449,11 +492,11 @@ impl<'i> Parser<'_, 'i> {
         match self.namespaces.as_mut() {
             None => sink.end_element(raw_name).map_err(Failure::Sink)?,
             Some(namespaces) => {
-                let name = namespaces
-                    .resolve(raw_name, true, &self.options.namespace_separator)?
-                    .into_owned();
+                let name =
+                    namespaces.resolve_cached(raw_name, true, &self.options.namespace_separator)?;
                 namespaces.leave();
-                sink.end_element(&name).map_err(Failure::Sink)?;
+                sink.end_element(name.as_deref().unwrap_or(raw_name))
+                    .map_err(Failure::Sink)?;
             }
         }
         self.depth -= 1;

@@ -8,10 +8,10 @@ use quick_xml::reader::{Config, Reader};
 use std::io::BufRead;
 
 pub trait Source<'i> {
-    /// The next event, and the offset of the first character XML forbids
-    /// that quick-xml let through (U+FFFE, U+FFFF) if reading it consumed
-    /// one.
-    fn next_event(&mut self) -> (quick_xml::Result<Event<'_>>, Option<u64>);
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>>;
+    /// The offset of a character XML forbids that quick-xml lets through
+    /// (U+FFFE, U+FFFF), if the events read so far hold one.
+    fn non_char(&self) -> Option<u64>;
     /// The whole input as text, when it is in memory and valid UTF-8:
     /// event data borrowed from it is then sliced from it, not checked
     /// again.
@@ -56,11 +56,15 @@ impl<'i> SliceSource<'i> {
 }
 
 impl<'i> Source<'i> for SliceSource<'i> {
-    fn next_event(&mut self) -> (quick_xml::Result<Event<'_>>, Option<u64>) {
-        let event = self.reader.read_event();
+    #[inline]
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
+        self.reader.read_event()
+    }
+
+    #[inline]
+    fn non_char(&self) -> Option<u64> {
         let consumed = self.reader.buffer_position();
-        let bad = self.first_non_char.filter(|&at| at < consumed);
-        (event, bad)
+        self.first_non_char.filter(|&at| at < consumed)
     }
 
     fn whole(&self) -> Option<&'i str> {
@@ -92,6 +96,7 @@ pub struct StreamSource<R: BufRead> {
     line: usize,
     line_start: u64,
     counted_to: u64,
+    non_char: Option<u64>,
 }
 
 impl<R: BufRead> StreamSource<R> {
@@ -102,6 +107,7 @@ impl<R: BufRead> StreamSource<R> {
             line: 1,
             line_start: 0,
             counted_to: 0,
+            non_char: None,
         }
     }
 }
@@ -111,7 +117,11 @@ impl<R: BufRead> Source<'_> for StreamSource<R> {
         None
     }
 
-    fn next_event(&mut self) -> (quick_xml::Result<Event<'_>>, Option<u64>) {
+    fn non_char(&self) -> Option<u64> {
+        self.non_char
+    }
+
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         let end = self.reader.buffer_position();
         if let Some(last) = memchr::memrchr(b'\n', &self.buf) {
             self.line += memchr::memchr_iter(b'\n', &self.buf).count();
@@ -121,12 +131,14 @@ impl<R: BufRead> Source<'_> for StreamSource<R> {
         self.buf.clear();
         let event = self.reader.read_event_into(&mut self.buf);
         // Markup's content starts after its `<`; near enough for a stream.
-        let bad = event
-            .as_ref()
-            .ok()
-            .and_then(|event| find_non_char(event_bytes(event)))
-            .map(|at| end + at + 1);
-        (event, bad)
+        if self.non_char.is_none() {
+            self.non_char = event
+                .as_ref()
+                .ok()
+                .and_then(|event| find_non_char(event_bytes(event)))
+                .map(|at| end + at + 1);
+        }
+        event
     }
 
     fn offset(&self) -> u64 {
