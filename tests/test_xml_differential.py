@@ -133,9 +133,11 @@ def test_mutated_documents_are_refused_exactly_when_expat_refuses_them():
     assert tally.mismatches == []
     # Most mutations break the document; each such case is compared.
     assert tally.errors > tally.cases // 2
-    assert tally.same_line / tally.errors > 0.95, tally
-    assert tally.same_column / tally.errors > 0.90, tally
-    assert tally.same_message / tally.errors > 0.90, tally
+    # Seeded, so these rates are exact; each is a little below what this
+    # run measures (99.9%, 99.4%, 99.4%), as a floor against regressions.
+    assert tally.same_line / tally.errors > 0.99, tally
+    assert tally.same_column / tally.errors > 0.98, tally
+    assert tally.same_message / tally.errors > 0.98, tally
 
 
 # Found by the mutations above, each once accepted or refused unlike expat.
@@ -164,6 +166,11 @@ FOUND = [
     ("<r a = '1' / >", {}),
     ("<r>a ]]> b</r>", {}),
     ("<r><a></a\x01></r>", {}),
+    ('<?xml vers\u2028on="1.0"?><r/>', {}),
+    ('<?xml version="1.0"?>!-- c --><r/>', {}),
+    ("-<r/>", {}),
+    ('xml version="1.0"?><r/>', {}),
+    ("]]><r/>", {}),
 ]
 
 

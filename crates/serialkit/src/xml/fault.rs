@@ -43,6 +43,8 @@ pub(super) struct Context {
     pub in_content: bool,
     /// Namespaces are processed: names are qualified names.
     pub namespaces: bool,
+    /// The root element has ended.
+    pub after_root: bool,
 }
 
 /// Where a name (a qualified one under namespaces) stops being one:
@@ -86,9 +88,10 @@ pub(super) fn refine(text: &str, start: usize, message: &str, context: &Context)
     let Context {
         in_content,
         namespaces,
+        after_root,
     } = *context;
     let rest = text.get(start..)?;
-    if message == "junk after document element" {
+    if message == "junk after document element" && rest.starts_with('<') {
         // Expat says so on seeing the markup begin, before reading it.
         return None;
     }
@@ -122,6 +125,30 @@ pub(super) fn refine(text: &str, start: usize, message: &str, context: &Context)
     }
     if let Some(body) = rest.strip_prefix('&') {
         return reference(body, start + 1, start).err();
+    }
+    let tokenizer_fault = matches!(
+        message,
+        INVALID | "syntax error" | "junk after document element"
+    );
+    if !in_content && tokenizer_fault {
+        // Text outside the root: expat reads it as prolog tokens, any of
+        // which is out of place.
+        let mut lexer = super::dtd_lex::Lexer::new(rest, start as u64, namespaces);
+        let out_of_place = if after_root {
+            "junk after document element"
+        } else {
+            "syntax error"
+        };
+        return match lexer.next() {
+            Ok((at, _)) => fault(start + at, out_of_place),
+            Err(err) => match err.kind {
+                XmlErrorKind::Syntax(message) => Some(Fault {
+                    at: err.at.map_or(start, |at| at as usize),
+                    message,
+                }),
+                _ => None,
+            },
+        };
     }
     text_run(rest, start)
 }

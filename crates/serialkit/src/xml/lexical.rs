@@ -154,7 +154,7 @@ fn pseudo_attribute(content: &[u8], at: &mut usize) -> Result<Option<(Span, Span
             return Err(ptr);
         };
         if c >= 0x80 {
-            return Err(*at);
+            return Err(ptr);
         }
         if c == b'=' {
             name_end = ptr;

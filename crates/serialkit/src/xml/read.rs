@@ -193,13 +193,14 @@ impl<'i> Parser<'_, 'i> {
             if source.offset() > limits.max_input_bytes as u64 {
                 return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
             }
-            self.event_start = source.offset();
             // Checked here, after the event that holds it was handled
             // (it is an error either way): asking while an event borrows
-            // the source would take a check per event.
+            // the source would take a check per event. The event is still
+            // the one where the error arose.
             if let Some(bad) = source.non_char() {
                 return Err(non_char_error(bad).into());
             }
+            self.event_start = source.offset();
             let event = match source.next_event() {
                 Ok(event) => event,
                 Err(err) => return Err(read_error(source, err).into()),
@@ -384,6 +385,7 @@ impl<'i> Parser<'_, 'i> {
         let context = super::fault::Context {
             in_content: self.depth > 0,
             namespaces: self.namespaces.is_some(),
+            after_root: self.root_closed,
         };
         if let Some(found) = super::fault::refine(whole, start, message, &context) {
             err.kind = XmlErrorKind::Syntax(found.message);
