@@ -312,11 +312,16 @@ def test_malformed_documents_raise_expat_error_with_its_line(text):
 
 
 def test_error_position_on_a_later_line():
+    from xml.parsers.expat import ExpatError
+
+    text = "<a>\n  <b>\n  </c>\n</a>"
+    with pytest.raises(ExpatError) as expected:
+        xmltodict.parse(text)
     with pytest.raises(sx.ParseError) as raised:
-        sx.loads("<a>\n  <b>\n  </c>\n</a>")
-    assert raised.value.lineno == 3
-    assert raised.value.offset == 2
-    assert "line 3, column 2" in str(raised.value)
+        sx.loads(text)
+    # Expat points at the name in the end tag.
+    assert (raised.value.lineno, raised.value.offset) == (3, expected.value.offset)
+    assert str(raised.value) == str(expected.value)
 
 
 UNPARSE_VALUES = [
@@ -418,3 +423,60 @@ def test_namespace_separator_none_turns_namespace_processing_off(document):
     # unbound prefix that xmltodict keeps as it is written.
     options = {"process_namespaces": True, "namespace_separator": None}
     assert sx.parse(document, **options) == xmltodict.parse(document, **options)
+
+
+class CountingMap(dict):
+    """A namespaces mapping that counts its lookups: xmltodict consults it
+    for every name, so serialkit must too when it is not a plain dict."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.lookups = 0
+
+    def __getitem__(self, key):
+        self.lookups += 1
+        return super().__getitem__(key)
+
+
+def test_namespace_maps_are_consulted_as_xmltodict_consults_them():
+    text = SOAP
+    ours, theirs = CountingMap(NAMESPACE_MAP), CountingMap(NAMESPACE_MAP)
+    options = {"process_namespaces": True}
+    assert sx.parse(text, namespaces=ours, **options) == xmltodict.parse(
+        text, namespaces=theirs, **options
+    )
+    assert ours.lookups == theirs.lookups > 0
+
+
+def test_names_built_through_a_namespace_map_are_reused_consistently():
+    # Regression guard for the cache of names built through a plain dict:
+    # repeated, unmapped and attribute names give xmltodict's keys.
+    text = "".join(
+        f'<p:i xmlns:p="urn:p" xmlns:q="urn:q" q:a="{n}" p:b="x"><q:v>{n}</q:v><w/></p:i>'
+        for n in range(5)
+    )
+    text = f'<r xmlns="urn:d">{text}</r>'
+    for mapping in ({"urn:p": "P", "urn:q": None}, {"urn:d": "D"}, {}):
+        options = {"process_namespaces": True, "namespaces": mapping}
+        assert sx.parse(text, **options) == xmltodict.parse(text, **options)
+
+
+def test_force_list_functions_are_called_as_in_xmltodict():
+    calls, expected_calls = [], []
+
+    def ours(path, key, value):
+        calls.append((list(path), key, value))
+        return key == "b"
+
+    def theirs(path, key, value):
+        expected_calls.append((list(path), key, value))
+        return key == "b"
+
+    text = "<a><b>1</b><c>2</c><b>3</b></a>"
+    assert sx.parse(text, force_list=ours) == xmltodict.parse(text, force_list=theirs)
+    assert calls == expected_calls
+    # A builtin is called the same way, failing the same way here.
+    with pytest.raises(TypeError):
+        xmltodict.parse(text, force_list=len)
+    with pytest.raises(TypeError):
+        sx.parse(text, force_list=len)

@@ -11,9 +11,9 @@ and take all of its options. Differences, all on the side of safety:
   sets them; messages follow expat's wording;
 - a DOCTYPE that declares entities raises :class:`EntitiesForbidden` (a
   ``ValueError``, as xmltodict's refusal is). With
-  ``disable_entities=False`` internal entities are expanded, within
-  ``max_expansion`` characters, and entity values that contain markup are
-  refused;
+  ``disable_entities=False`` internal entities are expanded as expat
+  expands them (markup in them becomes elements), within
+  ``max_expansion`` characters;
 - nothing is ever fetched: an external DTD or external entity raises
   :class:`ExternalReferenceForbidden` (``forbid_external=False`` ignores
   them instead, as expat does without a handler); ``forbid_dtd=True``
@@ -22,8 +22,10 @@ and take all of its options. Differences, all on the side of safety:
   ``max_size`` bytes raises :class:`LimitExceeded`;
 - names that are not XML names are refused by ``dumps`` with a
   ``ValueError`` (xmltodict refuses only some of them);
-- the ``expat=`` argument is accepted and ignored; error columns point at
-  the start of the offending markup, where expat's may point inside it.
+- the ``expat=`` argument is accepted and ignored. Error positions are
+  expat's for documents in memory (lines nearly always, columns in about
+  98% of malformed documents); for streams they point at the start of the
+  offending markup.
 
 What expat does beyond the elements is done too: attribute defaults and
 tokenized attribute types declared in the DOCTYPE's internal subset, its

@@ -11,6 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 use serialkit::xml::Attrs;
+use std::collections::HashMap;
 use std::sync::MutexGuard;
 
 /// Text values up to this length go through the key cache.
@@ -59,6 +60,27 @@ pub struct Handler<'py> {
     spare: Vec<String>,
     /// The keys of the open elements, innermost last.
     names: Vec<Bound<'py, PyAny>>,
+    /// Names built through a `namespaces` dict, by full name, when no
+    /// Python code can run during the parse to change that dict, so the
+    /// lookups and joins are made once per name rather than per element.
+    /// The second map is for attributes (with `attr_prefix`).
+    built_names: Option<[HashMap<String, Bound<'py, PyAny>>; 2]>,
+    /// `force_list` / `force_cdata` is a function: `in` would raise the
+    /// TypeError that makes xmltodict call it, so it is called at once.
+    force_list_is_function: bool,
+    force_cdata_is_function: bool,
+}
+
+/// Distinct names remembered per kind in `built_names`.
+const MAX_BUILT_NAMES: usize = 4096;
+
+/// A Python or builtin function: no `in` for it.
+fn is_function(option: &Option<Bound<'_, PyAny>>) -> bool {
+    option.as_ref().is_some_and(|option| {
+        let pointer = option.as_ptr();
+        // SAFETY: type checks on a live object.
+        unsafe { ffi::PyFunction_Check(pointer) != 0 || ffi::PyCFunction_Check(pointer) != 0 }
+    })
 }
 
 /// Whether an option is "truthy and not a bool", i.e. a container or a
@@ -72,6 +94,18 @@ fn consulted(option: &Option<Bound<'_, PyAny>>) -> PyResult<bool> {
 
 impl<'py> Handler<'py> {
     pub fn new(py: Python<'py>, settings: Settings<'py>) -> PyResult<Self> {
+        let runs_python = settings.postprocessor.is_some()
+            || settings.item_callback.is_some()
+            || settings.dict_constructor.is_some()
+            || consulted(&settings.force_list)?
+            || consulted(&settings.force_cdata)?;
+        let cache_names = !runs_python
+            && settings
+                .namespaces
+                .as_ref()
+                .is_some_and(|namespaces| namespaces.is_exact_instance_of::<PyDict>());
+        let force_list_is_function = is_function(&settings.force_list);
+        let force_cdata_is_function = is_function(&settings.force_cdata);
         let needs_path = settings.postprocessor.is_some()
             || settings.item_depth > 0
             || consulted(&settings.force_list)?
@@ -92,6 +126,9 @@ impl<'py> Handler<'py> {
             scratch: Vec::new(),
             spare: Vec::new(),
             names: Vec::new(),
+            built_names: cache_names.then(Default::default),
+            force_list_is_function,
+            force_cdata_is_function,
         })
     }
 
@@ -124,7 +161,53 @@ impl<'py> Handler<'py> {
     }
 
     /// xmltodict's `_build_name`: maps a namespace URI to its short name.
+    #[inline]
     fn build_name(&mut self, full_name: &str, prefix: &str) -> PyResult<Bound<'py, PyAny>> {
+        if self.settings.namespaces.is_some() {
+            return self.build_namespaced_name(full_name, prefix);
+        }
+        self.build_plain_name(full_name, prefix)
+    }
+
+    #[inline]
+    fn build_plain_name(&mut self, full_name: &str, prefix: &str) -> PyResult<Bound<'py, PyAny>> {
+        if prefix.is_empty() {
+            return self.string(full_name, true);
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(prefix.as_bytes());
+        self.scratch.extend_from_slice(full_name.as_bytes());
+        let joined = std::mem::take(&mut self.scratch);
+        let key = std::str::from_utf8(&joined)
+            .map_err(|err| PyTypeError::new_err(err.to_string()))
+            .and_then(|text| self.string(text, true));
+        self.scratch = joined;
+        key
+    }
+
+    fn build_namespaced_name(
+        &mut self,
+        full_name: &str,
+        prefix: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kind = usize::from(!prefix.is_empty());
+        if let Some(found) = self
+            .built_names
+            .as_ref()
+            .and_then(|built| built[kind].get(full_name))
+        {
+            return Ok(found.clone());
+        }
+        let name = self.map_namespace(full_name, prefix)?;
+        if let Some(built) = &mut self.built_names {
+            if built[kind].len() < MAX_BUILT_NAMES {
+                built[kind].insert(full_name.to_owned(), name.clone());
+            }
+        }
+        Ok(name)
+    }
+
+    fn map_namespace(&mut self, full_name: &str, prefix: &str) -> PyResult<Bound<'py, PyAny>> {
         if let Some(namespaces) = self.settings.namespaces.clone() {
             if let Some(at) = full_name.rfind(self.settings.namespace_separator.as_str()) {
                 let (namespace, name) = (
@@ -150,18 +233,7 @@ impl<'py> Handler<'py> {
                 return PyString::new(self.py, prefix).add(built);
             }
         }
-        if prefix.is_empty() {
-            return self.string(full_name, true);
-        }
-        self.scratch.clear();
-        self.scratch.extend_from_slice(prefix.as_bytes());
-        self.scratch.extend_from_slice(full_name.as_bytes());
-        let joined = std::mem::take(&mut self.scratch);
-        let key = std::str::from_utf8(&joined)
-            .map_err(|err| PyTypeError::new_err(err.to_string()))
-            .and_then(|text| self.string(text, true));
-        self.scratch = joined;
-        key
+        self.build_plain_name(full_name, prefix)
     }
 
     fn path_list(&self) -> Option<&Bound<'py, PyList>> {
@@ -174,6 +246,7 @@ impl<'py> Handler<'py> {
     fn should_force(
         &self,
         option: &Option<Bound<'py, PyAny>>,
+        is_function: bool,
         key: &Bound<'py, PyAny>,
         value: &Bound<'py, PyAny>,
     ) -> PyResult<bool> {
@@ -186,15 +259,19 @@ impl<'py> Handler<'py> {
         if option.is_instance_of::<PyBool>() {
             return Ok(true);
         }
+        let call = || {
+            let path = match self.path_list() {
+                Some(path) => path.get_slice(0, path.len().saturating_sub(1)).into_any(),
+                None => PyList::empty(self.py).into_any(),
+            };
+            option.call1((path, key, value))?.is_truthy()
+        };
+        if is_function {
+            return call();
+        }
         match option.contains(key) {
             Ok(found) => Ok(found),
-            Err(err) if err.is_instance_of::<PyTypeError>(self.py) => {
-                let path = match self.path_list() {
-                    Some(path) => path.get_slice(0, path.len().saturating_sub(1)).into_any(),
-                    None => PyList::empty(self.py).into_any(),
-                };
-                option.call1((path, key, value))?.is_truthy()
-            }
+            Err(err) if err.is_instance_of::<PyTypeError>(self.py) => call(),
             Err(err) => Err(err),
         }
     }
@@ -273,7 +350,12 @@ impl<'py> Handler<'py> {
             if PyErr::occurred(self.py) {
                 return Err(PyErr::fetch(self.py));
             }
-            if self.should_force(&self.settings.force_list, &key, &data)? {
+            if self.should_force(
+                &self.settings.force_list,
+                self.force_list_is_function,
+                &key,
+                &data,
+            )? {
                 dict.set_item(key, PyList::new(self.py, [data])?)?;
             } else {
                 dict.set_item(key, data)?;
@@ -289,7 +371,12 @@ impl<'py> Handler<'py> {
                 }
             }
             Err(err) if err.is_instance_of::<PyKeyError>(self.py) => {
-                if self.should_force(&self.settings.force_list, &key, &data)? {
+                if self.should_force(
+                    &self.settings.force_list,
+                    self.force_list_is_function,
+                    &key,
+                    &data,
+                )? {
                     item.set_item(key, PyList::new(self.py, [data])?)?;
                 } else {
                     item.set_item(key, data)?;
@@ -452,7 +539,9 @@ impl<'py> serialkit::xml::XmlSink for Handler<'py> {
                 let mut item = frame.item;
                 if let Some(text) = &data {
                     let force_cdata = self.settings.force_cdata.clone();
-                    if self.should_force(&force_cdata, &name, text)? && item.is_none() {
+                    if self.should_force(&force_cdata, self.force_cdata_is_function, &name, text)?
+                        && item.is_none()
+                    {
                         item = Some(self.new_dict()?);
                     }
                 }

@@ -1,7 +1,9 @@
 //! The document type declaration: what it names, whether it points outside
-//! the document, and the entities its internal subset declares. Nothing is
-//! ever fetched; markup declarations other than entities are skipped.
+//! the document, and what its internal subset declares, checked as expat
+//! checks it (content models, attribute types and defaults, entity and
+//! notation declarations). Nothing is ever fetched.
 
+use super::dtd_lex::{Lexer, Tok};
 use super::error::XmlError;
 use super::names::is_name;
 
@@ -47,222 +49,238 @@ pub enum EntityValue {
     },
 }
 
-struct Scanner<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Scanner<'a> {
-    fn rest(&self) -> &'a str {
-        &self.text[self.at..]
-    }
-
-    fn skip_space(&mut self) {
-        let rest = self.rest();
-        self.at += rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\n']).len();
-    }
-
-    fn eat(&mut self, prefix: &str) -> bool {
-        if self.rest().starts_with(prefix) {
-            self.at += prefix.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn name(&mut self) -> Result<&'a str, XmlError> {
-        let rest = self.rest();
-        let end = rest
-            .find(|c: char| {
-                c.is_whitespace() || matches!(c, '>' | '[' | ']' | ';' | '"' | '\'' | '%')
-            })
-            .unwrap_or(rest.len());
-        if end == 0 {
-            return Err(XmlError::syntax("syntax error"));
-        }
-        self.at += end;
-        Ok(&rest[..end])
-    }
-
-    fn literal(&mut self) -> Result<&'a str, XmlError> {
-        let rest = self.rest();
-        let quote = match rest.chars().next() {
-            Some(q @ ('"' | '\'')) => q,
-            _ => return Err(XmlError::syntax("syntax error")),
-        };
-        match rest[1..].find(quote) {
-            Some(end) => {
-                self.at += end + 2;
-                Ok(&rest[1..end + 1])
-            }
-            None => Err(XmlError::syntax("unclosed token")),
-        }
-    }
-
-    /// `SYSTEM "uri"` or `PUBLIC "id" "uri"`; returns the system id.
-    fn external_id(&mut self) -> Result<Option<&'a str>, XmlError> {
-        if self.eat("SYSTEM") {
-            self.skip_space();
-            return self.literal().map(Some);
-        }
-        if self.eat("PUBLIC") {
-            self.skip_space();
-            self.literal()?;
-            self.skip_space();
-            return self.literal().map(Some);
-        }
-        Ok(None)
-    }
-
-    /// Skips a declaration up to its closing `>`, past quoted strings.
-    fn skip_declaration(&mut self) -> Result<(), XmlError> {
-        let mut quote = None;
-        for (offset, c) in self.rest().char_indices() {
-            match (quote, c) {
-                (None, '"' | '\'') => quote = Some(c),
-                (Some(q), _) if q == c => quote = None,
-                (None, '>') => {
-                    self.at += offset + 1;
-                    return Ok(());
-                }
-                _ => {}
-            }
-        }
-        Err(XmlError::syntax("unclosed token"))
-    }
-
-    fn skip_past(&mut self, end: &str) -> Result<(), XmlError> {
-        match self.rest().find(end) {
-            Some(at) => {
-                self.at += at + end.len();
-                Ok(())
-            }
-            None => Err(XmlError::syntax("unclosed token")),
-        }
+/// Parses the content of `<!DOCTYPE ...>` as quick-xml hands it over
+/// (after `<!DOCTYPE`, before the closing `>`); `base` is where that
+/// content starts in the document, for the positions of errors;
+/// `namespaces` forbids colons in processing instructions' targets.
+pub fn parse(content: &str, base: u64, namespaces: bool) -> Result<Doctype, XmlError> {
+    // The closing `>` quick-xml took off is one more token.
+    let text = format!("{content}>");
+    let mut lexer = Lexer::new(&text, base, namespaces);
+    let doctype = declaration(&mut lexer)?;
+    match lexer.next()? {
+        (_, Tok::Eof) => Ok(doctype),
+        (at, _) => Err(lexer.syntax(at)),
     }
 }
 
-/// Parses the content of `<!DOCTYPE ...>` as quick-xml hands it over.
-pub fn parse(content: &str) -> Result<Doctype, XmlError> {
-    let mut scanner = Scanner {
-        text: content,
-        at: 0,
-    };
+/// Reads a DOCTYPE from `text` (the document after `<!DOCTYPE`) to its
+/// closing `>`, for where its first fault is when quick-xml could not
+/// find its end.
+pub(super) fn check_prefix(text: &str, base: u64, namespaces: bool) -> Result<(), XmlError> {
+    let mut lexer = Lexer::new(text, base, namespaces);
+    declaration(&mut lexer).map(drop)
+}
+
+fn declaration(lexer: &mut Lexer<'_>) -> Result<Doctype, XmlError> {
     let mut doctype = Doctype::default();
-    scanner.skip_space();
-    if !is_name(scanner.name()?) {
-        return Err(XmlError::syntax("syntax error"));
+    let (at, tok) = lexer.next()?;
+    match tok {
+        Tok::Name(name) if is_name(name) => {}
+        Tok::Eof => return Err(lexer.error("unclosed token", 0)),
+        _ => return Err(lexer.syntax(at)),
     }
-    scanner.skip_space();
-    doctype.external_subset = scanner.external_id()?.map(str::to_owned);
-    scanner.skip_space();
-    if !scanner.eat("[") {
-        if !scanner.rest().trim().is_empty() {
-            return Err(XmlError::syntax("syntax error"));
+    let (mut at, mut tok) = lexer.next()?;
+    if let Some(system) = external_id(lexer, at, &tok, true)? {
+        doctype.external_subset = system.map(str::to_owned);
+        (at, tok) = lexer.next()?;
+    }
+    if tok == Tok::OpenBracket {
+        subset(lexer, &mut doctype)?;
+        (at, tok) = lexer.next()?;
+    }
+    if tok != Tok::End {
+        return Err(lexer.syntax(at));
+    }
+    Ok(doctype)
+}
+
+const PUBID_PUNCTUATION: &str = " \r\n-'()+,./:=?;!*#@$_%";
+
+/// `SYSTEM "uri"` or `PUBLIC "id" "uri"` starting at `tok`: `None` if
+/// `tok` starts neither, else the system literal (which a notation may
+/// leave out when `system_required` is false).
+fn external_id<'a>(
+    lexer: &mut Lexer<'a>,
+    at: usize,
+    tok: &Tok<'a>,
+    system_required: bool,
+) -> Result<Option<Option<&'a str>>, XmlError> {
+    match tok {
+        Tok::Name("SYSTEM") => match lexer.next()? {
+            (_, Tok::Literal(system)) => Ok(Some(Some(system))),
+            (at, _) => Err(lexer.syntax(at)),
+        },
+        Tok::Name("PUBLIC") => {
+            let (id_at, id) = match lexer.next()? {
+                (id_at, Tok::Literal(id)) => (id_at, id),
+                (at, _) => return Err(lexer.syntax(at)),
+            };
+            if let Some((bad, _)) = id
+                .char_indices()
+                .find(|&(_, c)| !c.is_ascii_alphanumeric() && !PUBID_PUNCTUATION.contains(c))
+            {
+                return Err(lexer.error("illegal character(s) in public id", id_at + 1 + bad));
+            }
+            if !system_required {
+                return Ok(Some(None));
+            }
+            match lexer.next()? {
+                (_, Tok::Literal(system)) => Ok(Some(Some(system))),
+                (at, _) => Err(lexer.syntax(at)),
+            }
         }
-        return Ok(doctype);
+        _ => {
+            let _ = at;
+            Ok(None)
+        }
     }
+}
+
+fn subset(lexer: &mut Lexer<'_>, doctype: &mut Doctype) -> Result<(), XmlError> {
     loop {
-        scanner.skip_space();
-        if scanner.eat("]") {
-            if !scanner.rest().trim().is_empty() {
-                return Err(XmlError::syntax("syntax error"));
-            }
-            return Ok(doctype);
+        let (at, tok) = lexer.next()?;
+        match tok {
+            Tok::CloseBracket => return Ok(()),
+            Tok::Comment(text) => doctype.comments.push(text.to_owned()),
+            Tok::Pi => {}
+            Tok::PeRef(name) => doctype.parameter_references.push(name.to_owned()),
+            Tok::DeclOpen("ELEMENT") => element(lexer)?,
+            Tok::DeclOpen("ATTLIST") => attlist(lexer, &mut doctype.attributes)?,
+            Tok::DeclOpen("ENTITY") => doctype.entities.push(entity(lexer)?),
+            Tok::DeclOpen("NOTATION") => notation(lexer)?,
+            _ => return Err(lexer.syntax(at)),
         }
-        if scanner.rest().is_empty() {
-            return Err(XmlError::syntax("unclosed token"));
-        }
-        if scanner.eat("<!--") {
-            let start = scanner.at;
-            scanner.skip_past("-->")?;
-            doctype
-                .comments
-                .push(content[start..scanner.at - 3].to_owned());
-        } else if scanner.eat("<?") {
-            scanner.skip_past("?>")?;
-        } else if scanner.eat("<!ENTITY") {
-            doctype.entities.push(entity(&mut scanner)?);
-        } else if scanner.eat("<!ATTLIST") {
-            attlist(&mut scanner, &mut doctype.attributes)?;
-        } else if scanner.eat("<!ELEMENT") || scanner.eat("<!NOTATION") {
-            if scanner.rest().starts_with(|c: char| !c.is_whitespace()) {
-                return Err(XmlError::syntax("syntax error"));
+    }
+}
+
+fn expect_name<'a>(lexer: &mut Lexer<'a>) -> Result<&'a str, XmlError> {
+    match lexer.next()? {
+        (_, Tok::Name(name)) if is_name(name) => Ok(name),
+        (at, _) => Err(lexer.syntax(at)),
+    }
+}
+
+fn expect_end(lexer: &mut Lexer<'_>) -> Result<(), XmlError> {
+    match lexer.next()? {
+        (_, Tok::End) => Ok(()),
+        (at, _) => Err(lexer.syntax(at)),
+    }
+}
+
+/// `<!ELEMENT name (EMPTY | ANY | mixed | children)>`.
+fn element(lexer: &mut Lexer<'_>) -> Result<(), XmlError> {
+    expect_name(lexer)?;
+    match lexer.next()? {
+        (_, Tok::Name("EMPTY" | "ANY")) => {}
+        (_, Tok::Open) => match lexer.next()? {
+            (_, Tok::Pound("PCDATA")) => mixed(lexer)?,
+            (at, tok) => group(lexer, at, tok)?,
+        },
+        (at, _) => return Err(lexer.syntax(at)),
+    }
+    expect_end(lexer)
+}
+
+/// The rest of `(#PCDATA | a | b)*` or `(#PCDATA)`.
+fn mixed(lexer: &mut Lexer<'_>) -> Result<(), XmlError> {
+    let mut names = false;
+    loop {
+        match lexer.next()? {
+            (at, Tok::Close(quant)) => {
+                let closes = if names {
+                    quant == Some('*')
+                } else {
+                    matches!(quant, None | Some('*'))
+                };
+                return if closes {
+                    Ok(())
+                } else {
+                    Err(lexer.syntax(at))
+                };
             }
-            scanner.skip_declaration()?;
-        } else if scanner.eat("%") {
-            let name = scanner.name()?;
-            if !scanner.eat(";") {
-                return Err(XmlError::syntax("syntax error"));
+            (_, Tok::Or) => {
+                expect_name(lexer)?;
+                names = true;
             }
-            doctype.parameter_references.push(name.to_owned());
-        } else {
-            return Err(XmlError::syntax("syntax error"));
+            (at, _) => return Err(lexer.syntax(at)),
         }
+    }
+}
+
+/// A choice or sequence after its `(`, from its first token on.
+fn group<'a>(lexer: &mut Lexer<'a>, at: usize, first: Tok<'a>) -> Result<(), XmlError> {
+    particle(lexer, at, first)?;
+    let mut separator = None;
+    loop {
+        let (at, tok) = lexer.next()?;
+        match tok {
+            Tok::Close(_) => return Ok(()),
+            Tok::Or | Tok::Comma => {
+                let is_or = tok == Tok::Or;
+                if separator.is_some_and(|known| known != is_or) {
+                    return Err(lexer.syntax(at));
+                }
+                separator = Some(is_or);
+                let (at, tok) = lexer.next()?;
+                particle(lexer, at, tok)?;
+            }
+            _ => return Err(lexer.syntax(at)),
+        }
+    }
+}
+
+fn particle<'a>(lexer: &mut Lexer<'a>, at: usize, tok: Tok<'a>) -> Result<(), XmlError> {
+    match tok {
+        Tok::Name(name) | Tok::NameQuant(name) if is_name(name) => Ok(()),
+        Tok::Open => {
+            let (at, first) = lexer.next()?;
+            group(lexer, at, first)
+        }
+        _ => Err(lexer.syntax(at)),
     }
 }
 
 /// `<!ATTLIST element (name type default)*>`: what expat applies to start
 /// tags: defaults for attributes left out, normalisation of tokenized ones.
-fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<(), XmlError> {
-    if !scanner.rest().starts_with(char::is_whitespace) {
-        return Err(XmlError::syntax("syntax error"));
-    }
-    scanner.skip_space();
-    let element = scanner.name()?.to_owned();
-    if !is_name(&element) {
-        return Err(XmlError::syntax("syntax error"));
-    }
+fn attlist(lexer: &mut Lexer<'_>, decls: &mut Vec<AttributeDecl>) -> Result<(), XmlError> {
+    let element = expect_name(lexer)?.to_owned();
     loop {
-        scanner.skip_space();
-        if scanner.eat(">") {
-            return Ok(());
-        }
-        let name = scanner.name()?.to_owned();
-        if !is_name(&name) {
-            return Err(XmlError::syntax("syntax error"));
-        }
-        scanner.skip_space();
-        let tokenized = if scanner.eat("(") {
-            scanner.skip_past(")")?;
-            true
-        } else {
-            let kind = scanner.name()?;
-            if kind == "NOTATION" {
-                scanner.skip_space();
-                scanner.eat("(");
-                scanner.skip_past(")")?;
-            } else if !matches!(
-                kind,
-                "CDATA"
-                    | "ID"
-                    | "IDREF"
-                    | "IDREFS"
-                    | "ENTITY"
-                    | "ENTITIES"
-                    | "NMTOKEN"
-                    | "NMTOKENS"
-            ) {
-                return Err(XmlError::syntax("syntax error"));
-            }
-            kind != "CDATA"
+        let name = match lexer.next()? {
+            (_, Tok::End) => return Ok(()),
+            (_, Tok::Name(name)) if is_name(name) => name.to_owned(),
+            (at, _) => return Err(lexer.syntax(at)),
         };
-        if !scanner.rest().starts_with(char::is_whitespace) {
-            return Err(XmlError::syntax("syntax error"));
-        }
-        scanner.skip_space();
-        let default = if scanner.eat("#REQUIRED") || scanner.eat("#IMPLIED") {
-            None
-        } else {
-            if scanner.eat("#FIXED") {
-                scanner.skip_space();
+        let tokenized = match lexer.next()? {
+            (
+                _,
+                Tok::Name(
+                    kind @ ("CDATA" | "ID" | "IDREF" | "IDREFS" | "ENTITY" | "ENTITIES" | "NMTOKEN"
+                    | "NMTOKENS"),
+                ),
+            ) => kind != "CDATA",
+            (_, Tok::Name("NOTATION")) => {
+                match lexer.next()? {
+                    (_, Tok::Open) => {}
+                    (at, _) => return Err(lexer.syntax(at)),
+                }
+                enumeration(lexer, true)?;
+                true
             }
-            let value = scanner.literal()?;
-            if value.contains('<') {
-                return Err(XmlError::syntax("not well-formed (invalid token)"));
+            (_, Tok::Open) => {
+                enumeration(lexer, false)?;
+                true
             }
-            Some(value.to_owned())
+            (at, _) => return Err(lexer.syntax(at)),
+        };
+        let default = match lexer.next()? {
+            (_, Tok::Pound("REQUIRED" | "IMPLIED")) => None,
+            (_, Tok::Pound("FIXED")) => match lexer.next()? {
+                (at, Tok::Literal(value)) => Some(default_value(lexer, at, value)?),
+                (at, _) => return Err(lexer.syntax(at)),
+            },
+            (at, Tok::Literal(value)) => Some(default_value(lexer, at, value)?),
+            (at, _) => return Err(lexer.syntax(at)),
         };
         decls.push(AttributeDecl {
             element: element.clone(),
@@ -273,24 +291,83 @@ fn attlist(scanner: &mut Scanner<'_>, decls: &mut Vec<AttributeDecl>) -> Result<
     }
 }
 
-fn entity(scanner: &mut Scanner<'_>) -> Result<EntityDecl, XmlError> {
-    scanner.skip_space();
-    let parameter = scanner.eat("%");
-    scanner.skip_space();
-    let name = scanner.name()?.to_owned();
-    scanner.skip_space();
-    let value = match scanner.external_id()? {
-        Some(system) => EntityValue::External {
-            system: system.to_owned(),
-        },
-        None => EntityValue::Internal(scanner.literal()?.to_owned()),
+fn default_value(lexer: &Lexer<'_>, at: usize, value: &str) -> Result<String, XmlError> {
+    match value.find('<') {
+        Some(bad) => Err(lexer.error("not well-formed (invalid token)", at + 1 + bad)),
+        None => Ok(value.to_owned()),
+    }
+}
+
+/// `a | b | c)` after `(`: names for a notation type, name tokens for an
+/// enumeration.
+fn enumeration(lexer: &mut Lexer<'_>, names: bool) -> Result<(), XmlError> {
+    loop {
+        match lexer.next()? {
+            (_, Tok::Name(token)) if !names || is_name(token) => {}
+            (at, _) => return Err(lexer.syntax(at)),
+        }
+        match lexer.next()? {
+            (_, Tok::Close(None)) => return Ok(()),
+            (_, Tok::Or) => {}
+            (at, _) => return Err(lexer.syntax(at)),
+        }
+    }
+}
+
+fn entity(lexer: &mut Lexer<'_>) -> Result<EntityDecl, XmlError> {
+    let (mut at, mut tok) = lexer.next()?;
+    let parameter = tok == Tok::Percent;
+    if parameter {
+        (at, tok) = lexer.next()?;
+    }
+    let name = match tok {
+        Tok::Name(name) if is_name(name) => name.to_owned(),
+        _ => return Err(lexer.syntax(at)),
     };
-    scanner.skip_declaration()?;
+    let (at, tok) = lexer.next()?;
+    let value = match tok {
+        Tok::Literal(value) => EntityValue::Internal(value.to_owned()),
+        _ => match external_id(lexer, at, &tok, true)? {
+            Some(system) => EntityValue::External {
+                system: system.unwrap_or_default().to_owned(),
+            },
+            None => return Err(lexer.syntax(at)),
+        },
+    };
+    let (at, tok) = lexer.next()?;
+    match tok {
+        Tok::End => {}
+        Tok::Name("NDATA") if !parameter && matches!(value, EntityValue::External { .. }) => {
+            expect_name(lexer)?;
+            expect_end(lexer)?;
+        }
+        _ => return Err(lexer.syntax(at)),
+    }
     Ok(EntityDecl {
         name,
         parameter,
         value,
     })
+}
+
+fn notation(lexer: &mut Lexer<'_>) -> Result<(), XmlError> {
+    expect_name(lexer)?;
+    let (at, tok) = lexer.next()?;
+    match tok {
+        Tok::Name("PUBLIC") => {
+            external_id(lexer, at, &tok, false)?;
+            match lexer.next()? {
+                (_, Tok::End) => Ok(()),
+                (_, Tok::Literal(_)) => expect_end(lexer),
+                (at, _) => Err(lexer.syntax(at)),
+            }
+        }
+        Tok::Name("SYSTEM") => {
+            external_id(lexer, at, &tok, true)?;
+            expect_end(lexer)
+        }
+        _ => Err(lexer.syntax(at)),
+    }
 }
 
 #[cfg(test)]
@@ -301,6 +378,8 @@ mod tests {
     fn reads_entities_and_the_external_subset() {
         let doctype = parse(
             " r SYSTEM \"http://x/r.dtd\" [\n<!ELEMENT r ANY>\n<!ENTITY a \"x>y\">\n<!ENTITY b SYSTEM \"file:///etc/passwd\">\n<!-- ] -->\n]",
+            0,
+            false,
         )
         .unwrap();
         assert_eq!(doctype.external_subset.as_deref(), Some("http://x/r.dtd"));
@@ -313,9 +392,12 @@ mod tests {
 
     #[test]
     fn reads_attribute_defaults() {
-        let doctype =
-            parse(" r [<!ATTLIST r a CDATA \"x\" b (p|q) 'p' c ID #IMPLIED d CDATA #FIXED \"f\">]")
-                .unwrap();
+        let doctype = parse(
+            " r [<!ATTLIST r a CDATA \"x\" b (p|q) 'p' c ID #IMPLIED d CDATA #FIXED \"f\">]",
+            0,
+            false,
+        )
+        .unwrap();
         let found: Vec<_> = doctype
             .attributes
             .iter()

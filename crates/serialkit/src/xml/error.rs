@@ -29,6 +29,10 @@ pub enum XmlErrorKind {
 pub struct XmlError {
     pub kind: XmlErrorKind,
     pub position: Option<Position>,
+    /// The byte offset in the document where the fault is, when known
+    /// more precisely than the start of the markup it is in; the reader
+    /// turns it into the position.
+    pub at: Option<u64>,
 }
 
 impl XmlError {
@@ -36,6 +40,7 @@ impl XmlError {
         XmlError {
             kind: XmlErrorKind::Syntax(message.into()),
             position: None,
+            at: None,
         }
     }
 
@@ -43,6 +48,7 @@ impl XmlError {
         XmlError {
             kind: XmlErrorKind::Unsupported(message.into()),
             position: None,
+            at: None,
         }
     }
 
@@ -50,6 +56,7 @@ impl XmlError {
         XmlError {
             kind: XmlErrorKind::Limit { what, limit },
             position: None,
+            at: None,
         }
     }
 
@@ -57,7 +64,14 @@ impl XmlError {
         XmlError {
             kind,
             position: None,
+            at: None,
         }
+    }
+
+    /// Points the error at byte `offset` of the document, if known.
+    pub fn at(mut self, offset: Option<u64>) -> Self {
+        self.at = self.at.or(offset);
+        self
     }
 
     pub fn message(&self) -> String {
@@ -99,11 +113,7 @@ impl From<XmlError> for Error {
                 None => Error::new(crate::ErrorKind::Syntax(message), None),
             },
             other => {
-                let message = XmlError {
-                    kind: other,
-                    position: None,
-                }
-                .message();
+                let message = XmlError::of(other).message();
                 Error::new(crate::ErrorKind::Syntax(message.into()), position)
             }
         }

@@ -79,75 +79,126 @@ pub(super) fn attributes_separated(raw: &[u8]) -> bool {
     true
 }
 
-/// `xml` then `version`, optionally `encoding` and `standalone`, in that
-/// order, each after whitespace, with values of the right form.
-pub(super) fn well_formed_declaration(content: &[u8]) -> bool {
-    let skip_space = |rest: &[u8]| -> usize {
-        rest.iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .count()
+/// Where the XML declaration `content` (from `xml` to before `?>`) is
+/// malformed, read as expat reads it: `version`, then optionally
+/// `encoding` and `standalone`, each after whitespace, with values of the
+/// right form. `None` when it is well formed.
+pub(super) fn declaration_fault(content: &[u8]) -> Option<usize> {
+    let start = 3; // past `xml`
+    let mut at = start;
+    let version = match pseudo_attribute(content, &mut at) {
+        Err(bad) => return Some(bad),
+        Ok(None) => return Some(at),
+        Ok(Some((name, _))) => name,
     };
-    let Some(mut rest) = content.strip_prefix(b"xml") else {
-        return false;
-    };
-    let mut next_stage = 0;
-    loop {
-        let space = skip_space(rest);
-        rest = &rest[space..];
-        if rest.is_empty() {
-            return next_stage > 0;
-        }
-        if space == 0 {
-            return false;
-        }
-        let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let stage = match &rest[..name_len] {
-            b"version" => 0,
-            b"encoding" => 1,
-            b"standalone" => 2,
-            _ => return false,
-        };
-        if stage < next_stage || (stage > 0 && next_stage == 0) {
-            return false;
-        }
-        next_stage = stage + 1;
-        rest = &rest[name_len..];
-        rest = &rest[skip_space(rest)..];
-        let Some(after) = rest.strip_prefix(b"=") else {
-            return false;
-        };
-        rest = &after[skip_space(after)..];
-        let Some((&quote, after)) = rest.split_first() else {
-            return false;
-        };
-        if quote != b'"' && quote != b'\'' {
-            return false;
-        }
-        let Some(end) = after.iter().position(|&b| b == quote) else {
-            return false;
-        };
-        let value = &after[..end];
-        let valid = match stage {
-            // Expat takes any version made of name characters.
-            0 => {
-                !value.is_empty()
-                    && value
-                        .iter()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-            }
-            1 => {
-                value.first().is_some_and(u8::is_ascii_alphabetic)
-                    && value
-                        .iter()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-            }
-            _ => value == b"yes" || value == b"no",
-        };
-        if !valid {
-            return false;
-        }
-        rest = &after[end + 1..];
+    if &content[version.clone()] != b"version" {
+        return Some(version.start);
     }
+    let (mut name, mut value) = match pseudo_attribute(content, &mut at) {
+        Err(bad) => return Some(bad),
+        Ok(None) => return None,
+        Ok(Some(found)) => found,
+    };
+    if &content[name.clone()] == b"encoding" {
+        if !content
+            .get(value.start)
+            .is_some_and(u8::is_ascii_alphabetic)
+        {
+            return Some(value.start);
+        }
+        match pseudo_attribute(content, &mut at) {
+            Err(bad) => return Some(bad),
+            Ok(None) => return None,
+            Ok(Some(found)) => (name, value) = found,
+        }
+    }
+    if &content[name.clone()] != b"standalone" {
+        return Some(name.start);
+    }
+    if !matches!(&content[value.clone()], b"yes" | b"no") {
+        return Some(value.start);
+    }
+    content[at..]
+        .iter()
+        .position(|b| !is_space_byte(*b))
+        .map(|skip| at + skip)
+}
+
+fn is_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+type Span = std::ops::Range<usize>;
+
+/// One `name="value"` of the declaration from `*at`, which it moves past.
+/// `Ok(None)` at the end; `Err` with where it is malformed.
+fn pseudo_attribute(content: &[u8], at: &mut usize) -> Result<Option<(Span, Span)>, usize> {
+    let mut ptr = *at;
+    if ptr == content.len() {
+        return Ok(None);
+    }
+    if !is_space_byte(content[ptr]) {
+        return Err(ptr);
+    }
+    while content.get(ptr).copied().is_some_and(is_space_byte) {
+        ptr += 1;
+    }
+    if ptr == content.len() {
+        *at = ptr;
+        return Ok(None);
+    }
+    let name_start = ptr;
+    let name_end;
+    loop {
+        let Some(&c) = content.get(ptr) else {
+            return Err(ptr);
+        };
+        if c >= 0x80 {
+            return Err(ptr);
+        }
+        if c == b'=' {
+            name_end = ptr;
+            break;
+        }
+        if is_space_byte(c) {
+            name_end = ptr;
+            while content.get(ptr).copied().is_some_and(is_space_byte) {
+                ptr += 1;
+            }
+            if content.get(ptr) != Some(&b'=') {
+                return Err(ptr);
+            }
+            break;
+        }
+        ptr += 1;
+    }
+    if name_end == name_start {
+        return Err(ptr);
+    }
+    ptr += 1;
+    while content.get(ptr).copied().is_some_and(is_space_byte) {
+        ptr += 1;
+    }
+    let quote = match content.get(ptr) {
+        Some(&q @ (b'"' | b'\'')) => q,
+        _ => return Err(ptr),
+    };
+    ptr += 1;
+    let value_start = ptr;
+    loop {
+        let Some(&c) = content.get(ptr) else {
+            return Err(ptr);
+        };
+        if c == quote {
+            break;
+        }
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_')) {
+            return Err(ptr);
+        }
+        ptr += 1;
+    }
+    *at = ptr + 1;
+    Ok(Some((name_start..name_end, value_start..ptr)))
 }
 
 /// Whether `]]>`, which text may not contain, is in `text`: `>` is rare
@@ -190,6 +241,19 @@ pub(super) fn push_text(out: &mut String, text: &str) -> Result<(), XmlError> {
             out.push(c);
         }
     }
+    Ok(())
+}
+
+/// Character data from an entity's replacement text: checked, but a CR
+/// is kept, since only a character reference can have put it there.
+pub(super) fn push_entity_text(out: &mut String, text: &str) -> Result<(), XmlError> {
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        return Err(XmlError::syntax("not well-formed (invalid token)"));
+    }
+    out.push_str(text);
     Ok(())
 }
 

@@ -7,10 +7,14 @@
 
 pub mod build;
 pub mod dtd;
+mod dtd_lex;
 pub mod encoding;
+mod entity;
 pub mod error;
 pub mod escape;
+mod fault;
 mod lexical;
+mod name_table;
 pub mod names;
 pub mod read;
 pub mod source;

@@ -1,21 +1,25 @@
 //! XML names and namespace scopes.
 
 use super::error::XmlError;
+use super::name_table;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
-fn is_name_start(c: char) -> bool {
-    matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z'
-        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
-        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
-        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+pub(super) fn is_name_start(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_NAME[c as usize] == START;
+    }
+    name_table::class(c) == name_table::START
 }
 
-fn is_name_char(c: char) -> bool {
-    is_name_start(c)
-        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+pub(super) fn is_name_char(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_NAME[c as usize] != 0;
+    }
+    name_table::class(c) >= name_table::REST
 }
 
 const START: u8 = 2;
@@ -72,7 +76,16 @@ pub struct Namespaces {
     bindings: Vec<(String, String)>,
     /// How many bindings each open element added.
     scopes: Vec<usize>,
+    /// Element and attribute names already resolved under the bindings in
+    /// scope (which change rarely: most documents declare at the root),
+    /// so a name repeated through a document is built once.
+    elements: HashMap<String, Rc<str>>,
+    attributes: HashMap<String, Rc<str>>,
 }
+
+/// Resolved names kept per kind; a document with more distinct names
+/// resolves the rest each time.
+const MAX_CACHED_NAMES: usize = 4096;
 
 impl Namespaces {
     /// Takes the `xmlns` attributes out of `attrs`, binds them and returns
@@ -99,14 +112,56 @@ impl Namespaces {
             }
             self.bindings.push((prefix.clone(), uri.clone()));
         }
+        if !declared.is_empty() {
+            self.forget_resolved();
+        }
         self.scopes.push(declared.len());
         Ok(declared)
     }
 
     pub fn leave(&mut self) {
         let added = self.scopes.pop().unwrap_or(0);
+        if added > 0 {
+            self.forget_resolved();
+        }
         self.bindings
             .truncate(self.bindings.len().saturating_sub(added));
+    }
+
+    fn forget_resolved(&mut self) {
+        self.elements.clear();
+        self.attributes.clear();
+    }
+
+    /// [`Self::resolve`], remembered: `None` when the name stands for
+    /// itself.
+    pub fn resolve_cached(
+        &mut self,
+        name: &str,
+        element: bool,
+        separator: &str,
+    ) -> Result<Option<Rc<str>>, XmlError> {
+        let cache = if element {
+            &self.elements
+        } else {
+            &self.attributes
+        };
+        if let Some(found) = cache.get(name) {
+            return Ok(Some(found.clone()));
+        }
+        let resolved: Rc<str> = match self.resolve(name, element, separator)? {
+            Cow::Borrowed(_) => return Ok(None),
+            Cow::Owned(resolved) => resolved.into(),
+        };
+        let cache = if element {
+            &mut self.elements
+        } else {
+            &mut self.attributes
+        };
+        if cache.len() < MAX_CACHED_NAMES {
+            cache.insert(name.to_owned(), resolved.clone());
+        }
+        Ok(Some(resolved))
     }
 
     fn lookup(&self, prefix: &str) -> Option<&str> {

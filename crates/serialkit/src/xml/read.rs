@@ -5,10 +5,11 @@
 //! delivered in one piece per run of text, as pyexpat's `buffer_text` does.
 
 use super::dtd::{self, EntityValue};
+use super::entity::replacement_text;
 use super::error::{XmlError, XmlErrorKind};
 use super::lexical::{
-    attributes_separated, char_ref, has_cdata_end, has_forbidden_control, predefined, push_text,
-    quick_error, utf8, well_formed_declaration,
+    attributes_separated, declaration_fault, has_cdata_end, has_forbidden_control,
+    push_entity_text, push_text, quick_error, utf8,
 };
 use super::names::{is_name, Namespaces};
 use super::source::Source;
@@ -16,6 +17,7 @@ use crate::limits::Limits;
 use quick_xml::events::{BytesStart, Event};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -78,27 +80,47 @@ impl<E> From<XmlError> for Failure<E> {
     }
 }
 
-type Step<E> = Result<(), Failure<E>>;
+pub(super) type Step<E> = Result<(), Failure<E>>;
 
-const MAX_ENTITY_NESTING: usize = 64;
-
-struct Parser<'o, 'i> {
-    whole: Option<&'i str>,
-    options: &'o ReadOptions,
-    depth: usize,
-    seen_root: bool,
-    root_closed: bool,
-    text: String,
-    /// Internal general entities and their literal values; `None` for
+pub(super) struct Parser<'o, 'i> {
+    pub(super) whole: Option<&'i str>,
+    pub(super) options: &'o ReadOptions,
+    pub(super) depth: usize,
+    pub(super) seen_root: bool,
+    pub(super) seen_doctype: bool,
+    pub(super) root_closed: bool,
+    pub(super) text: String,
+    /// Internal general entities and their replacement texts; `None` for
     /// external ones, whose references expand to nothing.
-    entities: HashMap<String, Option<String>>,
-    expanded: usize,
-    namespaces: Option<Namespaces>,
+    pub(super) entities: HashMap<String, Option<Rc<str>>>,
+    pub(super) expanded: usize,
+    /// The entities being expanded, innermost last: a reference to one of
+    /// them is recursive.
+    pub(super) open_entities: Vec<String>,
+    pub(super) namespaces: Option<Namespaces>,
     /// Attributes declared in the DOCTYPE, by element name.
-    attribute_decls: HashMap<String, Vec<dtd::AttributeDecl>>,
+    pub(super) attribute_decls: HashMap<String, Vec<dtd::AttributeDecl>>,
     /// Where the event being handled starts: errors found while handling
     /// it point there, as expat's do.
-    event_start: u64,
+    pub(super) event_start: u64,
+}
+
+// The error paths stay out of the event loop, so that the loop (with the
+// tokenizer inlined into it) stays small.
+#[cold]
+#[inline(never)]
+fn non_char_error(bad: u64) -> XmlError {
+    XmlError::syntax("not well-formed (invalid token)").at(Some(bad))
+}
+
+#[cold]
+#[inline(never)]
+fn read_error<'i, S: Source<'i>>(source: &S, err: quick_xml::Error) -> XmlError {
+    let error_offset = source.error_offset();
+    match source.non_char().filter(|&bad| bad < error_offset) {
+        Some(bad) => non_char_error(bad),
+        None => quick_error(err).at(Some(error_offset)),
+    }
 }
 
 /// Parses a whole document from `source` into `sink`.
@@ -116,10 +138,12 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
         options,
         depth: 0,
         seen_root: false,
+        seen_doctype: false,
         root_closed: false,
         text: String::new(),
         entities: HashMap::new(),
         expanded: 0,
+        open_entities: Vec::new(),
         namespaces: options.process_namespaces.then(Namespaces::default),
         event_start: 0,
         attribute_decls: HashMap::new(),
@@ -128,7 +152,8 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
     result.map_err(|failure| match failure {
         Failure::Xml(mut err) => {
             if err.position.is_none() {
-                err.position = Some(source.locate(parser.event_start));
+                parser.refine(&mut err);
+                err.position = Some(source.locate(err.at.unwrap_or(parser.event_start)));
             }
             Failure::Xml(err)
         }
@@ -154,6 +179,13 @@ impl<'i> Parser<'_, 'i> {
         utf8(bytes)
     }
 
+    /// Where event data borrowed from the whole input starts in it.
+    fn offset_of(&self, bytes: &[u8]) -> Option<u64> {
+        let whole = self.whole?;
+        let at = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        (at <= whole.len()).then_some(at as u64)
+    }
+
     fn run<S: Source<'i>, K: XmlSink>(&mut self, source: &mut S, sink: &mut K) -> Step<K::Error> {
         let limits = &self.options.limits;
         let mut first = true;
@@ -161,116 +193,203 @@ impl<'i> Parser<'_, 'i> {
             if source.offset() > limits.max_input_bytes as u64 {
                 return Err(XmlError::limit("input size in bytes", limits.max_input_bytes).into());
             }
+            // Checked here, after the event that holds it was handled
+            // (it is an error either way): asking while an event borrows
+            // the source would take a check per event. The event is still
+            // the one where the error arose.
+            if let Some(bad) = source.non_char() {
+                return Err(non_char_error(bad).into());
+            }
             self.event_start = source.offset();
             let event = match source.next_event() {
                 Ok(event) => event,
-                Err(err) => {
-                    let mut err = quick_error(err);
-                    err.position = Some(source.locate(source.error_offset()));
-                    return Err(err.into());
-                }
+                Err(err) => return Err(read_error(source, err).into()),
             };
             let was_first = std::mem::replace(&mut first, false);
-            match event {
-                Event::Start(start) => {
-                    self.flush(sink)?;
-                    self.start(&start, sink)?;
+            if let Event::Eof = event {
+                if let Some(bad) = source.non_char() {
+                    return Err(non_char_error(bad).into());
                 }
-                Event::Empty(start) => {
-                    self.flush(sink)?;
-                    self.start(&start, sink)?;
-                    self.end(self.str_of(start.name().into_inner())?, sink)?;
+                if self.depth > 0 || !self.seen_root {
+                    return Err(XmlError::syntax("no element found").into());
                 }
-                Event::End(end) => {
-                    self.flush(sink)?;
-                    self.end(self.str_of(end.name().into_inner())?, sink)?;
+                return Ok(());
+            }
+            self.handle(event, was_first, sink)?;
+        }
+    }
+
+    /// One event of the document, or of an entity's replacement text read
+    /// as content (`self.open_entities` is then not empty).
+    // Inlined into the loop: a call per event costs more than all the
+    // checks of a small event.
+    #[inline(always)]
+    pub(super) fn handle<'a, K: XmlSink>(
+        &mut self,
+        event: Event<'a>,
+        was_first: bool,
+        sink: &mut K,
+    ) -> Step<K::Error>
+    where
+        'i: 'a,
+    {
+        match event {
+            Event::Start(start) => {
+                self.flush(sink)?;
+                self.start(&start, sink)?;
+            }
+            Event::Empty(start) => {
+                self.flush(sink)?;
+                self.start(&start, sink)?;
+                self.end(self.str_of(start.name().into_inner())?, sink)?;
+            }
+            Event::End(end) => {
+                self.flush(sink)?;
+                self.end(self.str_of(end.name().into_inner())?, sink)?;
+            }
+            Event::Text(text) => {
+                let text = self.str_of(&text)?;
+                if has_cdata_end(text.as_bytes()) {
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
                 }
-                Event::Text(text) => {
-                    let text = self.str_of(&text)?;
-                    if has_cdata_end(text.as_bytes()) {
+                if self.depth == 0 {
+                    self.outside_root(text)?;
+                } else if self.open_entities.is_empty() {
+                    push_text(&mut self.text, text)?;
+                } else {
+                    // A CR here came from a character reference in the
+                    // entity's value (literal ones were folded when declared)
+                    // and stays, as in expat.
+                    push_entity_text(&mut self.text, text)?;
+                }
+            }
+            Event::CData(data) => {
+                self.inside_root()?;
+                let data = self.str_of(&data)?;
+                push_text(&mut self.text, data)?;
+            }
+            Event::GeneralRef(reference) => {
+                if self.depth == 0 {
+                    // Outside the root expat knows no references at all.
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                }
+                self.reference(self.str_of(&reference)?, sink)?;
+            }
+            other => self.markup(other, was_first, sink)?,
+        }
+        Ok(())
+    }
+
+    /// Comments, declarations, processing instructions and the DOCTYPE:
+    /// rare, kept out of the loop.
+    #[inline(never)]
+    fn markup<'a, K: XmlSink>(
+        &mut self,
+        event: Event<'a>,
+        was_first: bool,
+        sink: &mut K,
+    ) -> Step<K::Error>
+    where
+        'i: 'a,
+    {
+        match event {
+            Event::Comment(comment) => {
+                let double_hyphen =
+                    memchr::memmem::find(&comment, b"--").is_some() || comment.ends_with(b"-");
+                if double_hyphen || has_forbidden_control(&comment) {
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                }
+                if self.options.process_comments {
+                    let comment = self.str_of(&comment)?;
+                    if comment.contains("--") {
                         return Err(XmlError::syntax("not well-formed (invalid token)").into());
                     }
-                    if self.depth == 0 {
-                        self.outside_root(text)?;
-                    } else {
-                        push_text(&mut self.text, text)?;
-                    }
+                    self.flush(sink)?;
+                    let mut text = String::new();
+                    push_text(&mut text, comment)?;
+                    sink.comment(&text).map_err(Failure::Sink)?;
                 }
-                Event::CData(data) => {
-                    self.inside_root()?;
-                    let data = self.str_of(&data)?;
-                    push_text(&mut self.text, data)?;
+            }
+            Event::Decl(decl) => {
+                if !was_first {
+                    return Err(
+                        XmlError::syntax("XML or text declaration not at start of entity").into(),
+                    );
                 }
-                Event::GeneralRef(reference) => {
-                    self.inside_root()?;
-                    self.reference(self.str_of(&reference)?)?;
+                if let Some(bad) = declaration_fault(&decl) {
+                    let at = self.event_start + 2 + bad as u64;
+                    let err = XmlError::syntax("XML declaration not well-formed");
+                    return Err(err.at(Some(at)).into());
                 }
-                Event::Comment(comment) => {
-                    let double_hyphen =
-                        memchr::memmem::find(&comment, b"--").is_some() || comment.ends_with(b"-");
-                    if double_hyphen || has_forbidden_control(&comment) {
-                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
-                    }
+            }
+            Event::PI(pi) => {
+                let target_ok = std::str::from_utf8(pi.target()).is_ok_and(is_name);
+                let separated = pi
+                    .content()
+                    .first()
+                    .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                // With namespaces, a target may not hold a colon.
+                let colon = self.namespaces.is_some() && pi.target().contains(&b':');
+                if !target_ok || !separated || colon || has_forbidden_control(&pi) {
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                }
+                if pi.target().eq_ignore_ascii_case(b"xml") {
+                    return Err(
+                        XmlError::syntax("XML or text declaration not at start of entity").into(),
+                    );
+                }
+            }
+            Event::DocType(doctype) => {
+                if !self.open_entities.is_empty() {
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                }
+                if self.seen_root || self.seen_doctype {
+                    return Err(XmlError::syntax("syntax error").into());
+                }
+                self.seen_doctype = true;
+                let content = self.str_of(&doctype)?.to_owned();
+                // quick-xml takes `<!doctype` and `<!DOCTYPEx` too; expat
+                // knows only the keyword `DOCTYPE`.
+                let keyword = self.whole.and_then(|whole| {
+                    let start = usize::try_from(self.event_start).ok()?;
+                    whole.get(start + 2..start + 10)
+                });
+                if keyword.is_some_and(|keyword| {
+                    !keyword.starts_with("DOCTYPE") || !keyword.ends_with([' ', '\t', '\r', '\n'])
+                }) {
+                    return Err(XmlError::syntax("syntax error").into());
+                }
+                let base = self.offset_of(&doctype).unwrap_or(self.event_start + 10);
+                for comment in self.doctype(&content, base)? {
                     if self.options.process_comments {
-                        let comment = self.str_of(&comment)?;
-                        if comment.contains("--") {
-                            return Err(XmlError::syntax("not well-formed (invalid token)").into());
-                        }
-                        self.flush(sink)?;
                         let mut text = String::new();
-                        push_text(&mut text, comment)?;
+                        push_text(&mut text, &comment)?;
                         sink.comment(&text).map_err(Failure::Sink)?;
                     }
                 }
-                Event::Decl(decl) => {
-                    if !well_formed_declaration(&decl) {
-                        return Err(XmlError::syntax("XML declaration not well-formed").into());
-                    }
-                    if !was_first {
-                        return Err(XmlError::syntax(
-                            "XML or text declaration not at start of entity",
-                        )
-                        .into());
-                    }
-                }
-                Event::PI(pi) => {
-                    let target_ok = std::str::from_utf8(pi.target()).is_ok_and(is_name);
-                    let separated = pi
-                        .content()
-                        .first()
-                        .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-                    // With namespaces, a target may not hold a colon.
-                    let colon = self.namespaces.is_some() && pi.target().contains(&b':');
-                    if !target_ok || !separated || colon || has_forbidden_control(&pi) {
-                        return Err(XmlError::syntax("not well-formed (invalid token)").into());
-                    }
-                    if pi.target().eq_ignore_ascii_case(b"xml") {
-                        return Err(XmlError::syntax(
-                            "XML or text declaration not at start of entity",
-                        )
-                        .into());
-                    }
-                }
-                Event::DocType(doctype) => {
-                    if self.seen_root {
-                        return Err(XmlError::syntax("syntax error").into());
-                    }
-                    let content = self.str_of(&doctype)?.to_owned();
-                    for comment in self.doctype(&content)? {
-                        if self.options.process_comments {
-                            let mut text = String::new();
-                            push_text(&mut text, &comment)?;
-                            sink.comment(&text).map_err(Failure::Sink)?;
-                        }
-                    }
-                }
-                Event::Eof => {
-                    if self.depth > 0 || !self.seen_root {
-                        return Err(XmlError::syntax("no element found").into());
-                    }
-                    return Ok(());
-                }
             }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Points a syntax error at the character at fault in the token where
+    /// it arose, as expat does, when the document is in memory.
+    fn refine(&self, err: &mut XmlError) {
+        let (Some(whole), XmlErrorKind::Syntax(message)) = (self.whole, &err.kind) else {
+            return;
+        };
+        let Ok(start) = usize::try_from(self.event_start) else {
+            return;
+        };
+        let context = super::fault::Context {
+            in_content: self.depth > 0,
+            namespaces: self.namespaces.is_some(),
+            after_root: self.root_closed,
+        };
+        if let Some(found) = super::fault::refine(whole, start, message, &context) {
+            err.kind = XmlErrorKind::Syntax(found.message);
+            err.at = Some(found.at as u64);
         }
     }
 
@@ -347,14 +466,21 @@ impl<'i> Parser<'_, 'i> {
                 for (prefix, uri) in declared {
                     sink.namespace_decl(&prefix, &uri).map_err(Failure::Sink)?;
                 }
-                let name = namespaces.resolve(raw_name, true, separator)?;
-                let mut resolved = Vec::with_capacity(attrs.len());
-                for (key, value) in attrs {
-                    let key = namespaces.resolve(&key, false, separator)?.into_owned();
-                    resolved.push((Cow::Owned(key), value));
-                }
+                let name = namespaces.resolve_cached(raw_name, true, separator)?;
+                let keys = attrs
+                    .iter()
+                    .map(|(key, _)| namespaces.resolve_cached(key, false, separator))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let resolved: Vec<_> = attrs
+                    .into_iter()
+                    .zip(&keys)
+                    .map(|((key, value), resolved)| match resolved {
+                        Some(resolved) => (Cow::Borrowed(&**resolved), value),
+                        None => (key, value),
+                    })
+                    .collect();
                 namespaces.check_unique(&resolved)?;
-                sink.start_element(&name, &resolved)
+                sink.start_element(name.as_deref().unwrap_or(raw_name), &resolved)
                     .map_err(Failure::Sink)?;
             }
         }
@@ -368,11 +494,11 @@ impl<'i> Parser<'_, 'i> {
         match self.namespaces.as_mut() {
             None => sink.end_element(raw_name).map_err(Failure::Sink)?,
             Some(namespaces) => {
-                let name = namespaces
-                    .resolve(raw_name, true, &self.options.namespace_separator)?
-                    .into_owned();
+                let name =
+                    namespaces.resolve_cached(raw_name, true, &self.options.namespace_separator)?;
                 namespaces.leave();
-                sink.end_element(&name).map_err(Failure::Sink)?;
+                sink.end_element(name.as_deref().unwrap_or(raw_name))
+                    .map_err(Failure::Sink)?;
             }
         }
         self.depth -= 1;
@@ -418,154 +544,13 @@ impl<'i> Parser<'_, 'i> {
         Ok(())
     }
 
-    /// Attribute-value normalisation: references resolved, and each
-    /// whitespace character that is not from a character reference becomes
-    /// a space (a CR LF pair becomes one).
-    fn attr_value<'a>(&mut self, raw: &'a str) -> Result<Cow<'a, str>, XmlError> {
-        if !raw
-            .bytes()
-            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
-        {
-            if raw.bytes().any(|b| b < 0x20) {
-                return Err(XmlError::syntax("not well-formed (invalid token)"));
-            }
-            return Ok(Cow::Borrowed(raw));
-        }
-        let mut out = String::with_capacity(raw.len());
-        self.normalize_into(raw, &mut out, 0)?;
-        Ok(Cow::Owned(out))
-    }
-
-    fn normalize_into(
-        &mut self,
-        raw: &str,
-        out: &mut String,
-        nesting: usize,
-    ) -> Result<(), XmlError> {
-        let mut rest = raw;
-        while let Some(c) = rest.chars().next() {
-            rest = &rest[c.len_utf8()..];
-            match c {
-                '<' => return Err(XmlError::syntax("not well-formed (invalid token)")),
-                '\r' => {
-                    rest = rest.strip_prefix('\n').unwrap_or(rest);
-                    out.push(' ');
-                }
-                '\t' | '\n' => out.push(' '),
-                '&' => {
-                    let end = rest
-                        .find(';')
-                        .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
-                    let name = &rest[..end];
-                    rest = &rest[end + 1..];
-                    if let Some(number) = name.strip_prefix('#') {
-                        out.push(char_ref(number)?);
-                    } else if let Some(c) = predefined(name) {
-                        out.push(c);
-                    } else {
-                        let value = self.entity_value(name, nesting)?;
-                        if let Some(value) = value {
-                            self.normalize_into(&value, out, nesting + 1)?;
-                        }
-                    }
-                }
-                c if (c as u32) < 0x20 => {
-                    return Err(XmlError::syntax("not well-formed (invalid token)"))
-                }
-                c => out.push(c),
-            }
-            self.charge(1)?;
-        }
-        Ok(())
-    }
-
-    /// The literal value of a declared entity, counted against the
-    /// expansion budget; `None` for an (ignored) external one.
-    fn entity_value(&mut self, name: &str, nesting: usize) -> Result<Option<String>, XmlError> {
-        if nesting >= MAX_ENTITY_NESTING {
-            return Err(XmlError::limit("entity nesting", MAX_ENTITY_NESTING));
-        }
-        match self.entities.get(name) {
-            None => Err(XmlError::syntax("undefined entity")),
-            Some(None) => Ok(None),
-            Some(Some(value)) => {
-                let value = value.clone();
-                self.charge(value.len())?;
-                Ok(Some(value))
-            }
-        }
-    }
-
-    fn charge(&mut self, amount: usize) -> Result<(), XmlError> {
-        if self.entities.is_empty() {
-            return Ok(());
-        }
-        self.expanded += amount;
-        let limit = self.options.limits.max_expansion;
-        if self.expanded > limit {
-            return Err(XmlError::limit("entity expansion in characters", limit));
-        }
-        Ok(())
-    }
-
-    /// A general reference in content.
-    fn reference(&mut self, name: &str) -> Result<(), XmlError> {
-        if let Some(number) = name.strip_prefix('#') {
-            let c = char_ref(number)?;
-            self.text.push(c);
-            return Ok(());
-        }
-        if let Some(c) = predefined(name) {
-            self.text.push(c);
-            return Ok(());
-        }
-        let mut out = std::mem::take(&mut self.text);
-        let result = self.expand_into(name, &mut out, 0);
-        self.text = out;
-        result
-    }
-
-    fn expand_into(
-        &mut self,
-        name: &str,
-        out: &mut String,
-        nesting: usize,
-    ) -> Result<(), XmlError> {
-        let Some(value) = self.entity_value(name, nesting)? else {
-            return Ok(());
-        };
-        let mut rest = value.as_str();
-        while let Some(at) = rest.find(['&', '<']) {
-            push_text(out, &rest[..at])?;
-            if rest.as_bytes()[at] == b'<' {
-                return Err(XmlError::unsupported(
-                    "entity values that contain markup are not supported",
-                ));
-            }
-            let after = &rest[at + 1..];
-            let end = after
-                .find(';')
-                .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
-            let inner = &after[..end];
-            if let Some(number) = inner.strip_prefix('#') {
-                out.push(char_ref(number)?);
-            } else if let Some(c) = predefined(inner) {
-                out.push(c);
-            } else {
-                self.expand_into(inner, out, nesting + 1)?;
-            }
-            rest = &after[end + 1..];
-        }
-        push_text(out, rest)
-    }
-
     /// Takes in what the DOCTYPE declares; returns its comments.
-    fn doctype(&mut self, content: &str) -> Result<Vec<String>, XmlError> {
+    fn doctype(&mut self, content: &str, base: u64) -> Result<Vec<String>, XmlError> {
         let options = self.options;
         if options.forbid_dtd {
             return Err(XmlError::of(XmlErrorKind::DtdForbidden));
         }
-        let doctype = dtd::parse(content)?;
+        let doctype = dtd::parse(content, base, self.namespaces.is_some())?;
         if options.disable_entities {
             if let Some(entity) = doctype.entities.first() {
                 return Err(XmlError::of(XmlErrorKind::EntitiesForbidden(
@@ -602,7 +587,7 @@ impl<'i> Parser<'_, 'i> {
                 continue;
             }
             let value = match entity.value {
-                EntityValue::Internal(value) => Some(replacement_text(&value)?),
+                EntityValue::Internal(value) => Some(replacement_text(&value)?.into()),
                 EntityValue::External { system } => {
                     if options.forbid_external {
                         return Err(XmlError::of(XmlErrorKind::ExternalReferenceForbidden(
@@ -616,24 +601,4 @@ impl<'i> Parser<'_, 'i> {
         }
         Ok(doctype.comments)
     }
-}
-
-/// An internal entity's replacement text: its literal value with character
-/// references expanded, as XML forms it when the entity is declared. General
-/// entity references are left for when the text is used, where it is read
-/// again as markup (so `&#38;amp;` means `&` and `&#60;` starts a tag).
-fn replacement_text(literal: &str) -> Result<String, XmlError> {
-    let mut out = String::with_capacity(literal.len());
-    let mut rest = literal;
-    while let Some(at) = rest.find("&#") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let end = after
-            .find(';')
-            .ok_or_else(|| XmlError::syntax("not well-formed (invalid token)"))?;
-        out.push(char_ref(&after[..end])?);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }

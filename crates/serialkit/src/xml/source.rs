@@ -9,6 +9,9 @@ use std::io::BufRead;
 
 pub trait Source<'i> {
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>>;
+    /// The offset of a character XML forbids that quick-xml lets through
+    /// (U+FFFE, U+FFFF), if the events read so far hold one.
+    fn non_char(&self) -> Option<u64>;
     /// The whole input as text, when it is in memory and valid UTF-8:
     /// event data borrowed from it is then sliced from it, not checked
     /// again.
@@ -25,6 +28,9 @@ pub struct SliceSource<'i> {
     reader: Reader<&'i [u8]>,
     input: &'i [u8],
     whole: Option<&'i str>,
+    /// Where the first U+FFFE or U+FFFF of the input is: found once, by a
+    /// pass that memchr makes cheap, rather than per event.
+    first_non_char: Option<u64>,
 }
 
 impl<'i> SliceSource<'i> {
@@ -34,6 +40,7 @@ impl<'i> SliceSource<'i> {
             input,
             // One pass over the input here saves a check per piece later.
             whole: std::str::from_utf8(input).ok(),
+            first_non_char: find_non_char(input),
         }
     }
 
@@ -43,13 +50,21 @@ impl<'i> SliceSource<'i> {
             reader: Reader::from_reader(input.as_bytes()),
             input: input.as_bytes(),
             whole: Some(input),
+            first_non_char: find_non_char(input.as_bytes()),
         }
     }
 }
 
 impl<'i> Source<'i> for SliceSource<'i> {
+    #[inline]
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         self.reader.read_event()
+    }
+
+    #[inline]
+    fn non_char(&self) -> Option<u64> {
+        let consumed = self.reader.buffer_position();
+        self.first_non_char.filter(|&at| at < consumed)
     }
 
     fn whole(&self) -> Option<&'i str> {
@@ -65,7 +80,7 @@ impl<'i> Source<'i> for SliceSource<'i> {
     }
 
     fn locate(&self, offset: u64) -> Position {
-        Position::in_text(self.input, usize::try_from(offset).unwrap_or(usize::MAX))
+        locate_in(self.input, usize::try_from(offset).unwrap_or(usize::MAX))
     }
 
     fn config_mut(&mut self) -> &mut Config {
@@ -81,6 +96,7 @@ pub struct StreamSource<R: BufRead> {
     line: usize,
     line_start: u64,
     counted_to: u64,
+    non_char: Option<u64>,
 }
 
 impl<R: BufRead> StreamSource<R> {
@@ -91,6 +107,7 @@ impl<R: BufRead> StreamSource<R> {
             line: 1,
             line_start: 0,
             counted_to: 0,
+            non_char: None,
         }
     }
 }
@@ -98,6 +115,10 @@ impl<R: BufRead> StreamSource<R> {
 impl<R: BufRead> Source<'_> for StreamSource<R> {
     fn whole(&self) -> Option<&'static str> {
         None
+    }
+
+    fn non_char(&self) -> Option<u64> {
+        self.non_char
     }
 
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
@@ -108,7 +129,16 @@ impl<R: BufRead> Source<'_> for StreamSource<R> {
         }
         self.counted_to = end;
         self.buf.clear();
-        self.reader.read_event_into(&mut self.buf)
+        let event = self.reader.read_event_into(&mut self.buf);
+        // Markup's content starts after its `<`; near enough for a stream.
+        if self.non_char.is_none() {
+            self.non_char = event
+                .as_ref()
+                .ok()
+                .and_then(|event| find_non_char(event_bytes(event)))
+                .map(|at| end + at + 1);
+        }
+        event
     }
 
     fn offset(&self) -> u64 {
@@ -130,5 +160,50 @@ impl<R: BufRead> Source<'_> for StreamSource<R> {
 
     fn config_mut(&mut self) -> &mut Config {
         self.reader.config_mut()
+    }
+}
+
+fn event_bytes<'a>(event: &'a Event<'_>) -> &'a [u8] {
+    match event {
+        Event::Start(e) | Event::Empty(e) => e,
+        Event::End(e) => e,
+        Event::Text(e) | Event::Comment(e) | Event::DocType(e) => e,
+        Event::CData(e) => e,
+        Event::Decl(e) => e,
+        Event::PI(e) => e,
+        Event::GeneralRef(e) => e,
+        Event::Eof => &[],
+    }
+}
+
+/// The offset of the first U+FFFE or U+FFFF (EF BF BE, EF BF BF in UTF-8).
+fn find_non_char(input: &[u8]) -> Option<u64> {
+    memchr::memchr_iter(0xEF, input)
+        .find(|&at| matches!(input.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])))
+        .map(|at| at as u64)
+}
+
+/// Line and column as expat counts them: a line ends at LF, CR or CR LF;
+/// the column counts characters from the line's start.
+pub(super) fn locate_in(input: &[u8], offset: usize) -> Position {
+    let offset = offset.min(input.len());
+    let before = &input[..offset];
+    let mut line = 1;
+    let mut line_start = 0;
+    for at in memchr::memchr2_iter(b'\n', b'\r', before) {
+        let crlf = before[at] == b'\r' && input.get(at + 1) == Some(&b'\n');
+        if !crlf {
+            line += 1;
+            line_start = at + 1;
+        }
+    }
+    let column = 1 + before[line_start..]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count();
+    Position::Text {
+        offset,
+        line,
+        column,
     }
 }

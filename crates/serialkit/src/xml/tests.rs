@@ -202,3 +202,53 @@ fn characters_xml_cannot_carry_round_trip_as_base64() {
     let text = to_string(&plain, &write::WriteOptions { indent: None }).unwrap();
     assert!(!text.contains("base64"), "{text}");
 }
+
+fn with_entities(text: &str) -> Result<Value> {
+    let options = ReadOptions {
+        disable_entities: false,
+        ..ReadOptions::default()
+    };
+    from_slice(text.as_bytes(), &options)
+}
+
+#[test]
+fn markup_in_entities_becomes_elements() {
+    let doc = "<!DOCTYPE a [<!ENTITY b \"<b k='1'>x</b>\"><!ENTITY c \"&#60;c/>&b;\">]><a>&c;t</a>";
+    assert_eq!(
+        with_entities(doc).unwrap(),
+        dict(vec![(
+            "a",
+            dict(vec![
+                ("c", Value::None),
+                ("b", dict(vec![("@k", s("1")), ("#text", s("x"))])),
+                ("#text", s("t")),
+            ])
+        )])
+    );
+}
+
+#[test]
+fn unbalanced_and_recursive_entities_are_errors() {
+    for (doc, message) in [
+        (
+            "<!DOCTYPE a [<!ENTITY e \"<b>\">]><a>&e;</b></a>",
+            "asynchronous entity",
+        ),
+        (
+            "<!DOCTYPE a [<!ENTITY e \"</a>\">]><a>&e;",
+            "asynchronous entity",
+        ),
+        (
+            "<!DOCTYPE a [<!ENTITY e \"<b>&e;</b>\">]><a>&e;</a>",
+            "recursive entity reference",
+        ),
+        (
+            "<!DOCTYPE a [<!ENTITY e \"<b/>\">]><a k=\"&e;\"/>",
+            "not well-formed",
+        ),
+    ] {
+        let err = with_entities(doc).unwrap_err();
+        assert!(err.to_string().contains(message), "{doc}: {err}");
+        assert!(err.position().is_some(), "{doc}");
+    }
+}
