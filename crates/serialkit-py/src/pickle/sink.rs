@@ -123,6 +123,11 @@ impl<'py> PickleSink for PySink<'py> {
         handle.clone()
     }
 
+    fn str_text(&self, handle: &Self::Handle) -> Option<String> {
+        let text = handle.cast_exact::<pyo3::types::PyString>().ok()?;
+        text.to_str().ok().map(str::to_owned)
+    }
+
     fn none(&mut self) -> PyResult<Self::Handle> {
         Ok(self.py.None().into_bound(self.py))
     }

@@ -350,8 +350,9 @@ impl<'a, 'py> Pickler<'a, 'py> {
 
     fn save_bytearray(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         if self.proto >= 5 {
-            let data = obj.cast::<pyo3::types::PyByteArray>()?.to_vec();
-            return self.save_bytearray_data(obj, &data);
+            // Exported for the write, so that nothing can resize it meanwhile.
+            let view = ExportedBuffer::new(obj)?;
+            return self.save_bytearray_data(obj, view.bytes());
         }
         let bytearray_type = obj.get_type().into_any();
         let reduce_value = if obj.len()? == 0 {
@@ -382,21 +383,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 self.pickling_error("PickleBuffer can only pickled with protocol >= 5".into())
             );
         }
-        let builtins = self.py.import("builtins")?;
-        let view = builtins.getattr("memoryview")?.call1((obj,))?;
-        let result = self.save_picklebuffer_view(obj, &view);
-        view.call_method0("release")?;
-        result
-    }
-
-    fn save_picklebuffer_view(
-        &mut self,
-        obj: &Bound<'py, PyAny>,
-        view: &Bound<'py, PyAny>,
-    ) -> PyResult<()> {
-        let contiguous = view.getattr("contiguous")?.is_truthy()?;
-        let suboffsets = view.getattr("suboffsets")?.is_truthy()?;
-        if suboffsets || !contiguous {
+        let view = ExportedBuffer::new(obj)?;
+        if !view.contiguous() {
             return Err(self.pickling_error(
                 "PickleBuffer can not be pickled when pointing to a non-contiguous buffer".into(),
             ));
@@ -405,22 +393,18 @@ impl<'a, 'py> Pickler<'a, 'py> {
             Some(callback) => callback.call1((obj,))?.is_truthy()?,
             None => true,
         };
-        let readonly = view.getattr("readonly")?.is_truthy()?;
         if in_band {
-            // The bytes in memory order, as the C pickler copies the buffer.
-            let kwargs = PyDict::new(self.py);
-            kwargs.set_item("order", "A")?;
-            let data = view
-                .call_method("tobytes", (), Some(&kwargs))?
-                .cast_into::<PyBytes>()?;
-            if readonly {
-                self.save_bytes_data(obj, data.as_bytes())
+            // Straight from the exporter's memory, which for a contiguous
+            // buffer is its bytes in memory order: the one copy is into the
+            // output, as in the C pickler.
+            if view.readonly() {
+                self.save_bytes_data(obj, view.bytes())
             } else {
-                self.save_bytearray_data(obj, data.as_bytes())
+                self.save_bytearray_data(obj, view.bytes())
             }
         } else {
             self.out.byte(NEXT_BUFFER);
-            if readonly {
+            if view.readonly() {
                 self.out.byte(READONLY_BUFFER);
             }
             Ok(())
@@ -754,5 +738,53 @@ pub fn repr_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 impl Output for Pickler<'_, '_> {
     fn out(&mut self) -> &mut Framer {
         &mut self.out
+    }
+}
+
+/// A buffer exported by an object (PEP 3118), released when dropped; while
+/// it lives the exporter cannot resize or free the memory.
+struct ExportedBuffer {
+    view: Box<ffi::Py_buffer>,
+}
+
+impl ExportedBuffer {
+    fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // SAFETY: a zeroed Py_buffer is a valid target for
+        // PyObject_GetBuffer, which fills it in or fails; the GIL is held.
+        let mut view = Box::new(unsafe { std::mem::zeroed::<ffi::Py_buffer>() });
+        if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, ffi::PyBUF_FULL_RO) } != 0 {
+            return Err(PyErr::fetch(obj.py()));
+        }
+        Ok(ExportedBuffer { view })
+    }
+
+    /// Contiguous in C or Fortran order (memoryview's `contiguous`), which
+    /// rules out suboffsets.
+    fn contiguous(&self) -> bool {
+        // SAFETY: the view was filled in by a successful PyObject_GetBuffer.
+        unsafe { ffi::PyBuffer_IsContiguous(&*self.view, b'A' as std::os::raw::c_char) != 0 }
+    }
+
+    fn readonly(&self) -> bool {
+        self.view.readonly != 0
+    }
+
+    /// The raw memory; for a contiguous buffer, its bytes in memory order.
+    fn bytes(&self) -> &[u8] {
+        let len = usize::try_from(self.view.len).unwrap_or(0);
+        if len == 0 || self.view.buf.is_null() {
+            return &[];
+        }
+        // SAFETY: the exporter guarantees `len` readable bytes at `buf`
+        // until the view is released, which happens only on drop.
+        unsafe { std::slice::from_raw_parts(self.view.buf as *const u8, len) }
+    }
+}
+
+impl Drop for ExportedBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the view was filled in by PyObject_GetBuffer and is
+        // released once; objects are dropped with the GIL held here.
+        unsafe { ffi::PyBuffer_Release(&mut *self.view) };
     }
 }
