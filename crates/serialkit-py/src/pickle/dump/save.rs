@@ -704,30 +704,15 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 }
 
-/// Protocol 0's text for a str: raw-unicode-escape, with the characters
-/// that would end or corrupt the line escaped as well.
+/// Protocol 0's text for a str (see [`encode::raw_unicode_escape`]); the
+/// code points come through UTF-32 so that lone surrogates pass.
 fn raw_unicode_escape(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let wide = obj.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let wide = wide.cast::<PyBytes>()?.as_bytes();
-    let mut out = Vec::with_capacity(wide.len() / 4);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for chunk in wide.chunks_exact(4) {
-        let ch = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        if ch >= 0x10000 {
-            out.extend_from_slice(b"\\U");
-            for shift in (0..8).rev() {
-                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
-            }
-        } else if ch >= 256 || matches!(ch, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
-            out.extend_from_slice(b"\\u");
-            for shift in (0..4).rev() {
-                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
-            }
-        } else {
-            out.push(ch as u8);
-        }
-    }
-    Ok(out)
+    let code_points = wide
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    Ok(encode::raw_unicode_escape(code_points))
 }
 
 /// Used by the reduce code for messages that quote an object.
