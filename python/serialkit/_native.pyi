@@ -43,9 +43,8 @@ PICKLE_SAFE_GLOBALS: list[str]
 
 def pickle_load(
     data: bytes,
-    start: int = 0,
-    *,
-    allow: set[str],
+    start: int,
+    allow: frozenset[str] | set[str],
     trusted: bool,
     fix_imports: bool,
     encoding: str,
@@ -53,7 +52,8 @@ def pickle_load(
     buffers: Any,
     persistent_load: Callable[[Any], Any] | None,
     find_class: Callable[[str, str], Any] | None,
-    memo: UnpicklerMemo | None = None,
+    memo: UnpicklerMemo | None,
+    /,
 ) -> tuple[Any, int]: ...
 
 class UnpicklerMemo:

@@ -67,7 +67,13 @@ def _full_name(item) -> str:
     return f"{module}.{qualname}"
 
 
-def _allowed_names(allow) -> set[str]:
+#: What the default ``allow=()`` names, made once.
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _allowed_names(allow) -> frozenset[str] | set[str]:
+    if type(allow) is tuple and not allow:
+        return _NO_NAMES
     if isinstance(allow, str) or not hasattr(allow, "__iter__"):
         allow = [allow]
     return {_full_name(item) for item in allow}
@@ -92,22 +98,16 @@ def loads(
 ):
     """Read a pickled object from ``data``, importing only ``SAFE_GLOBALS``
     and what ``allow`` names (anything, with ``trusted=True``)."""
-    data = _as_bytes(data)
+    if type(data) is not bytes:
+        data = _as_bytes(data)
     if not data:
         raise EOFError("Ran out of input")
-    value, _ = _load(
-        data,
-        0,
-        allow=_allowed_names(allow),
-        trusted=trusted,
-        fix_imports=fix_imports,
-        encoding=encoding,
-        errors=errors,
-        buffers=buffers,
-        persistent_load=None,
-        find_class=None,
-    )
-    return value
+    # Positionally: see pickle_load. start, allow, trusted, fix_imports,
+    # encoding, errors, buffers, persistent_load, find_class, memo.
+    names = _allowed_names(allow)
+    return _load(data, 0, names, trusted, fix_imports, encoding, errors, buffers, None, None, None)[
+        0
+    ]
 
 
 def load(
@@ -260,15 +260,15 @@ class Unpickler:
         value, end = _load(
             data,
             0,
-            allow=self._allowed,
-            trusted=self._trusted,
-            fix_imports=self._fix_imports,
-            encoding=self._encoding,
-            errors=self._errors,
-            buffers=self._buffers,
-            persistent_load=self._hook("persistent_load"),
-            find_class=self._hook("find_class"),
-            memo=memo,
+            self._allowed,
+            self._trusted,
+            self._fix_imports,
+            self._encoding,
+            self._errors,
+            self._buffers,
+            self._hook("persistent_load"),
+            self._hook("find_class"),
+            memo,
         )
         rest = data[end:]
         if rest:

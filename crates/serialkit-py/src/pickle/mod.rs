@@ -8,7 +8,7 @@ mod sink;
 use crate::gc::GcPause;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use serialkit::pickle::{Failure, LoadOptions, MemoTable, StringEncoding};
 use sink::{PySink, Trust};
 use std::collections::HashSet;
@@ -32,8 +32,10 @@ static CHECKS: PyOnceLock<policy::Checks> = PyOnceLock::new();
 /// names; `find_class` (an Unpickler subclass's override) replaces the
 /// policy; `trusted` resolves anything, as `pickle.loads` does. `memo`,
 /// an Unpickler's, starts the load and keeps what it stores.
+/// Positional only: `loads` of a small pickle is mostly this call's
+/// overhead, and matching keyword names is a good part of it.
 #[pyfunction]
-#[pyo3(signature = (data, start=0, *, allow, trusted, fix_imports, encoding, errors, buffers, persistent_load, find_class, memo=None))]
+#[pyo3(signature = (data, start, allow, trusted, fix_imports, encoding, errors, buffers, persistent_load, find_class, memo, /))]
 #[allow(clippy::too_many_arguments)]
 fn pickle_load<'py>(
     py: Python<'py>,
@@ -42,8 +44,8 @@ fn pickle_load<'py>(
     allow: HashSet<String>,
     trusted: bool,
     fix_imports: bool,
-    encoding: &str,
-    errors: &str,
+    encoding: Bound<'py, PyString>,
+    errors: Bound<'py, PyString>,
     buffers: Option<Bound<'py, PyAny>>,
     persistent_load: Option<Bound<'py, PyAny>>,
     find_class: Option<Bound<'py, PyAny>>,
@@ -52,12 +54,11 @@ fn pickle_load<'py>(
     // Python decodes Python 2 strings, with the caller's codec and error
     // handler, so that results and errors (UnicodeDecodeError) are exactly
     // pickle.loads'. Such strings are rare, so this costs little.
-    let (encoding, python2_codec) = match StringEncoding::from_name(encoding) {
-        Some(StringEncoding::Bytes) => (StringEncoding::Bytes, None),
-        _ => (
-            StringEncoding::Delegated,
-            Some((encoding.to_owned(), errors.to_owned())),
-        ),
+    let name = encoding.to_str()?;
+    let bytes = name != "ASCII" && StringEncoding::from_name(name) == Some(StringEncoding::Bytes);
+    let (encoding, python2_codec) = match bytes {
+        true => (StringEncoding::Bytes, None),
+        false => (StringEncoding::Delegated, Some((encoding, errors))),
     };
     let options = LoadOptions {
         fix_imports,

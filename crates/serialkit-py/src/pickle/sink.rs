@@ -7,7 +7,7 @@ use pyo3::exceptions::{PyUnicodeDecodeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyList, PySet, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyList, PySet, PyString, PyTuple,
 };
 use serialkit::pickle::{Items, Pairs, PickleSink, PickleStr};
 use std::collections::HashSet;
@@ -31,7 +31,7 @@ pub struct PySink<'py> {
     pub buffers: Option<Bound<'py, PyAny>>,
     /// The codec and error handler for Python 2 strings, when the core
     /// does not implement them.
-    pub python2_codec: Option<(String, String)>,
+    pub python2_codec: Option<(Bound<'py, PyString>, Bound<'py, PyString>)>,
     /// Per class (by address, kept alive by the entry): the classes whose
     /// size checks NEWOBJ applies, see [`Checks::checked_classes`].
     pub newobj_checks: AddressMap<Vec<Bound<'py, PyAny>>>,
