@@ -247,7 +247,16 @@ impl<'py> PickleSink for PySink<'py> {
         if let Ok(dict) = target.cast::<PyDict>() {
             if dict.is_exact_instance_of::<PyDict>() {
                 for (key, value) in pairs {
-                    dict.set_item(key, value)?;
+                    // The most frequent call of a load: straight to
+                    // PyDict_SetItem, without pyo3's generic conversions.
+                    // SAFETY: all three are live objects, the GIL is held;
+                    // PyDict_SetItem takes its own references.
+                    let status = unsafe {
+                        ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr())
+                    };
+                    if status != 0 {
+                        return Err(PyErr::fetch(self.py));
+                    }
                 }
                 return Ok(());
             }
