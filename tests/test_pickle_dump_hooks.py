@@ -207,6 +207,66 @@ def test_picklebuffer_non_contiguous():
         dumps(pickle.PickleBuffer(view), 5)
 
 
+def test_picklebuffer_of_other_shapes_and_formats():
+    import array
+
+    doubles = array.array("d", [1.5, -2.0, 3.25, 0.0, 8.0, 9.5])
+    fortran = memoryview(bytes(range(6))).cast("B", (2, 3))
+    for view in (doubles, memoryview(doubles).cast("B").cast("d", (2, 3)), fortran):
+        for obj in (pickle.PickleBuffer(view), [pickle.PickleBuffer(view)] * 2):
+            assert dumps(obj, 5) == pickle.dumps(obj, 5)
+
+
+def test_a_released_picklebuffer_fails_as_in_c():
+    # Its own test: CPython 3.11 crashes when the collector clears a frame,
+    # kept by a caught exception's traceback, that holds a PickleBuffer
+    # over a memoryview (the stdlib alone does it), so no such buffer is
+    # in this frame.
+    released = pickle.PickleBuffer(b"gone")
+    released.release()
+    with pytest.raises(ValueError, match="released") as caught:
+        pickle.dumps(released, 5)
+    with pytest.raises(ValueError, match="released") as ours:
+        dumps(released, 5)
+    assert str(ours.value) == str(caught.value)
+
+
+class LengthsOnly:
+    """A file that keeps only the lengths of what is written to it."""
+
+    def __init__(self):
+        self.lengths = []
+
+    def write(self, data):
+        self.lengths.append(memoryview(data).nbytes)
+
+
+@pytest.mark.parametrize(
+    "data", [b"r" * 4_000_000, bytearray(4_000_000)], ids=["bytes", "bytearray"]
+)
+def test_a_large_picklebuffer_written_in_band_is_not_copied_by_python(data):
+    # The C pickler hands a large in-band buffer straight to write(); so
+    # does serialkit, with no Python-side copy (a bytes of it) on the way.
+    import tracemalloc
+
+    from serialkit import _pickler
+
+    buf = pickle.PickleBuffer(data)
+    file = LengthsOnly()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        _pickler.Pickler(file, 5, buffer_callback=lambda _: True).dump(buf)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 4
+    expected = LengthsOnly()
+    pickle.Pickler(expected, 5, buffer_callback=lambda _: True).dump(buf)
+    assert file.lengths == expected.lengths
+    assert len(data) in file.lengths
+
+
 # Generated data: atoms and containers nested a few levels, with repeats so
 # that the memo is exercised.
 

@@ -43,9 +43,8 @@ PICKLE_SAFE_GLOBALS: list[str]
 
 def pickle_load(
     data: bytes,
-    start: int = 0,
-    *,
-    allow: set[str],
+    start: int,
+    allow: frozenset[str] | set[str],
     trusted: bool,
     fix_imports: bool,
     encoding: str,
@@ -53,7 +52,17 @@ def pickle_load(
     buffers: Any,
     persistent_load: Callable[[Any], Any] | None,
     find_class: Callable[[str, str], Any] | None,
+    memo: UnpicklerMemo | None,
+    /,
 ) -> tuple[Any, int]: ...
+
+class UnpicklerMemo:
+    def __init__(self) -> None: ...
+    def __len__(self) -> int: ...
+    def copy(self) -> dict[int, Any]: ...
+    def clear(self) -> None: ...
+    def replace(self, entries: dict[int, Any]) -> None: ...
+
 def pickle_dumps(
     obj: Any, protocol: int | None = None, fix_imports: bool = True, buffer_callback: Any = None
 ) -> bytes: ...

@@ -99,23 +99,67 @@ class Pickler:
 
     @property
     def protocol(self) -> int:
-        return self._core.protocol
+        return self._native().protocol
 
-    def persistent_id(self, obj: Any) -> Any:
-        """Return a persistent id for ``obj``, or None to pickle it normally."""
-        return None
+    @property
+    def persistent_id(self) -> Callable[[Any], Any]:
+        """The hook returning a persistent id for an object, or None to
+        pickle it normally: unset unless a subclass defines it or it is
+        assigned (then it must be callable), as in the C pickler."""
+        hook = self.__dict__.get("_persistent_id", _ABSENT)
+        if hook is _ABSENT:
+            raise AttributeError("persistent_id")
+        return hook
+
+    @persistent_id.setter
+    def persistent_id(self, value: Callable[[Any], Any]) -> None:
+        if not callable(value):
+            raise TypeError("persistent_id must be a callable taking one argument")
+        self._persistent_id = value
+
+    @persistent_id.deleter
+    def persistent_id(self) -> None:
+        raise TypeError("attribute deletion is not supported")
+
+    @property
+    def dispatch_table(self) -> Any:
+        """A mapping from types to reduction functions, used instead of
+        ``copyreg.dispatch_table``: unset unless a subclass defines it or
+        it is assigned, as in the C pickler."""
+        table = self.__dict__.get("_dispatch_table", _ABSENT)
+        if table is _ABSENT:
+            raise AttributeError("dispatch_table")
+        return table
+
+    @dispatch_table.setter
+    def dispatch_table(self, value: Any) -> None:
+        self._dispatch_table = value
+
+    @dispatch_table.deleter
+    def dispatch_table(self) -> None:
+        if self.__dict__.pop("_dispatch_table", _ABSENT) is _ABSENT:
+            raise AttributeError("dispatch_table")
 
     def dump(self, obj: Any) -> None:
         """Write the pickle of ``obj`` to the file."""
+        core = self._native()
         table = getattr(self, "dispatch_table", _ABSENT)
-        self._core.dump(
+        core.dump(
             obj,
             self._write,
-            self._override("persistent_id", Pickler.persistent_id),
+            getattr(self, "persistent_id", None),
             None if table is _ABSENT else table,
             getattr(self, "reducer_override", None),
             table is not _ABSENT,
         )
+
+    def _native(self) -> Any:
+        try:
+            return self.__dict__["_core"]
+        except KeyError:
+            raise PicklingError(
+                f"Pickler.__init__() was not called by {type(self).__name__}.__init__()"
+            ) from None
 
     @property
     def fast(self) -> int:
@@ -127,18 +171,18 @@ class Pickler:
     @fast.setter
     def fast(self, value: Any) -> None:
         self._fast = operator.index(value)
-        self._core.fast = bool(self._fast)
+        self._native().fast = bool(self._fast)
 
     @property
     def bin(self) -> int:
         """1 when the protocol writes binary opcodes (protocol 1 and up)."""
-        return int(self._core.protocol >= 1)
+        return int(self._native().protocol >= 1)
 
     @property
     def memo(self) -> PicklerMemoProxy:
         """The objects already pickled; ``memo.copy()`` gives
         ``{id(obj): (index, obj)}`` as ``pickle.Pickler.memo`` does."""
-        return PicklerMemoProxy(self._core)
+        return PicklerMemoProxy(self._native())
 
     @memo.setter
     def memo(self, value: Any) -> None:
@@ -149,17 +193,13 @@ class Pickler:
                 "'memo' attribute must be a PicklerMemoProxy object or dict, "
                 f"not {type(value).__name__}"
             )
-        self._core.set_memo(value)
+        self._native().set_memo(value)
+
+    @memo.deleter
+    def memo(self) -> None:
+        raise TypeError("attribute deletion is not supported")
 
     def clear_memo(self) -> None:
         """Forget the objects already pickled, so that they are written in
         full again rather than referred to."""
-        self._core.clear_memo()
-
-    def _override(self, name: str, default: Callable[..., Any]) -> Any:
-        # The base hook does nothing; not calling it saves a Python call per
-        # object.
-        hook = getattr(self, name, None)
-        if getattr(hook, "__func__", None) is default:
-            return None
-        return hook
+        self._native().clear_memo()

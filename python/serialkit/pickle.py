@@ -26,6 +26,7 @@ import pickle as _std_pickle
 
 from . import _files
 from ._native import PICKLE_SAFE_GLOBALS as _SAFE_NAMES
+from ._native import UnpicklerMemo as _UnpicklerMemo
 from ._native import pickle_load as _load
 from ._pickle_errors import ForbiddenGlobal, PickleError, PicklingError, UnpicklingError
 from ._pickler import Pickler, dump, dumps
@@ -40,6 +41,7 @@ __all__ = [
     "PicklingError",
     "UnpicklingError",
     "Unpickler",
+    "UnpicklerMemoProxy",
     "dump",
     "dumps",
     "load",
@@ -65,7 +67,13 @@ def _full_name(item) -> str:
     return f"{module}.{qualname}"
 
 
-def _allowed_names(allow) -> set[str]:
+#: What the default ``allow=()`` names, made once.
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _allowed_names(allow) -> frozenset[str] | set[str]:
+    if type(allow) is tuple and not allow:
+        return _NO_NAMES
     if isinstance(allow, str) or not hasattr(allow, "__iter__"):
         allow = [allow]
     return {_full_name(item) for item in allow}
@@ -90,22 +98,16 @@ def loads(
 ):
     """Read a pickled object from ``data``, importing only ``SAFE_GLOBALS``
     and what ``allow`` names (anything, with ``trusted=True``)."""
-    data = _as_bytes(data)
+    if type(data) is not bytes:
+        data = _as_bytes(data)
     if not data:
         raise EOFError("Ran out of input")
-    value, _ = _load(
-        data,
-        0,
-        allow=_allowed_names(allow),
-        trusted=trusted,
-        fix_imports=fix_imports,
-        encoding=encoding,
-        errors=errors,
-        buffers=buffers,
-        persistent_load=None,
-        find_class=None,
-    )
-    return value
+    # Positionally: see pickle_load. start, allow, trusted, fix_imports,
+    # encoding, errors, buffers, persistent_load, find_class, memo.
+    names = _allowed_names(allow)
+    return _load(data, 0, names, trusted, fix_imports, encoding, errors, buffers, None, None, None)[
+        0
+    ]
 
 
 def load(
@@ -132,10 +134,32 @@ def load(
     return Unpickler(file, **options).load()
 
 
+class UnpicklerMemoProxy:
+    """A view of an Unpickler's memo, as ``pickle.Unpickler.memo`` returns:
+    ``copy()`` gives ``{index: object}``."""
+
+    def __init__(self, memo: _UnpicklerMemo) -> None:
+        self._memo = memo
+
+    def copy(self) -> dict:
+        return self._memo.copy()
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def __reduce__(self):
+        return dict, (self.copy(),)
+
+
+_NO_HOOK = object()
+
+
 class Unpickler:
     """``pickle.Unpickler`` with serialkit's policy. Subclasses may override
     ``find_class`` (which then decides what is imported, as with the
-    standard library) and ``persistent_load``."""
+    standard library) and ``persistent_load``. The memo is kept from one
+    ``load`` to the next, as the standard library keeps it, so a stream
+    written by one ``Pickler`` with several ``dump`` calls reads back."""
 
     def __init__(
         self,
@@ -148,6 +172,8 @@ class Unpickler:
         errors="strict",
         buffers=None,
     ):
+        if not (hasattr(file, "read") and hasattr(file, "readline")):
+            raise TypeError("file must have 'read' and 'readline' attributes")
         self._file = file
         self._allowed = _allowed_names(allow)
         self._trusted = trusted
@@ -156,6 +182,7 @@ class Unpickler:
         self._errors = errors
         self._buffers = buffers
         self._pending = b""
+        self._memo = _UnpicklerMemo()
 
     def find_class(self, module, name):
         """Import ``module.name`` if the policy allows it; raise
@@ -167,6 +194,54 @@ class Unpickler:
             )
         return _std_pickle._Unpickler(io.BytesIO(), fix_imports=False).find_class(module, name)
 
+    @property
+    def persistent_load(self):
+        """The hook for persistent ids: unset unless a subclass defines it or
+        it is assigned (then it must be callable), as in the C unpickler."""
+        hook = self.__dict__.get("_persistent_load", _NO_HOOK)
+        if hook is _NO_HOOK:
+            raise AttributeError("persistent_load")
+        return hook
+
+    @persistent_load.setter
+    def persistent_load(self, value):
+        if not callable(value):
+            raise TypeError("persistent_load must be a callable taking one argument")
+        self._persistent_load = value
+
+    @persistent_load.deleter
+    def persistent_load(self):
+        raise TypeError("attribute deletion is not supported")
+
+    @property
+    def memo(self) -> UnpicklerMemoProxy:
+        """The objects loaded so far by index; ``memo.copy()`` gives
+        ``{index: object}`` as ``pickle.Unpickler.memo`` does."""
+        return UnpicklerMemoProxy(self._native_memo())
+
+    @memo.setter
+    def memo(self, value) -> None:
+        if isinstance(value, UnpicklerMemoProxy):
+            value = value.copy()
+        elif not isinstance(value, dict):
+            raise TypeError(
+                "'memo' attribute must be an UnpicklerMemoProxy object or dict, "
+                f"not {type(value).__name__}"
+            )
+        self._native_memo().replace(value)
+
+    @memo.deleter
+    def memo(self) -> None:
+        raise TypeError("attribute deletion is not supported")
+
+    def _native_memo(self) -> _UnpicklerMemo:
+        try:
+            return self.__dict__["_memo"]
+        except KeyError:
+            raise UnpicklingError(
+                f"Unpickler.__init__() was not called by {type(self).__name__}.__init__()"
+            ) from None
+
     def _hook(self, attribute):
         hook = getattr(self, attribute, None)
         base = getattr(Unpickler, attribute, None)
@@ -176,6 +251,7 @@ class Unpickler:
 
     def load(self):
         """Read one pickle from the file, leaving the file just after it."""
+        memo = self._native_memo()
         data = self._pending or self._file.read()
         self._pending = b""
         if not data:
@@ -184,14 +260,15 @@ class Unpickler:
         value, end = _load(
             data,
             0,
-            allow=self._allowed,
-            trusted=self._trusted,
-            fix_imports=self._fix_imports,
-            encoding=self._encoding,
-            errors=self._errors,
-            buffers=self._buffers,
-            persistent_load=self._hook("persistent_load"),
-            find_class=self._hook("find_class"),
+            self._allowed,
+            self._trusted,
+            self._fix_imports,
+            self._encoding,
+            self._errors,
+            self._buffers,
+            self._hook("persistent_load"),
+            self._hook("find_class"),
+            memo,
         )
         rest = data[end:]
         if rest:

@@ -1,19 +1,21 @@
 //! `serialkit.pickle`'s native half: the safe loader and the pickler.
 
 mod dump;
+mod memo;
 mod policy;
 mod sink;
 
 use crate::gc::GcPause;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyBytes;
-use serialkit::pickle::{Failure, LoadOptions, StringEncoding};
+use pyo3::types::{PyBytes, PyString};
+use serialkit::pickle::{Failure, LoadOptions, MemoTable, StringEncoding};
 use sink::{PySink, Trust};
 use std::collections::HashSet;
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(pickle_load, module)?)?;
+    module.add_class::<memo::UnpicklerMemo>()?;
     dump::register(module)?;
     let names: Vec<String> = policy::SAFE_GLOBALS
         .iter()
@@ -28,9 +30,12 @@ static CHECKS: PyOnceLock<policy::Checks> = PyOnceLock::new();
 /// Loads the pickle that starts at byte `start` of `data`, returning the
 /// object and the offset just past its STOP. `allow` holds full dotted
 /// names; `find_class` (an Unpickler subclass's override) replaces the
-/// policy; `trusted` resolves anything, as `pickle.loads` does.
+/// policy; `trusted` resolves anything, as `pickle.loads` does. `memo`,
+/// an Unpickler's, starts the load and keeps what it stores.
+/// Positional only: `loads` of a small pickle is mostly this call's
+/// overhead, and matching keyword names is a good part of it.
 #[pyfunction]
-#[pyo3(signature = (data, start=0, *, allow, trusted, fix_imports, encoding, errors, buffers, persistent_load, find_class))]
+#[pyo3(signature = (data, start, allow, trusted, fix_imports, encoding, errors, buffers, persistent_load, find_class, memo, /))]
 #[allow(clippy::too_many_arguments)]
 fn pickle_load<'py>(
     py: Python<'py>,
@@ -39,21 +44,21 @@ fn pickle_load<'py>(
     allow: HashSet<String>,
     trusted: bool,
     fix_imports: bool,
-    encoding: &str,
-    errors: &str,
+    encoding: Bound<'py, PyString>,
+    errors: Bound<'py, PyString>,
     buffers: Option<Bound<'py, PyAny>>,
     persistent_load: Option<Bound<'py, PyAny>>,
     find_class: Option<Bound<'py, PyAny>>,
+    memo: Option<Bound<'py, memo::UnpicklerMemo>>,
 ) -> PyResult<(Bound<'py, PyAny>, usize)> {
     // Python decodes Python 2 strings, with the caller's codec and error
     // handler, so that results and errors (UnicodeDecodeError) are exactly
     // pickle.loads'. Such strings are rare, so this costs little.
-    let (encoding, python2_codec) = match StringEncoding::from_name(encoding) {
-        Some(StringEncoding::Bytes) => (StringEncoding::Bytes, None),
-        _ => (
-            StringEncoding::Delegated,
-            Some((encoding.to_owned(), errors.to_owned())),
-        ),
+    let name = encoding.to_str()?;
+    let bytes = name != "ASCII" && StringEncoding::from_name(name) == Some(StringEncoding::Bytes);
+    let (encoding, python2_codec) = match bytes {
+        true => (StringEncoding::Bytes, None),
+        false => (StringEncoding::Delegated, Some((encoding, errors))),
     };
     let options = LoadOptions {
         fix_imports,
@@ -79,18 +84,35 @@ fn pickle_load<'py>(
         newobj_checks: Default::default(),
     };
     let _paused = GcPause::new(py);
-    serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink).map_err(|failure| {
-        match failure {
-            Failure::Pickle(error) => unpickling_error(py, error.to_string()),
-            Failure::Sink {
-                error,
-                offset,
-                opcode,
-            } => {
-                let note = format!("while loading {opcode} at byte {offset} of the pickle");
-                let _ = error.value(py).call_method1("add_note", (note,));
-                error
-            }
+    let loaded = match memo {
+        None => serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink),
+        Some(memo) => {
+            // Taken out for the load, so that Python code the load runs
+            // (find_class, __setstate__) cannot borrow it meanwhile.
+            let kept = std::mem::take(&mut memo.borrow_mut().table);
+            let mut table = kept.map(|handle| handle.into_bound(py));
+            let loaded = serialkit::pickle::load_with_memo(
+                data.as_bytes(),
+                start,
+                &options,
+                &mut sink,
+                &mut table,
+            );
+            let table: MemoTable<Py<PyAny>> = table.map(Bound::unbind);
+            memo.borrow_mut().table = table;
+            loaded
+        }
+    };
+    loaded.map_err(|failure| match failure {
+        Failure::Pickle(error) => unpickling_error(py, error.to_string()),
+        Failure::Sink {
+            error,
+            offset,
+            opcode,
+        } => {
+            let note = format!("while loading {opcode} at byte {offset} of the pickle");
+            let _ = error.value(py).call_method1("add_note", (note,));
+            error
         }
     })
 }

@@ -7,7 +7,7 @@ use pyo3::exceptions::{PyUnicodeDecodeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyList, PySet, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyList, PySet, PyString, PyTuple,
 };
 use serialkit::pickle::{Items, Pairs, PickleSink, PickleStr};
 use std::collections::HashSet;
@@ -31,7 +31,7 @@ pub struct PySink<'py> {
     pub buffers: Option<Bound<'py, PyAny>>,
     /// The codec and error handler for Python 2 strings, when the core
     /// does not implement them.
-    pub python2_codec: Option<(String, String)>,
+    pub python2_codec: Option<(Bound<'py, PyString>, Bound<'py, PyString>)>,
     /// Per class (by address, kept alive by the entry): the classes whose
     /// size checks NEWOBJ applies, see [`Checks::checked_classes`].
     pub newobj_checks: AddressMap<Vec<Bound<'py, PyAny>>>,
@@ -121,6 +121,11 @@ impl<'py> PickleSink for PySink<'py> {
 
     fn share(&mut self, handle: &Self::Handle) -> Self::Handle {
         handle.clone()
+    }
+
+    fn str_text(&self, handle: &Self::Handle) -> Option<String> {
+        let text = handle.cast_exact::<pyo3::types::PyString>().ok()?;
+        text.to_str().ok().map(str::to_owned)
     }
 
     fn none(&mut self) -> PyResult<Self::Handle> {
@@ -242,7 +247,16 @@ impl<'py> PickleSink for PySink<'py> {
         if let Ok(dict) = target.cast::<PyDict>() {
             if dict.is_exact_instance_of::<PyDict>() {
                 for (key, value) in pairs {
-                    dict.set_item(key, value)?;
+                    // The most frequent call of a load: straight to
+                    // PyDict_SetItem, without pyo3's generic conversions.
+                    // SAFETY: all three are live objects, the GIL is held;
+                    // PyDict_SetItem takes its own references.
+                    let status = unsafe {
+                        ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr())
+                    };
+                    if status != 0 {
+                        return Err(PyErr::fetch(self.py));
+                    }
                 }
                 return Ok(());
             }

@@ -21,7 +21,7 @@ mod tree;
 pub mod value_sink;
 pub mod write;
 
-pub use machine::{load, Failure};
+pub use machine::{load, load_with_memo, Failure, MemoTable};
 pub use sink::{Items, Pairs, PickleSink, PickleStr};
 pub use value_sink::{SinkError, ValueSink};
 

@@ -83,6 +83,15 @@ pub trait PickleSink {
     /// an arena sink copies an index.
     fn share(&mut self, handle: &Self::Handle) -> Self::Handle;
 
+    /// The text of `handle` when it is an exact str whose text the machine
+    /// cannot recover from the input (a memo entry kept from an earlier
+    /// pickle, or a value made by a call), for STACK_GLOBAL. The default
+    /// knows none, and STACK_GLOBAL then refuses it.
+    fn str_text(&self, handle: &Self::Handle) -> Option<String> {
+        let _ = handle;
+        None
+    }
+
     /// NONE.
     fn none(&mut self) -> Result<Self::Handle, Self::Error>;
     /// NEWTRUE, NEWFALSE, and INT's `01`/`00`.

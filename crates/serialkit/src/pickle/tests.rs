@@ -244,3 +244,56 @@ fn sink_errors_carry_the_opcode_and_offset() {
         })
     ));
 }
+
+#[test]
+fn a_memo_kept_across_loads_serves_later_pickles() {
+    // The second pickle GETs the list and the module name the first one
+    // stored, as a Pickler's later dump() does; its STACK_GLOBAL must find
+    // the text of a str that lies in the first input, not the second.
+    let first = b"\x80\x04\x8c\x08__main__\x94]\x94K\x01a\x86\x94.";
+    let second = b"\x80\x04h\x00\x8c\x01A\x94\x93h\x01\x86\x94.";
+    let options = LoadOptions::default();
+    let mut sink = ValueSink::new(&options.limits, None);
+    let mut memo = MemoTable::new();
+    let (_, end) = load_with_memo(first, 0, &options, &mut sink, &mut memo).unwrap();
+    assert_eq!((end, memo.len()), (first.len(), 3));
+    let (root, _) = load_with_memo(second, 0, &options, &mut sink, &mut memo).unwrap();
+    assert_eq!(memo.len(), 5);
+    assert_eq!(
+        memo.entries().iter().map(|e| e.0).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+    let value = sink.finish(root).unwrap();
+    let Value::Tuple(items) = value else {
+        panic!("not a tuple: {value:?}")
+    };
+    assert_eq!(items[0], Value::global("__main__", "A"));
+    assert!(matches!(&items[1], Value::List(list) if list == &[Value::Int(1)]));
+}
+
+#[test]
+fn a_failed_load_keeps_what_it_stored_in_the_memo() {
+    let options = LoadOptions::default();
+    let mut sink = ValueSink::new(&options.limits, None);
+    let mut memo = MemoTable::new();
+    memo.insert(7, sink.none().unwrap());
+    let broken = b"\x80\x04]\x94K\x01";
+    assert!(load_with_memo(broken, 0, &options, &mut sink, &mut memo).is_err());
+    // MEMOIZE numbers by the count of entries, as CPython's memo_len does.
+    assert_eq!(
+        memo.entries().iter().map(|e| e.0).collect::<Vec<_>>(),
+        [1, 7]
+    );
+}
+
+#[test]
+fn stack_global_still_refuses_a_value_of_unknown_text() {
+    // An int stored from outside has no text: STACK_GLOBAL refuses it.
+    let options = LoadOptions::default();
+    let mut sink = ValueSink::new(&options.limits, None);
+    let mut memo = MemoTable::new();
+    memo.insert(0, sink.int(3).unwrap());
+    let pickle = b"\x80\x04h\x00h\x00\x93.";
+    let error = load_with_memo(pickle, 0, &options, &mut sink, &mut memo).unwrap_err();
+    assert!(matches!(error, Failure::Pickle(e) if e.to_string().contains("needs str names")));
+}

@@ -221,6 +221,13 @@ impl PickleSink for ValueSink {
         *handle
     }
 
+    fn str_text(&self, handle: &Id) -> Option<String> {
+        match self.nodes.get(*handle)? {
+            Node::Str(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
     fn none(&mut self) -> Result<Id, SinkError> {
         self.add(Node::None, 0)
     }

@@ -13,7 +13,12 @@
 //! contents, as CPython does, so they may contain themselves. Globals are
 //! memoized once per name, as CPython memoizes the one class object.
 //!
-//! Protocols 2 to 5 are written; 5 adds nothing the model needs beyond 4.
+//! Protocols 0 to 5 are written; 5 adds nothing the model needs beyond 4.
+//! Names are written as Python 3 spells them: below protocol 3, CPython's
+//! `fix_imports` would rename some (`builtins` to `__builtin__`) for Python
+//! 2, so there the bytes equal `pickle.dumps(obj, p, fix_imports=False)`.
+//! A call with keyword arguments, which no opcode expresses, is written as
+//! a call of `functools.partial(callable, **kwargs)` (see `call_with_kwargs`).
 //! Writing is recursive, one level per container, bounded by
 //! [`DumpOptions::max_depth`] so no value can exhaust the stack.
 
@@ -28,11 +33,11 @@ use super::opcodes::*;
 
 pub const DEFAULT_PROTOCOL: u8 = 4;
 pub const HIGHEST_PROTOCOL: u8 = 5;
-const LOWEST_PROTOCOL: u8 = 2;
+const LOWEST_PROTOCOL: u8 = 0;
 
 #[derive(Clone, Debug)]
 pub struct DumpOptions {
-    /// 2 to 5; [`DEFAULT_PROTOCOL`] is CPython's default.
+    /// 0 to 5; [`DEFAULT_PROTOCOL`] is CPython's default.
     pub protocol: u8,
     /// Deepest nesting of containers (lists, tuples, dicts, sets, objects)
     /// written; deeper values are refused rather than risk the stack.
@@ -48,7 +53,7 @@ impl Default for DumpOptions {
     }
 }
 
-/// Writes `value` as one pickle of the given protocol (2 to 5).
+/// Writes `value` as one pickle of the given protocol (0 to 5).
 pub fn to_vec(value: &Value, protocol: u8) -> Result<Vec<u8>> {
     to_vec_with(
         value,
@@ -79,7 +84,9 @@ pub fn to_vec_with(value: &Value, options: &DumpOptions) -> Result<Vec<u8>> {
         names: HashMap::new(),
         globals: HashMap::new(),
     };
-    pickler.out.write(&[PROTO, proto]);
+    if proto >= 2 {
+        pickler.out.write(&[PROTO, proto]);
+    }
     // As in CPython, the PROTO opcode sits outside the first frame.
     pickler.out.set_framing(proto >= 4);
     pickler.value(value, None)?;
@@ -169,7 +176,7 @@ impl<'v> Pickler<'v> {
             Value::Bool(value) => encode::boolean(&mut self.out, *value, self.proto),
             Value::Int(value) => self.int(*value)?,
             Value::BigInt(value) => self.big_int(value)?,
-            Value::Float(value) => encode::float(&mut self.out, *value),
+            Value::Float(value) => self.float(*value),
             Value::Str(text) => {
                 self.str(text)?;
                 return self.memoize(key).map(Some);
@@ -305,7 +312,21 @@ impl<'v> Pickler<'v> {
             Ok(small) => self.int(small),
             // CPython's encoding is the shortest two's complement, which
             // is what `to_signed_bytes_le` gives.
+            Err(_) if self.proto < 2 => {
+                encode::long_text(&mut self.out, value.to_string().as_bytes());
+                Ok(())
+            }
             Err(_) => self.long(&value.to_signed_bytes_le()),
+        }
+    }
+
+    fn float(&mut self, value: f64) {
+        if self.proto == 0 {
+            let mut text = Vec::new();
+            crate::number::write_python_float_repr(&mut text, value);
+            encode::line(&mut self.out, FLOAT, &text);
+        } else {
+            encode::float(&mut self.out, value);
         }
     }
 
@@ -315,6 +336,11 @@ impl<'v> Pickler<'v> {
 
     /// A str's opcode and text, without the memo entry.
     fn str(&mut self, text: &str) -> Result<()> {
+        if self.proto == 0 {
+            let escaped = encode::raw_unicode_escape(text.chars().map(u32::from));
+            encode::line(&mut self.out, UNICODE, &escaped);
+            return Ok(());
+        }
         let data = text.as_bytes();
         let header = encode::str_header(data.len(), self.proto).map_err(|TooLarge| {
             Error::unsupported("a string of 4 GiB or more needs pickle protocol 4 or higher")
@@ -340,17 +366,19 @@ impl<'v> Pickler<'v> {
     fn bytes_by_reduce(&mut self, data: &[u8], key: Key) -> Result<usize> {
         if data.is_empty() {
             self.global("builtins", "bytes")?;
-            self.out.byte(EMPTY_TUPLE);
+            encode::tuple_start(&mut self.out, 0, self.proto);
+            encode::tuple_end(&mut self.out, 0, self.proto);
         } else {
             self.global("_codecs", "encode")?;
             let text: String = data.iter().map(|&b| char::from(b)).collect();
+            encode::tuple_start(&mut self.out, 2, self.proto);
             self.out.boundary();
             self.str(&text)?;
             self.memoize(Key::default())?;
             self.out.boundary();
             self.str("latin1")?;
             self.memoize(Key::default())?;
-            self.out.byte(TUPLE2);
+            encode::tuple_end(&mut self.out, 2, self.proto);
             self.memoize(Key::default())?;
         }
         self.out.byte(REDUCE);
@@ -358,10 +386,12 @@ impl<'v> Pickler<'v> {
     }
 
     fn list(&mut self, items: &'v [Value], key: Key) -> Result<usize> {
-        self.out.byte(EMPTY_LIST);
+        encode::empty_list(&mut self.out, self.proto);
         let index = self.memoize(key)?;
         match items {
             [] => {}
+            // Protocol 0 has no APPENDS: one APPEND per item.
+            _ if self.proto == 0 => self.iterated(items, (APPEND, APPENDS), Self::item)?,
             // CPython's path for exact lists: one item is a lone APPEND,
             // anything more goes in MARK/APPENDS batches.
             [item] => {
@@ -379,10 +409,11 @@ impl<'v> Pickler<'v> {
     }
 
     fn dict(&mut self, pairs: &'v [(Value, Value)], key: Key) -> Result<usize> {
-        self.out.byte(EMPTY_DICT);
+        encode::empty_dict(&mut self.out, self.proto);
         let index = self.memoize(key)?;
         match pairs {
             [] => {}
+            _ if self.proto == 0 => self.iterated(pairs, (SETITEM, SETITEMS), Self::pair)?,
             [(key, value)] => {
                 self.value(key, None)?;
                 self.value(value, None)?;
@@ -461,9 +492,10 @@ impl<'v> Pickler<'v> {
     /// Sets before protocol 4: `builtins.set([items])`, as CPython writes them.
     fn collection_by_reduce(&mut self, name: &str, items: &'v [Value], key: Key) -> Result<usize> {
         self.global("builtins", name)?;
+        encode::tuple_start(&mut self.out, 1, self.proto);
         self.out.boundary();
         self.list(items, Key::default())?;
-        self.out.byte(TUPLE1);
+        encode::tuple_end(&mut self.out, 1, self.proto);
         self.memoize(Key::default())?;
         self.out.byte(REDUCE);
         self.reduced(key)
@@ -518,11 +550,12 @@ impl<'v> Pickler<'v> {
             // Before protocol 4 GLOBAL takes no dotted names; CPython
             // writes `getattr(parent, "last")` instead.
             self.global("builtins", "getattr")?;
+            encode::tuple_start(&mut self.out, 2, self.proto);
             self.global(module, parent)?;
             self.out.boundary();
             self.str(last)?;
             self.memoize(Key::default())?;
-            self.out.byte(TUPLE2);
+            encode::tuple_end(&mut self.out, 2, self.proto);
             self.memoize(Key::default())?;
             self.out.byte(REDUCE);
         } else {
@@ -551,22 +584,32 @@ impl<'v> Pickler<'v> {
 
     fn object(&mut self, object: &'v Object, key: Key) -> Result<usize> {
         match object.construct {
-            Construct::Call => {
-                if !object.kwargs.is_empty() {
-                    return Err(Error::unsupported(
-                        "pickle cannot call with keyword arguments (REDUCE takes a tuple only)",
-                    ));
-                }
+            Construct::Call if object.kwargs.is_empty() => {
                 self.value(&object.callable, None)?;
                 self.out.boundary();
                 self.tuple(&object.args, Key::default())?;
                 self.out.byte(REDUCE);
             }
-            Construct::New if object.kwargs.is_empty() => {
+            Construct::Call => self.call_with_kwargs(object)?,
+            Construct::New if object.kwargs.is_empty() && self.proto >= 2 => {
                 self.value(&object.callable, None)?;
                 self.out.boundary();
                 self.tuple(&object.args, Key::default())?;
                 self.out.byte(NEWOBJ);
+            }
+            Construct::New if object.kwargs.is_empty() => {
+                // Before protocol 2 there is no NEWOBJ; the call
+                // `copyreg.__newobj__(cls, *args)` is `cls.__new__(cls, *args)`.
+                self.global("copyreg", "__newobj__")?;
+                let len = object.args.len() + 1;
+                encode::tuple_start(&mut self.out, len, self.proto);
+                self.value(&object.callable, None)?;
+                for arg in &object.args {
+                    self.value(arg, None)?;
+                }
+                encode::tuple_end(&mut self.out, len, self.proto);
+                self.memoize(Key::default())?;
+                self.out.byte(REDUCE);
             }
             Construct::New if self.proto >= 4 => {
                 self.value(&object.callable, None)?;
@@ -581,12 +624,13 @@ impl<'v> Pickler<'v> {
                 // `copyreg.__newobj_ex__(cls, args, kwargs)` is
                 // `cls.__new__(cls, *args, **kwargs)`.
                 self.global("copyreg", "__newobj_ex__")?;
+                encode::tuple_start(&mut self.out, 3, self.proto);
                 self.value(&object.callable, None)?;
                 self.out.boundary();
                 self.tuple(&object.args, Key::default())?;
                 self.out.boundary();
                 self.dict(&object.kwargs, Key::default())?;
-                self.out.byte(TUPLE3);
+                encode::tuple_end(&mut self.out, 3, self.proto);
                 self.memoize(Key::default())?;
                 self.out.byte(REDUCE);
             }
@@ -608,6 +652,40 @@ impl<'v> Pickler<'v> {
             self.out.byte(BUILD);
         }
         Ok(index)
+    }
+}
+
+impl<'v> Pickler<'v> {
+    /// `callable(*args, **kwargs)`. REDUCE passes a tuple only, and no
+    /// opcode passes keyword arguments to a call, so the callable is first
+    /// wrapped as `functools.partial(callable, **kwargs)` (built as
+    /// `partial.__reduce__` describes it: `partial(callable)` then BUILD
+    /// with `(callable, (), kwargs, None)`), which REDUCE then calls with
+    /// `args`. Any unpickler loads it as that call; serialkit's safe
+    /// loader, like for any global, imports `functools.partial` only when
+    /// allowed, and the core reader reads it back as the two calls it is.
+    fn call_with_kwargs(&mut self, object: &'v Object) -> Result<()> {
+        self.global("functools", "partial")?;
+        encode::tuple_start(&mut self.out, 1, self.proto);
+        self.value(&object.callable, None)?;
+        encode::tuple_end(&mut self.out, 1, self.proto);
+        self.memoize(Key::default())?;
+        self.out.byte(REDUCE);
+        self.memoize(Key::default())?;
+        encode::tuple_start(&mut self.out, 4, self.proto);
+        self.value(&object.callable, None)?;
+        encode::tuple_start(&mut self.out, 0, self.proto);
+        encode::tuple_end(&mut self.out, 0, self.proto);
+        self.out.boundary();
+        self.dict(&object.kwargs, Key::default())?;
+        self.out.byte(NONE);
+        encode::tuple_end(&mut self.out, 4, self.proto);
+        self.memoize(Key::default())?;
+        self.out.byte(BUILD);
+        self.out.boundary();
+        self.tuple(&object.args, Key::default())?;
+        self.out.byte(REDUCE);
+        Ok(())
     }
 }
 

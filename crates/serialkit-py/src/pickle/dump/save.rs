@@ -350,8 +350,9 @@ impl<'a, 'py> Pickler<'a, 'py> {
 
     fn save_bytearray(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         if self.proto >= 5 {
-            let data = obj.cast::<pyo3::types::PyByteArray>()?.to_vec();
-            return self.save_bytearray_data(obj, &data);
+            // Exported for the write, so that nothing can resize it meanwhile.
+            let view = ExportedBuffer::new(obj)?;
+            return self.save_bytearray_data(obj, view.bytes());
         }
         let bytearray_type = obj.get_type().into_any();
         let reduce_value = if obj.len()? == 0 {
@@ -382,21 +383,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 self.pickling_error("PickleBuffer can only pickled with protocol >= 5".into())
             );
         }
-        let builtins = self.py.import("builtins")?;
-        let view = builtins.getattr("memoryview")?.call1((obj,))?;
-        let result = self.save_picklebuffer_view(obj, &view);
-        view.call_method0("release")?;
-        result
-    }
-
-    fn save_picklebuffer_view(
-        &mut self,
-        obj: &Bound<'py, PyAny>,
-        view: &Bound<'py, PyAny>,
-    ) -> PyResult<()> {
-        let contiguous = view.getattr("contiguous")?.is_truthy()?;
-        let suboffsets = view.getattr("suboffsets")?.is_truthy()?;
-        if suboffsets || !contiguous {
+        let view = ExportedBuffer::new(obj)?;
+        if !view.contiguous() {
             return Err(self.pickling_error(
                 "PickleBuffer can not be pickled when pointing to a non-contiguous buffer".into(),
             ));
@@ -405,22 +393,18 @@ impl<'a, 'py> Pickler<'a, 'py> {
             Some(callback) => callback.call1((obj,))?.is_truthy()?,
             None => true,
         };
-        let readonly = view.getattr("readonly")?.is_truthy()?;
         if in_band {
-            // The bytes in memory order, as the C pickler copies the buffer.
-            let kwargs = PyDict::new(self.py);
-            kwargs.set_item("order", "A")?;
-            let data = view
-                .call_method("tobytes", (), Some(&kwargs))?
-                .cast_into::<PyBytes>()?;
-            if readonly {
-                self.save_bytes_data(obj, data.as_bytes())
+            // Straight from the exporter's memory, which for a contiguous
+            // buffer is its bytes in memory order: the one copy is into the
+            // output, as in the C pickler.
+            if view.readonly() {
+                self.save_bytes_data(obj, view.bytes())
             } else {
-                self.save_bytearray_data(obj, data.as_bytes())
+                self.save_bytearray_data(obj, view.bytes())
             }
         } else {
             self.out.byte(NEXT_BUFFER);
-            if readonly {
+            if view.readonly() {
                 self.out.byte(READONLY_BUFFER);
             }
             Ok(())
@@ -720,30 +704,15 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 }
 
-/// Protocol 0's text for a str: raw-unicode-escape, with the characters
-/// that would end or corrupt the line escaped as well.
+/// Protocol 0's text for a str (see [`encode::raw_unicode_escape`]); the
+/// code points come through UTF-32 so that lone surrogates pass.
 fn raw_unicode_escape(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let wide = obj.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let wide = wide.cast::<PyBytes>()?.as_bytes();
-    let mut out = Vec::with_capacity(wide.len() / 4);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for chunk in wide.chunks_exact(4) {
-        let ch = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        if ch >= 0x10000 {
-            out.extend_from_slice(b"\\U");
-            for shift in (0..8).rev() {
-                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
-            }
-        } else if ch >= 256 || matches!(ch, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
-            out.extend_from_slice(b"\\u");
-            for shift in (0..4).rev() {
-                out.push(HEX[((ch >> (shift * 4)) & 0xf) as usize]);
-            }
-        } else {
-            out.push(ch as u8);
-        }
-    }
-    Ok(out)
+    let code_points = wide
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    Ok(encode::raw_unicode_escape(code_points))
 }
 
 /// Used by the reduce code for messages that quote an object.
@@ -754,5 +723,53 @@ pub fn repr_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 impl Output for Pickler<'_, '_> {
     fn out(&mut self) -> &mut Framer {
         &mut self.out
+    }
+}
+
+/// A buffer exported by an object (PEP 3118), released when dropped; while
+/// it lives the exporter cannot resize or free the memory.
+struct ExportedBuffer {
+    view: Box<ffi::Py_buffer>,
+}
+
+impl ExportedBuffer {
+    fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // SAFETY: a zeroed Py_buffer is a valid target for
+        // PyObject_GetBuffer, which fills it in or fails; the GIL is held.
+        let mut view = Box::new(unsafe { std::mem::zeroed::<ffi::Py_buffer>() });
+        if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, ffi::PyBUF_FULL_RO) } != 0 {
+            return Err(PyErr::fetch(obj.py()));
+        }
+        Ok(ExportedBuffer { view })
+    }
+
+    /// Contiguous in C or Fortran order (memoryview's `contiguous`), which
+    /// rules out suboffsets.
+    fn contiguous(&self) -> bool {
+        // SAFETY: the view was filled in by a successful PyObject_GetBuffer.
+        unsafe { ffi::PyBuffer_IsContiguous(&*self.view, b'A' as std::os::raw::c_char) != 0 }
+    }
+
+    fn readonly(&self) -> bool {
+        self.view.readonly != 0
+    }
+
+    /// The raw memory; for a contiguous buffer, its bytes in memory order.
+    fn bytes(&self) -> &[u8] {
+        let len = usize::try_from(self.view.len).unwrap_or(0);
+        if len == 0 || self.view.buf.is_null() {
+            return &[];
+        }
+        // SAFETY: the exporter guarantees `len` readable bytes at `buf`
+        // until the view is released, which happens only on drop.
+        unsafe { std::slice::from_raw_parts(self.view.buf as *const u8, len) }
+    }
+}
+
+impl Drop for ExportedBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the view was filled in by PyObject_GetBuffer and is
+        // released once; objects are dropped with the GIL held here.
+        unsafe { ffi::PyBuffer_Release(&mut *self.view) };
     }
 }

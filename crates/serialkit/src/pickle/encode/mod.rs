@@ -53,6 +53,36 @@ pub fn line(out: &mut Framer, op: u8, text: &[u8]) {
     out.byte(b'\n');
 }
 
+/// Protocol 0's text for a str (UNICODE's line): raw-unicode-escape, with
+/// the characters that would end or corrupt the line (backslash, NUL,
+/// newline, carriage return and Ctrl-Z) escaped as well, as CPython's C
+/// pickler writes it. Takes code points, so that the bindings can pass lone
+/// surrogates.
+pub fn raw_unicode_escape(code_points: impl IntoIterator<Item = u32>) -> Vec<u8> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::new();
+    for ch in code_points {
+        if ch >= 0x10000 {
+            out.extend_from_slice(b"\\U");
+            out.extend(
+                (0..8)
+                    .rev()
+                    .map(|shift| HEX[((ch >> (shift * 4)) & 0xf) as usize]),
+            );
+        } else if ch >= 256 || matches!(ch, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
+            out.extend_from_slice(b"\\u");
+            out.extend(
+                (0..4)
+                    .rev()
+                    .map(|shift| HEX[((ch >> (shift * 4)) & 0xf) as usize]),
+            );
+        } else {
+            out.push(ch as u8);
+        }
+    }
+    out
+}
+
 /// Records the object just written under memo `index`. Protocol 4's
 /// MEMOIZE takes the index implicitly: the writer must have numbered its
 /// memo in the order of the entries.

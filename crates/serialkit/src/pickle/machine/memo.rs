@@ -38,6 +38,44 @@ impl<T> Memo<T> {
         dense.or_else(|| self.sparse.get(&key))
     }
 
+    /// Every entry, dense keys in order first, then the sparse ones sorted.
+    pub(super) fn entries(&self) -> Vec<(u64, &T)> {
+        let mut sparse: Vec<(u64, &T)> = self.sparse.iter().map(|(&k, v)| (k, v)).collect();
+        sparse.sort_unstable_by_key(|&(key, _)| key);
+        let dense = self.dense.iter().enumerate();
+        let dense = dense.filter_map(|(at, slot)| Some((at as u64, slot.as_ref()?)));
+        dense.chain(sparse).collect()
+    }
+
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        let dense = self.dense.iter_mut().filter_map(Option::as_mut);
+        dense.chain(self.sparse.values_mut())
+    }
+
+    /// The same entries with every value converted; the dense part keeps
+    /// its allocation when the two value types have the same layout.
+    pub(super) fn map<U>(self, mut convert: impl FnMut(T) -> U) -> Memo<U> {
+        Memo {
+            dense: self
+                .dense
+                .into_iter()
+                .map(|slot| slot.map(&mut convert))
+                .collect(),
+            sparse: self
+                .sparse
+                .into_iter()
+                .map(|(key, value)| (key, convert(value)))
+                .collect(),
+            len: self.len,
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+        self.len = 0;
+    }
+
     pub(super) fn contains(&self, key: u64) -> bool {
         self.get(key).is_some()
     }
@@ -117,5 +155,22 @@ mod tests {
         assert_eq!(memo.get(600), Some(&'g'));
         assert_eq!(memo.len(), 602);
         assert!(memo.dense.len() <= 2 * memo.len() + DENSE_SLACK as usize);
+    }
+
+    #[test]
+    fn entries_list_dense_keys_then_sorted_sparse_ones() {
+        let mut memo = Memo::with_capacity(0);
+        memo.insert(1 << 41, 'z');
+        memo.insert(1, 'b');
+        memo.insert(1 << 40, 'y');
+        memo.insert(0, 'a');
+        let keys: Vec<u64> = memo.entries().iter().map(|&(key, _)| key).collect();
+        assert_eq!(keys, [0, 1, 1 << 40, 1 << 41]);
+        let memo = memo.map(|c| c.to_ascii_uppercase());
+        assert_eq!(memo.get(1 << 40), Some(&'Y'));
+        assert_eq!(memo.len(), 4);
+        let mut memo = memo;
+        memo.clear();
+        assert_eq!((memo.len(), memo.get(0)), (0, None));
     }
 }

@@ -170,30 +170,127 @@ pub fn load<S: PickleSink>(
     options: &LoadOptions,
     sink: &mut S,
 ) -> Result<(S::Handle, usize), Failure<S::Error>> {
+    let memo = Memo::with_capacity(memo_guess(input.len() - start.min(input.len())));
+    run_with(input, start, options, sink, memo).0
+}
+
+/// The memo of an unpickler that reads several pickles: like
+/// `pickle.Unpickler`, which keeps its memo from one `load` to the next
+/// (a `Pickler` does too, so a later pickle may GET what an earlier one
+/// PUT), and whose memo callers can read and set.
+pub struct MemoTable<H> {
+    memo: Memo<Slot<H>>,
+}
+
+impl<H> Default for MemoTable<H> {
+    fn default() -> Self {
+        MemoTable {
+            memo: Memo::with_capacity(0),
+        }
+    }
+}
+
+impl<H> MemoTable<H> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.memo.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.memo.len() == 0
+    }
+
+    pub fn clear(&mut self) {
+        self.memo.clear();
+    }
+
+    /// Every entry by key, in ascending order.
+    pub fn entries(&self) -> Vec<(u64, &H)> {
+        let entries = self.memo.entries().into_iter();
+        entries.map(|(key, slot)| (key, &slot.handle)).collect()
+    }
+
+    /// Stores a value made outside any pickle. The machine cannot know what
+    /// it is, so it treats it as the result of a call: only the sink knows.
+    pub fn insert(&mut self, key: u64, handle: H) {
+        let slot = Slot {
+            handle,
+            kind: Kind::Unknown,
+        };
+        self.memo.insert(key, slot);
+    }
+
+    /// The same table with every handle converted (for sinks whose handles
+    /// borrow something only while a load runs).
+    pub fn map<U>(self, mut convert: impl FnMut(H) -> U) -> MemoTable<U> {
+        MemoTable {
+            memo: self.memo.map(|slot| Slot {
+                handle: convert(slot.handle),
+                kind: slot.kind,
+            }),
+        }
+    }
+}
+
+/// [`load`] starting from the entries of `memo`, which keeps what the pickle
+/// stores, whether or not loading succeeds (as CPython's unpickler does).
+pub fn load_with_memo<S: PickleSink>(
+    input: &[u8],
+    start: usize,
+    options: &LoadOptions,
+    sink: &mut S,
+    memo: &mut MemoTable<S::Handle>,
+) -> Result<(S::Handle, usize), Failure<S::Error>> {
+    let taken = std::mem::replace(&mut memo.memo, Memo::with_capacity(0));
+    let (outcome, mut kept) = run_with(input, start, options, sink, taken);
+    // Where a string lies in this input means nothing for the next one.
+    for slot in kept.values_mut() {
+        if let Kind::Str(source) = &mut slot.kind {
+            *source = TextSource::new(usize::MAX, 0, source.codec);
+        }
+    }
+    memo.memo = kept;
+    outcome
+}
+
+type Outcome<S> = Result<(<S as PickleSink>::Handle, usize), Failure<<S as PickleSink>::Error>>;
+
+fn run_with<S: PickleSink>(
+    input: &[u8],
+    start: usize,
+    options: &LoadOptions,
+    sink: &mut S,
+    memo: Memo<Slot<S::Handle>>,
+) -> (Outcome<S>, Memo<Slot<S::Handle>>) {
     let max_input = options.limits.max_input_bytes;
     if input.len() > max_input {
-        return Err(Failure::Pickle(Error::limit(
+        let error = Error::limit(
             "input size in bytes",
             max_input,
             Some(Position::Offset(max_input)),
-        )));
+        );
+        return (Err(Failure::Pickle(error)), memo);
     }
     let mut machine = Machine {
         input,
         reader: Reader::new(input, start),
         options,
         sink,
-        stack: Vec::new(),
+        stack: Vec::with_capacity(64),
         marks: Vec::new(),
-        memo: Memo::with_capacity(memo_guess(input.len() - start.min(input.len()))),
+        memo,
         proto: 0,
         ops_left: options.max_opcodes,
-        scratch: Vec::new(),
+        scratch: Vec::with_capacity(64),
         text: Vec::new(),
         op: STOP,
         at: start,
     };
-    machine.run()
+    let outcome = machine.run();
+    (outcome, machine.memo)
 }
 
 /// Dense memo slots to reserve for a pickle of `len` bytes. Picklers

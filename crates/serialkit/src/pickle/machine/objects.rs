@@ -190,8 +190,19 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
 
     /// The text of STACK_GLOBAL's operand, which must be a str.
     fn str_text(&self, slot: &Slot<S::Handle>) -> Result<String, Failure<S::Error>> {
-        let Kind::Str(source) = slot.kind else {
-            return Err(self.syntax(format!("needs str names, not {}", slot.kind.name())));
+        let source = match slot.kind {
+            Kind::Str(source) if source.range().is_some() => source,
+            // A str from an earlier pickle's memo, one past 4 GiB, or a
+            // value made by a call or set from outside: only the sink
+            // knows its text (CPython accepts any exact str).
+            Kind::Str(_) | Kind::Unknown => {
+                let text = self.sink.str_text(&slot.handle).ok_or_else(|| {
+                    self.syntax(format!("needs str names, not {}", slot.kind.name()))
+                })?;
+                self.check_name_length(text.len())?;
+                return Ok(text);
+            }
+            _ => return Err(self.syntax(format!("needs str names, not {}", slot.kind.name()))),
         };
         // Measured in the input: that bounds the decoding work per opcode.
         self.check_name_length(source.len as usize)?;
