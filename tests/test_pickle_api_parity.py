@@ -350,3 +350,14 @@ def test_a_stream_of_dumps_with_a_shared_memo_loads_pickle_by_pickle():
     loaded = [unpickler.load() for _ in range(4)]
     assert loaded[3][1] is loaded[0][0]
     assert stream.data == b""
+
+
+def test_pickler_arguments_may_all_be_positional_as_in_c():
+    written = []
+    calls = []
+    for cls in (pickle.Pickler, sp.Pickler):
+        out = io.BytesIO()
+        cls(out, 5, False, calls.append).dump([pickle.PickleBuffer(b"abc"), "x"])
+        written.append(out.getvalue())
+    assert written[1] == written[0]
+    assert len(calls) == 2
