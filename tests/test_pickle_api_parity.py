@@ -279,3 +279,85 @@ def test_files_without_the_needed_methods_are_refused_as_in_c():
         sp.Unpickler(ReadOnly())
     with pytest.raises(TypeError):
         pickle.Unpickler(ReadOnly())
+
+
+class Pieces:
+    """A stream that hands out its data a few bytes at a time and fails if
+    read past its end, as a pipe or socket that stays open would block."""
+
+    def __init__(self, data, size=7):
+        self.data = data
+        self.size = size
+        self.read_bytes = 0
+
+    def read(self, n=-1):
+        if not self.data:
+            raise AssertionError("read past what the stream has: it would block")
+        chunk, self.data = self.data[: min(n, self.size)], self.data[min(n, self.size) :]
+        self.read_bytes += len(chunk)
+        return chunk
+
+    def readline(self):
+        if not self.data:
+            raise AssertionError("read past what the stream has: it would block")
+        end = self.data.find(b"\n") + 1 or len(self.data)
+        line, self.data = self.data[:end], self.data[end:]
+        return line
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5])
+def test_load_from_an_open_stream_reads_no_further_than_the_pickle(protocol):
+    obj = {"key": ["value", 1.5, (1, 2)], "big": list(range(300))}
+    data = pickle.dumps(obj, protocol)
+    assert sp.Unpickler(Pieces(data)).load() == obj
+    assert sp.load(Pieces(data)) == obj
+
+
+class CountingBytesIO(io.BytesIO):
+    def __init__(self, data):
+        super().__init__(data)
+        self.read_bytes = 0
+
+    def read1(self, n=-1):
+        chunk = super().read1(n)
+        self.read_bytes += len(chunk)
+        return chunk
+
+    def read(self, n=-1):
+        chunk = super().read(n)
+        self.read_bytes += len(chunk)
+        return chunk
+
+
+def test_loading_many_pickles_from_one_file_does_not_reread_the_file():
+    records = [{"n": n, "text": "x" * 1000} for n in range(2000)]
+    file = CountingBytesIO(b"".join(pickle.dumps(record) for record in records))
+    size = len(file.getvalue())
+    unpickler = sp.Unpickler(file)
+    assert [unpickler.load() for _ in records] == records
+    with pytest.raises(EOFError):
+        unpickler.load()
+    # Reading the rest of the file for each pickle would be ~1000 times its
+    # size; a bounded chunk per pickle keeps it to a small multiple.
+    assert file.read_bytes < 20 * size
+
+
+def test_a_stream_of_dumps_with_a_shared_memo_loads_pickle_by_pickle():
+    # Later pickles GET what earlier ones stored, STACK_GLOBAL names too.
+    data = stream_of_dumps(4)
+    stream = Pieces(data, size=5)
+    unpickler = sp.Unpickler(stream, allow=[Shape, Colour])
+    loaded = [unpickler.load() for _ in range(4)]
+    assert loaded[3][1] is loaded[0][0]
+    assert stream.data == b""
+
+
+def test_pickler_arguments_may_all_be_positional_as_in_c():
+    written = []
+    calls = []
+    for cls in (pickle.Pickler, sp.Pickler):
+        out = io.BytesIO()
+        cls(out, 5, False, calls.append).dump([pickle.PickleBuffer(b"abc"), "x"])
+        written.append(out.getvalue())
+    assert written[1] == written[0]
+    assert len(calls) == 2

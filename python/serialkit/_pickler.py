@@ -86,10 +86,10 @@ class Pickler:
         self,
         file: Any,
         protocol: int | None = None,
-        *,
         fix_imports: bool = True,
         buffer_callback: _BufferCallback = None,
     ) -> None:
+        # All four positional-or-keyword, as in the C pickler.
         self._core = _native.PicklerCore(protocol, fix_imports, buffer_callback)
         self._fast = 0
         try:

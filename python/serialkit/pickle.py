@@ -27,6 +27,7 @@ import pickle as _std_pickle
 from . import _files
 from ._native import PICKLE_SAFE_GLOBALS as _SAFE_NAMES
 from ._native import UnpicklerMemo as _UnpicklerMemo
+from ._native import pickle_end as _pickle_end
 from ._native import pickle_load as _load
 from ._pickle_errors import ForbiddenGlobal, PickleError, PicklingError, UnpicklingError
 from ._pickler import Pickler, dump, dumps
@@ -249,14 +250,39 @@ class Unpickler:
             return None
         return hook
 
+    def _read_pickle(self, memo) -> bytes:
+        """Bytes from the file that hold the next pickle (and maybe some of
+        what follows it). Read in growing chunks until the pickle is whole,
+        so that loading from a long file of many pickles does not read the
+        rest of the file each time, and a stream that stays open (a pipe, a
+        socket) is not read up to its end, which may never come."""
+        data = bytearray(self._pending)
+        self._pending = b""
+        read = getattr(self._file, "read1", None) or self._file.read
+        scanned_at = 0
+        short = False
+        while True:
+            # Scan again once the data has doubled, or when the file had no
+            # more to give right now, so that scanning stays linear in size.
+            if data and (len(data) >= 2 * scanned_at or short):
+                if _pickle_end(bytes(data), 0, memo) is not None:
+                    return bytes(data)
+                scanned_at = len(data)
+            want = max(len(data), 1 << 13)
+            chunk = read(want)
+            if not chunk:
+                return bytes(data)
+            if isinstance(chunk, str):
+                raise TypeError("a bytes-like object is required, not 'str'")
+            data += chunk
+            short = len(chunk) < want
+
     def load(self):
         """Read one pickle from the file, leaving the file just after it."""
         memo = self._native_memo()
-        data = self._pending or self._file.read()
-        self._pending = b""
+        data = self._read_pickle(memo)
         if not data:
             raise EOFError("Ran out of input")
-        data = _as_bytes(data)
         value, end = _load(
             data,
             0,

@@ -82,7 +82,6 @@ class Pickler:
         self,
         file: IO[bytes],
         protocol: int | None = None,
-        *,
         fix_imports: bool = True,
         buffer_callback: Callable[[_std_pickle.PickleBuffer], Any] | None = None,
     ) -> None: ...

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(pickle_load, module)?)?;
     module.add_class::<memo::UnpicklerMemo>()?;
+    module.add_function(wrap_pyfunction!(pickle_end, module)?)?;
     dump::register(module)?;
     let names: Vec<String> = policy::SAFE_GLOBALS
         .iter()
@@ -115,6 +116,23 @@ fn pickle_load<'py>(
             error
         }
     })
+}
+
+/// Where the pickle that starts at `start` of `data` ends, if `data` holds
+/// all of it and it is well formed (see `serialkit::pickle::pickle_end`);
+/// nothing is built or called. `memo` is the one the load will use.
+#[pyfunction]
+#[pyo3(signature = (data, start, memo, /))]
+fn pickle_end(
+    data: &[u8],
+    start: usize,
+    memo: Option<Bound<'_, memo::UnpicklerMemo>>,
+) -> Option<usize> {
+    let mut shape = match memo {
+        Some(memo) => memo.borrow().table.shape(),
+        None => MemoTable::new(),
+    };
+    serialkit::pickle::pickle_end(data, start, &LoadOptions::default(), &mut shape)
 }
 
 fn unpickling_error(py: Python<'_>, message: String) -> PyErr {

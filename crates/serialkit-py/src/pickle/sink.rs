@@ -251,9 +251,8 @@ impl<'py> PickleSink for PySink<'py> {
                     // PyDict_SetItem, without pyo3's generic conversions.
                     // SAFETY: all three are live objects, the GIL is held;
                     // PyDict_SetItem takes its own references.
-                    let status = unsafe {
-                        ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr())
-                    };
+                    let status =
+                        unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
                     if status != 0 {
                         return Err(PyErr::fetch(self.py));
                     }

@@ -10,6 +10,7 @@
 //! for conversions from other formats.
 
 pub mod encode;
+mod extent;
 pub mod inspect;
 pub mod machine;
 pub mod names;
@@ -21,6 +22,7 @@ mod tree;
 pub mod value_sink;
 pub mod write;
 
+pub use extent::pickle_end;
 pub use machine::{load, load_with_memo, Failure, MemoTable};
 pub use sink::{Items, Pairs, PickleSink, PickleStr};
 pub use value_sink::{SinkError, ValueSink};

@@ -70,6 +70,22 @@ impl<T> Memo<T> {
         }
     }
 
+    pub(super) fn map_ref<U>(&self, mut convert: impl FnMut(&T) -> U) -> Memo<U> {
+        Memo {
+            dense: self
+                .dense
+                .iter()
+                .map(|slot| slot.as_ref().map(&mut convert))
+                .collect(),
+            sparse: self
+                .sparse
+                .iter()
+                .map(|(&key, value)| (key, convert(value)))
+                .collect(),
+            len: self.len,
+        }
+    }
+
     pub(super) fn clear(&mut self) {
         self.dense.clear();
         self.sparse.clear();

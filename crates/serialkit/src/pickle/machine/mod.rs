@@ -223,6 +223,17 @@ impl<H> MemoTable<H> {
         self.memo.insert(key, slot);
     }
 
+    /// The keys and what the machine knows of each value, without the
+    /// values: enough to find where a pickle loaded with this memo ends.
+    pub fn shape(&self) -> MemoTable<()> {
+        MemoTable {
+            memo: self.memo.map_ref(|slot| Slot {
+                handle: (),
+                kind: slot.kind,
+            }),
+        }
+    }
+
     /// The same table with every handle converted (for sinks whose handles
     /// borrow something only while a load runs).
     pub fn map<U>(self, mut convert: impl FnMut(H) -> U) -> MemoTable<U> {
