@@ -8,6 +8,7 @@ a larger run."""
 
 from __future__ import annotations
 
+import io
 import random
 import sys
 import xml.parsers.expat as expat
@@ -230,3 +231,16 @@ if __name__ == "__main__":
         print(f"  {what}: {getattr(tally, what) / tally.errors:.1%}")
     for document, options, expected, got in tally.mismatches[:10]:
         print(repr(document), options, expected, got, sep="\n  ")
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["<!doctype r><r/>", "<!DOCTYPEb r><r/>", "<r a='\ufffe'/>", "<\U0001d11e/>", "<r>&#1;</r>"],
+)
+def test_streams_refuse_what_expat_refuses(document):
+    # Regression: read from a file object, a lower-case DOCTYPE was taken
+    # (the check needed the document in memory).
+    assert not expat_accepts(document)
+    with pytest.raises(sx.ParseError):
+        sx.parse(io.BytesIO(document.encode()))
+    assert sx.parse(io.BytesIO(b"<!DOCTYPE r>\n<r/>")) == {"r": None}

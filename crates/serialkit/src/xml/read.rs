@@ -200,6 +200,9 @@ impl<'i> Parser<'_, 'i> {
             if let Some(bad) = source.non_char() {
                 return Err(non_char_error(bad).into());
             }
+            if let Some(at) = source.misspelt_doctype() {
+                return Err(XmlError::syntax("syntax error").at(Some(at)).into());
+            }
             self.event_start = source.offset();
             let event = match source.next_event() {
                 Ok(event) => event,

@@ -12,6 +12,11 @@ pub trait Source<'i> {
     /// The offset of a character XML forbids that quick-xml lets through
     /// (U+FFFE, U+FFFF), if the events read so far hold one.
     fn non_char(&self) -> Option<u64>;
+    /// Where a DOCTYPE spelt otherwise than `<!DOCTYPE` and a space
+    /// begins, when the source cannot show the reader its raw bytes.
+    fn misspelt_doctype(&self) -> Option<u64> {
+        None
+    }
     /// The whole input as text, when it is in memory and valid UTF-8:
     /// event data borrowed from it is then sliced from it, not checked
     /// again.
@@ -97,6 +102,7 @@ pub struct StreamSource<R: BufRead> {
     line_start: u64,
     counted_to: u64,
     non_char: Option<u64>,
+    misspelt_doctype: Option<u64>,
 }
 
 impl<R: BufRead> StreamSource<R> {
@@ -108,6 +114,7 @@ impl<R: BufRead> StreamSource<R> {
             line_start: 0,
             counted_to: 0,
             non_char: None,
+            misspelt_doctype: None,
         }
     }
 }
@@ -121,8 +128,26 @@ impl<R: BufRead> Source<'_> for StreamSource<R> {
         self.non_char
     }
 
+    fn misspelt_doctype(&self) -> Option<u64> {
+        self.misspelt_doctype
+    }
+
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         let end = self.reader.buffer_position();
+        // quick-xml takes `<!doctype` and `<!DOCTYPEx` as well; the bytes
+        // ahead are the only place to tell (a BufRead shows them without
+        // consuming them, and the reader reads from it directly).
+        if self.misspelt_doctype.is_none() {
+            if let Ok(ahead) = self.reader.get_mut().fill_buf() {
+                let misspelt = ahead.len() >= 10
+                    && ahead[..9].eq_ignore_ascii_case(b"<!DOCTYPE")
+                    && (&ahead[2..9] != b"DOCTYPE"
+                        || !matches!(ahead[9], b' ' | b'\t' | b'\r' | b'\n'));
+                if misspelt {
+                    self.misspelt_doctype = Some(end);
+                }
+            }
+        }
         if let Some(last) = memchr::memrchr(b'\n', &self.buf) {
             self.line += memchr::memchr_iter(b'\n', &self.buf).count();
             self.line_start = end.saturating_sub((self.buf.len() - last) as u64);
