@@ -40,8 +40,10 @@ class Comparison:
     #: dropping it (see `_time_loop_holding`). Loaders that pause the
     #: collector leave it a collection due, which the next tracked
     #: allocation runs; holding the result makes that happen inside the
-    #: caller's own sample, with the result alive, as in real use.
-    hold_result: bool = False
+    #: caller's own sample, with the result alive, as in real use. Every
+    #: suite's loaders (json, pickle, yaml, xml, marshal) pause the
+    #: collector, so this is on unless a comparison turns it off.
+    hold_result: bool = True
 
 
 @dataclass

@@ -174,10 +174,7 @@ def comparisons(documents: tuple[str, ...] = DOCUMENTS) -> list[Comparison]:
 
         def row(operation, calls, document=document):
             contenders = tuple(Contender(name, call) for name, call in zip(LIBRARIES, calls))
-            # Results are held through a tracked allocation (see
-            # harness._time_loop_holding): a load's deferred collection is
-            # charged to that load, whatever ran before it.
-            return Comparison(NAME, document, operation, contenders, hold_result=True)
+            return Comparison(NAME, document, operation, contenders)
 
         rows += [
             row("dumps", (p(pickle.dumps, value), p(skpickle.dumps, value))),
