@@ -51,7 +51,7 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Value> {
 
 /// [`read`], for code objects of another Python version's layout.
 pub fn read_with_layout(data: &[u8], limits: &Limits, layout: CodeLayout) -> Result<Value> {
-    let mut sink = ValueSink::default();
+    let mut sink = ValueSink;
     match parse_with_layout(data, limits, layout, &mut sink) {
         Ok((value, _)) => Ok(sink.finish(value)),
         Err(Failure::Eof { error, .. } | Failure::Invalid(error)) => Err(error),

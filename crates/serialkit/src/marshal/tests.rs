@@ -54,11 +54,11 @@ fn big_ints_read_from_15_bit_digits() {
 #[test]
 fn hostile_input_fails_cleanly() {
     let eof = |data: &[u8]| {
-        let mut sink = ValueSink::default();
+        let mut sink = ValueSink;
         matches!(parse(data, &limits(), &mut sink), Err(Failure::Eof { .. }))
     };
     let invalid = |data: &[u8]| {
-        let mut sink = ValueSink::default();
+        let mut sink = ValueSink;
         matches!(parse(data, &limits(), &mut sink), Err(Failure::Invalid(_)))
     };
     assert!(eof(b""));
@@ -79,7 +79,7 @@ fn hostile_input_fails_cleanly() {
     assert!(invalid(b"l\x05\x00\x00\x00\x00\x80"));
     // A container that cannot be complete still tells a stream reader how
     // much input it needs at least.
-    let mut sink = ValueSink::default();
+    let mut sink = ValueSink;
     match parse(b"[\xe8\x03\x00\x00", &limits(), &mut sink) {
         Err(Failure::Eof { needed, .. }) => assert_eq!(needed, 5 + 1000),
         other => panic!("{other:?}"),
@@ -195,7 +195,7 @@ fn slices_of_version_5_are_calls_of_slice() {
 #[test]
 fn slices_refuse_what_cpython_refuses() {
     let failure = |data: &[u8]| {
-        let mut sink = ValueSink::default();
+        let mut sink = ValueSink;
         match parse(data, &limits(), &mut sink) {
             Err(Failure::Eof { .. }) => "eof".to_string(),
             Err(Failure::Invalid(error)) => error.kind().to_string(),
@@ -207,4 +207,19 @@ fn slices_refuse_what_cpython_refuses() {
     // A slice enters the reference table only once complete.
     assert!(failure(b"\xbar\x00\x00\x00\x00NN").contains("invalid reference"));
     assert!(failure(b":N0N").contains("NULL object in marshal data for object"));
+}
+
+/// Found by the marshal_read fuzz target: the only reference to the second
+/// complex sits in a dict that a NULL slice field drops, so nothing refers
+/// to it in the result and it must not stay flagged, or writing the value
+/// and reading it again would not write the same bytes.
+#[test]
+fn a_reference_the_reader_drops_leaves_its_target_unshared() {
+    let data = b"\xba\xf9\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xdb\xba\x21\xf9\xf9\xf9\xf9\xf9\x21\xf9\xf9\xf9\xf9\xf9\xf9\xf9\x4c\x7b\x7b\x7b\xfb\x7b\x72\x02\x00\x00\x00\x30\x00\x00\x7b\x2e\x7b\x2f\xf9\xf9\xba\x30\x00\x7b\x2e\x7b\x72\xff\x77\x00";
+    let value = read(data, &limits()).unwrap();
+    assert!(!format!("{value:?}").contains("Shared"), "{value:?}");
+    let bytes = write::write(&value, &limits()).unwrap();
+    let again = read(&bytes, &limits()).unwrap();
+    assert_eq!(again, value);
+    assert_eq!(write::write(&again, &limits()).unwrap(), bytes);
 }

@@ -12,9 +12,7 @@ use num_bigint::{BigInt, Sign};
 use std::collections::HashSet;
 
 #[derive(Default)]
-pub struct ValueSink {
-    referenced: HashSet<ShareId>,
-}
+pub struct ValueSink;
 
 /// Why the core model cannot hold a value.
 #[derive(Debug)]
@@ -211,40 +209,86 @@ impl MarshalSink for ValueSink {
     }
 
     fn fetch(&mut self, slot: u32) -> Value {
-        self.referenced.insert(slot);
         Value::Ref(slot)
     }
 }
 
 impl ValueSink {
-    /// Unwraps the kept values that nothing refers to.
+    /// Unwraps the kept values that nothing in the result refers to. The
+    /// references are counted in the finished tree, not as they are read:
+    /// a reference inside something the reader then drops (a slice with a
+    /// NULL field) must not keep its target flagged, or writing the value
+    /// back would flag what no reference uses.
     pub fn finish(&self, value: Value) -> Value {
-        match value {
-            Value::Shared { id, value } if !self.referenced.contains(&id) => self.finish(*value),
-            Value::Shared { id, value } => Value::Shared {
-                id,
-                value: Box::new(self.finish(*value)),
-            },
-            Value::List(items) => Value::List(self.all(items)),
-            Value::Tuple(items) => Value::Tuple(self.all(items)),
-            Value::Set(items) => Value::Set(self.all(items)),
-            Value::FrozenSet(items) => Value::FrozenSet(self.all(items)),
-            Value::Dict(entries) => Value::Dict(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (self.finish(k), self.finish(v)))
-                    .collect(),
-            ),
-            Value::Object(mut object) => {
-                object.args = self.all(std::mem::take(&mut object.args));
-                object.state = object.state.map(|state| self.finish(state));
-                Value::Object(object)
-            }
-            other => other,
-        }
+        let mut referenced = HashSet::new();
+        collect_refs(&value, &mut referenced);
+        unwrap_unreferenced(value, &referenced)
     }
+}
 
-    fn all(&self, items: Vec<Value>) -> Vec<Value> {
-        items.into_iter().map(|item| self.finish(item)).collect()
+fn collect_refs(value: &Value, referenced: &mut HashSet<ShareId>) {
+    match value {
+        Value::Ref(id) => {
+            referenced.insert(*id);
+        }
+        Value::Shared { value, .. } => collect_refs(value, referenced),
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter().for_each(|item| collect_refs(item, referenced))
+        }
+        Value::Dict(entries) => entries.iter().for_each(|(k, v)| {
+            collect_refs(k, referenced);
+            collect_refs(v, referenced);
+        }),
+        Value::Object(object) => {
+            object
+                .args
+                .iter()
+                .for_each(|item| collect_refs(item, referenced));
+            if let Some(state) = &object.state {
+                collect_refs(state, referenced);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unwrap_unreferenced(value: Value, referenced: &HashSet<ShareId>) -> Value {
+    let all = |items: Vec<Value>| -> Vec<Value> {
+        items
+            .into_iter()
+            .map(|item| unwrap_unreferenced(item, referenced))
+            .collect()
+    };
+    match value {
+        Value::Shared { id, value } if !referenced.contains(&id) => {
+            unwrap_unreferenced(*value, referenced)
+        }
+        Value::Shared { id, value } => Value::Shared {
+            id,
+            value: Box::new(unwrap_unreferenced(*value, referenced)),
+        },
+        Value::List(items) => Value::List(all(items)),
+        Value::Tuple(items) => Value::Tuple(all(items)),
+        Value::Set(items) => Value::Set(all(items)),
+        Value::FrozenSet(items) => Value::FrozenSet(all(items)),
+        Value::Dict(entries) => Value::Dict(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        unwrap_unreferenced(k, referenced),
+                        unwrap_unreferenced(v, referenced),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Object(mut object) => {
+            object.args = all(std::mem::take(&mut object.args));
+            object.state = object
+                .state
+                .map(|state| unwrap_unreferenced(state, referenced));
+            Value::Object(object)
+        }
+        other => other,
     }
 }
