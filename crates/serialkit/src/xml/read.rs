@@ -224,9 +224,7 @@ impl<'i> Parser<'_, 'i> {
 
     /// One event of the document, or of an entity's replacement text read
     /// as content (`self.open_entities` is then not empty).
-    // Inlined into the loop: a call per event costs more than all the
-    // checks of a small event.
-    #[inline(always)]
+    #[inline]
     pub(super) fn handle<'a, K: XmlSink>(
         &mut self,
         event: Event<'a>,
