@@ -172,6 +172,9 @@ FOUND = [
     ("-<r/>", {}),
     ('xml version="1.0"?><r/>', {}),
     ("]]><r/>", {}),
+    ("<!DOCTYPE r:[]><r/>", {"process_namespaces": True}),
+    ("<!DOCTYPE r [<!ELEMENT a: ANY>]><r/>", {"process_namespaces": True}),
+    ("<!DOCTYPE r:1><r/>", {"process_namespaces": True}),
 ]
 
 

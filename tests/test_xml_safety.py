@@ -237,3 +237,19 @@ def test_lines_end_at_cr_as_in_expat():
         expected.value.lineno,
         expected.value.offset,
     )
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_no_item_holding_a_forbidden_character_reaches_the_callback(stream):
+    # Regression: U+FFFE was found only after the event holding it, so an
+    # empty element carrying one reached item_callback before the error.
+    document = '<r><i a="1"/><i a="\ufffe"/><i a="3"/></r>'
+    seen, expected = [], []
+    with pytest.raises(ExpatError):
+        xmltodict.parse(
+            document, item_depth=2, item_callback=lambda p, i: expected.append(i) or True
+        )
+    source = io.BytesIO(document.encode()) if stream else document
+    with pytest.raises(sx.ParseError):
+        sx.parse(source, item_depth=2, item_callback=lambda p, i: seen.append(i) or True)
+    assert seen == expected

@@ -5,7 +5,6 @@
 
 use super::dtd_lex::{Lexer, Tok};
 use super::error::XmlError;
-use super::names::is_name;
 
 #[derive(Debug, Default)]
 pub struct Doctype {
@@ -76,7 +75,7 @@ fn declaration(lexer: &mut Lexer<'_>) -> Result<Doctype, XmlError> {
     let mut doctype = Doctype::default();
     let (at, tok) = lexer.next()?;
     match tok {
-        Tok::Name(name) if is_name(name) => {}
+        Tok::Name(name) if lexer.is_name(name) => {}
         Tok::Eof => return Err(lexer.error("unclosed token", 0)),
         _ => return Err(lexer.syntax(at)),
     }
@@ -156,7 +155,7 @@ fn subset(lexer: &mut Lexer<'_>, doctype: &mut Doctype) -> Result<(), XmlError> 
 
 fn expect_name<'a>(lexer: &mut Lexer<'a>) -> Result<&'a str, XmlError> {
     match lexer.next()? {
-        (_, Tok::Name(name)) if is_name(name) => Ok(name),
+        (_, Tok::Name(name)) if lexer.is_name(name) => Ok(name),
         (at, _) => Err(lexer.syntax(at)),
     }
 }
@@ -232,7 +231,7 @@ fn group<'a>(lexer: &mut Lexer<'a>, at: usize, first: Tok<'a>) -> Result<(), Xml
 
 fn particle<'a>(lexer: &mut Lexer<'a>, at: usize, tok: Tok<'a>) -> Result<(), XmlError> {
     match tok {
-        Tok::Name(name) | Tok::NameQuant(name) if is_name(name) => Ok(()),
+        Tok::Name(name) | Tok::NameQuant(name) if lexer.is_name(name) => Ok(()),
         Tok::Open => {
             let (at, first) = lexer.next()?;
             group(lexer, at, first)
@@ -248,7 +247,7 @@ fn attlist(lexer: &mut Lexer<'_>, decls: &mut Vec<AttributeDecl>) -> Result<(), 
     loop {
         let name = match lexer.next()? {
             (_, Tok::End) => return Ok(()),
-            (_, Tok::Name(name)) if is_name(name) => name.to_owned(),
+            (_, Tok::Name(name)) if lexer.is_name(name) => name.to_owned(),
             (at, _) => return Err(lexer.syntax(at)),
         };
         let tokenized = match lexer.next()? {
@@ -303,7 +302,7 @@ fn default_value(lexer: &Lexer<'_>, at: usize, value: &str) -> Result<String, Xm
 fn enumeration(lexer: &mut Lexer<'_>, names: bool) -> Result<(), XmlError> {
     loop {
         match lexer.next()? {
-            (_, Tok::Name(token)) if !names || is_name(token) => {}
+            (_, Tok::Name(token)) if !names || lexer.is_name(token) => {}
             (at, _) => return Err(lexer.syntax(at)),
         }
         match lexer.next()? {
@@ -321,7 +320,7 @@ fn entity(lexer: &mut Lexer<'_>) -> Result<EntityDecl, XmlError> {
         (at, tok) = lexer.next()?;
     }
     let name = match tok {
-        Tok::Name(name) if is_name(name) => name.to_owned(),
+        Tok::Name(name) if lexer.is_name(name) => name.to_owned(),
         _ => return Err(lexer.syntax(at)),
     };
     let (at, tok) = lexer.next()?;

@@ -65,6 +65,26 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Whether a name token may stand where a name is expected: under
+    /// namespaces, expat's tokenizer takes only qualified names as names
+    /// (`a:` and `a:b:c` are name tokens, which the grammar refuses).
+    pub(super) fn is_name(&self, name: &str) -> bool {
+        if !super::names::is_name(name) {
+            return false;
+        }
+        if !self.namespaces {
+            return true;
+        }
+        match name.split_once(':') {
+            None => true,
+            Some((prefix, local)) => {
+                !prefix.is_empty()
+                    && !local.contains(':')
+                    && local.chars().next().is_some_and(super::names::is_name_char)
+            }
+        }
+    }
+
     /// A "syntax error" at `at`, an offset in `text`.
     pub(super) fn syntax(&self, at: usize) -> XmlError {
         XmlError::syntax("syntax error").at(Some(self.base + at as u64))

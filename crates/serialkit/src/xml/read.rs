@@ -87,6 +87,8 @@ pub(super) struct Parser<'o, 'i> {
     pub(super) options: &'o ReadOptions,
     pub(super) depth: usize,
     pub(super) seen_root: bool,
+    /// The source may hold U+FFFE or U+FFFF somewhere.
+    pub(super) non_char_possible: bool,
     pub(super) seen_doctype: bool,
     pub(super) root_closed: bool,
     pub(super) text: String,
@@ -135,6 +137,7 @@ pub fn parse<'i, S: Source<'i>, K: XmlSink>(
     config.trim_text(false);
     let mut parser = Parser {
         whole: source.whole(),
+        non_char_possible: source.may_hold_non_char(),
         options,
         depth: 0,
         seen_root: false,
@@ -224,9 +227,7 @@ impl<'i> Parser<'_, 'i> {
 
     /// One event of the document, or of an entity's replacement text read
     /// as content (`self.open_entities` is then not empty).
-    // Inlined into the loop: a call per event costs more than all the
-    // checks of a small event.
-    #[inline(always)]
+    #[inline]
     pub(super) fn handle<'a, K: XmlSink>(
         &mut self,
         event: Event<'a>,
@@ -242,6 +243,12 @@ impl<'i> Parser<'_, 'i> {
                 self.start(&start, sink)?;
             }
             Event::Empty(start) => {
+                // Found only after its event otherwise, a U+FFFE in an
+                // empty element would reach the sink (an item callback)
+                // as a whole element before the error.
+                if self.non_char_possible && super::source::find_non_char(&start).is_some() {
+                    return Err(XmlError::syntax("not well-formed (invalid token)").into());
+                }
                 self.flush(sink)?;
                 self.start(&start, sink)?;
                 self.end(self.str_of(start.name().into_inner())?, sink)?;

@@ -12,6 +12,10 @@ pub trait Source<'i> {
     /// The offset of a character XML forbids that quick-xml lets through
     /// (U+FFFE, U+FFFF), if the events read so far hold one.
     fn non_char(&self) -> Option<u64>;
+    /// Whether the input may hold U+FFFE or U+FFFF at all.
+    fn may_hold_non_char(&self) -> bool {
+        true
+    }
     /// Where a DOCTYPE spelt otherwise than `<!DOCTYPE` and a space
     /// begins, when the source cannot show the reader its raw bytes.
     fn misspelt_doctype(&self) -> Option<u64> {
@@ -64,6 +68,10 @@ impl<'i> Source<'i> for SliceSource<'i> {
     #[inline]
     fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
         self.reader.read_event()
+    }
+
+    fn may_hold_non_char(&self) -> bool {
+        self.first_non_char.is_some()
     }
 
     #[inline]
@@ -202,7 +210,7 @@ fn event_bytes<'a>(event: &'a Event<'_>) -> &'a [u8] {
 }
 
 /// The offset of the first U+FFFE or U+FFFF (EF BF BE, EF BF BF in UTF-8).
-fn find_non_char(input: &[u8]) -> Option<u64> {
+pub(super) fn find_non_char(input: &[u8]) -> Option<u64> {
     memchr::memchr_iter(0xEF, input)
         .find(|&at| matches!(input.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])))
         .map(|at| at as u64)
