@@ -504,16 +504,24 @@ impl Emitter {
     }
 
     pub fn sequence_end(&mut self) {
-        if let Some(Frame::FlowSequence { first }) = self.frames.pop() {
-            self.pop_indent();
+        let flow = match self.frames.pop() {
+            Some(Frame::FlowSequence { first }) => Some(first),
+            _ => None,
+        };
+        self.collection_end(flow, "]");
+    }
+
+    /// Closes a collection; `flow` holds, for a flow collection, whether it
+    /// is still empty (canonical output ends a non-empty one with a comma).
+    fn collection_end(&mut self, flow: Option<bool>, close: &str) {
+        self.pop_indent();
+        if let Some(first) = flow {
             self.flow_level -= 1;
             if self.canonical && !first {
                 self.write_indicator(",", false, false, false);
                 self.write_indent();
             }
-            self.write_indicator("]", false, false, false);
-        } else {
-            self.pop_indent();
+            self.write_indicator(close, false, false, false);
         }
     }
 
@@ -575,17 +583,11 @@ impl Emitter {
     }
 
     pub fn mapping_end(&mut self) {
-        if let Some(Frame::FlowMapping { first }) = self.frames.pop() {
-            self.pop_indent();
-            self.flow_level -= 1;
-            if self.canonical && !first {
-                self.write_indicator(",", false, false, false);
-                self.write_indent();
-            }
-            self.write_indicator("}", false, false, false);
-        } else {
-            self.pop_indent();
-        }
+        let flow = match self.frames.pop() {
+            Some(Frame::FlowMapping { first }) => Some(first),
+            _ => None,
+        };
+        self.collection_end(flow, "}");
     }
 
     fn choose_style(&self, event: &ScalarEvent<'_>, analysis: &Analysis) -> Style {
