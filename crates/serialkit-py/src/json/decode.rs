@@ -1,6 +1,7 @@
 //! Builds Python objects straight from the core JSON parser.
 
 use super::keys::KeyCache;
+use crate::gc::GcPause;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use crate::stack::Nesting;
 use pyo3::ffi;
@@ -31,6 +32,8 @@ pub struct PySink<'py> {
     stack: Vec<Bound<'py, PyAny>>,
     keys: Option<MutexGuard<'static, KeyCache>>,
     nesting: Nesting,
+    /// Paused while the sink lives; counts the containers made.
+    gc: GcPause,
 }
 
 /// Where an object's keys and values wait on the shared stack (key, value,
@@ -55,6 +58,7 @@ impl<'py> PySink<'py> {
             stack: Vec::new(),
             keys: KeyCache::lock(),
             nesting: Nesting::default(),
+            gc: GcPause::new(py),
         }
     }
 
@@ -79,6 +83,7 @@ impl<'py> PySink<'py> {
 
     /// Moves the top `len - start` stack entries into a new list.
     fn list_from_stack(&mut self, start: usize) -> PyResult<Bound<'py, PyList>> {
+        self.gc.made_container(self.py);
         let items = self.stack.drain(start..);
         // SAFETY: PyList_New returns a new list with `len` empty slots, or
         // NULL with MemoryError set; every slot is filled below before the
@@ -208,6 +213,7 @@ impl<'py> Sink for PySink<'py> {
             return hook.call1((pairs,));
         }
         let entries = (self.stack.len() - object.start) / 2;
+        self.gc.made_container(self.py);
         // SAFETY: returns a new, empty dict (or NULL with MemoryError set).
         let dict = owned(self.py, unsafe {
             _PyDict_NewPresized(entries as ffi::Py_ssize_t)

@@ -4,7 +4,6 @@ mod decode;
 pub(crate) mod encode;
 pub(crate) mod keys;
 
-use crate::gc::GcPause;
 use crate::pystr::{str_utf8, str_wtf8, utf8_str};
 use crate::pytypes::json_decode_error;
 use decode::{Hooks, PySink};
@@ -254,7 +253,6 @@ fn decode<'py>(
         wtf8: document.wtf8,
     };
     let bytes = document.bytes();
-    let _paused = GcPause::new(py);
     let parsed = if prefix {
         serialkit::json::parse_prefix(bytes, start, &options, &mut sink)
     } else {

@@ -8,6 +8,7 @@
 //! one holding NULLs would crash the interpreter.
 
 use super::quirks;
+use crate::gc::GcPause;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -18,6 +19,8 @@ pub struct PySink<'py> {
     pub py: Python<'py>,
     pub refs: Vec<Option<Bound<'py, PyAny>>>,
     cached_one_byte: bool,
+    /// Paused while the sink lives; counts the containers made.
+    gc: GcPause,
 }
 
 /// Why the Python sink stopped.
@@ -47,6 +50,7 @@ impl<'py> PySink<'py> {
             py,
             refs: Vec::with_capacity((input_len / 16).min(1 << 16)),
             cached_one_byte: quirks::cached_one_byte(),
+            gc: GcPause::new(py),
         }
     }
 
@@ -171,6 +175,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn tuple(&mut self, len: usize) -> Made<'py> {
+        self.gc.made_container(self.py);
         // SAFETY: PyTuple_New returns a tuple of NULLs (or NULL); each slot
         // is given a reference to None at once, before anyone sees it.
         unsafe {
@@ -196,6 +201,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn list(&mut self, len: usize) -> Made<'py> {
+        self.gc.made_container(self.py);
         // SAFETY: PyList_New returns a list of `len` NULL slots (or NULL).
         // Lists are unhashable, so an incomplete one reachable through a
         // reference is never hashed or compared while being filled, and
@@ -210,6 +216,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn dict(&mut self) -> Made<'py> {
+        self.gc.made_container(self.py);
         // SAFETY: returns a new reference or NULL with an exception set.
         self.made(unsafe { ffi::PyDict_New() })
     }
@@ -228,6 +235,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn set(&mut self, _len: usize) -> Made<'py> {
+        self.gc.made_container(self.py);
         // SAFETY: returns a new reference or NULL with an exception set.
         self.made(unsafe { ffi::PySet_New(std::ptr::null_mut()) })
     }

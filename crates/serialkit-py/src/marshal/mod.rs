@@ -12,7 +12,6 @@ mod load;
 mod quirks;
 mod refs;
 
-use crate::gc::GcPause;
 use dump::{Encoder, Stop};
 use load::{code_disallowed, CheckSink, PySink, SinkStop};
 use pyo3::exceptions::{PyEOFError, PyValueError};
@@ -167,7 +166,6 @@ fn load_prefix<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, usize)> {
     let limits = limits();
     let outcome = {
-        let _paused = GcPause::new(py);
         let mut sink = PySink::new(py, data.len());
         parse(data, &limits, &mut sink)
     };

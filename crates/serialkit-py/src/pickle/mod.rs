@@ -83,8 +83,8 @@ fn pickle_load<'py>(
         buffers,
         python2_codec,
         newobj_checks: Default::default(),
+        gc: GcPause::new(py),
     };
-    let _paused = GcPause::new(py);
     let loaded = match memo {
         None => serialkit::pickle::load(data.as_bytes(), start, &options, &mut sink),
         Some(memo) => {

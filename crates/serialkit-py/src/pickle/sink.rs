@@ -2,6 +2,7 @@
 
 use super::policy::Checks;
 use crate::address_hash::AddressMap;
+use crate::gc::GcPause;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::{PyUnicodeDecodeError, PyValueError};
 use pyo3::ffi;
@@ -35,6 +36,8 @@ pub struct PySink<'py> {
     /// Per class (by address, kept alive by the entry): the classes whose
     /// size checks NEWOBJ applies, see [`Checks::checked_classes`].
     pub newobj_checks: AddressMap<Vec<Bound<'py, PyAny>>>,
+    /// Paused for the load; counts the containers made.
+    pub gc: GcPause,
 }
 
 impl<'py> PySink<'py> {
@@ -189,18 +192,22 @@ impl<'py> PickleSink for PySink<'py> {
     }
 
     fn empty_list(&mut self) -> PyResult<Self::Handle> {
+        self.gc.made_container(self.py);
         Ok(PyList::empty(self.py).into_any())
     }
 
     fn empty_dict(&mut self) -> PyResult<Self::Handle> {
+        self.gc.made_container(self.py);
         Ok(PyDict::new(self.py).into_any())
     }
 
     fn empty_set(&mut self) -> PyResult<Self::Handle> {
+        self.gc.made_container(self.py);
         Ok(PySet::empty(self.py)?.into_any())
     }
 
     fn tuple(&mut self, items: Items<'_, Self::Handle>) -> PyResult<Self::Handle> {
+        self.gc.made_container(self.py);
         self.tuple_of(items)
     }
 

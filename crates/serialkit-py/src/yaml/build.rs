@@ -9,6 +9,7 @@
 //! `object/new`, `object/apply`) import it only when the caller's `allow`
 //! names it, and raise otherwise, before anything is imported.
 
+use crate::gc::GcPause;
 use crate::json::keys::KeyCache;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::PyTypeError;
@@ -60,6 +61,8 @@ pub struct PyBuilder<'py> {
     pub python_tags: bool,
     keys: Option<MutexGuard<'static, KeyCache>>,
     datetime: Option<Bound<'py, PyModule>>,
+    /// Paused while the builder lives; counts the collections made.
+    gc: GcPause,
 }
 
 impl<'py> PyBuilder<'py> {
@@ -70,6 +73,7 @@ impl<'py> PyBuilder<'py> {
             python_tags,
             keys: KeyCache::lock(),
             datetime: None,
+            gc: GcPause::new(py),
         }
     }
 
@@ -331,6 +335,7 @@ impl<'py> Builder for PyBuilder<'py> {
         forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node> {
+        self.gc.made_container(self.py);
         let node = self.new_sequence(tag, items, at)?;
         match forward {
             None => Ok(node),
@@ -377,6 +382,7 @@ impl<'py> Builder for PyBuilder<'py> {
         forward: Option<Self::Node>,
         at: Position,
     ) -> Result<Self::Node> {
+        self.gc.made_container(self.py);
         let node = self.new_mapping(tag, pairs, merges, duplicates, keys_at, at)?;
         match forward {
             None => Ok(node),

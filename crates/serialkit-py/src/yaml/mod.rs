@@ -3,7 +3,6 @@
 mod build;
 mod dump;
 
-use crate::gc::GcPause;
 use crate::pystr::str_utf8;
 use build::{BuildError, PyBuilder};
 use dump::{DumpOptions, Dumper};
@@ -163,7 +162,6 @@ fn yaml_load<'py>(
             Err(err) => err,
         }
     })?;
-    let _gc = GcPause::new(py);
     let mut builder = PyBuilder::new(py, allow, python_tags);
     let documents = serialkit::yaml::compose(text, &options, &mut builder, !all)
         .map_err(|err| convert_error(py, err))?;
