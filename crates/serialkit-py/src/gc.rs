@@ -26,7 +26,10 @@ use pyo3::types::PyInt;
 /// the cost of the walk.
 const YOUNG_BATCH: u32 = 1000;
 
-/// `gc.collect` and the generation to pass it: 1, the younger two.
+/// `gc.collect` and the generation to pass it: 1, the younger two. From
+/// Python 3.14 the collector is incremental and `collect(1)` means "the
+/// young generation and an increment of the old one", which would walk
+/// older objects on every batch; there 0 is the young generation alone.
 static COLLECT_YOUNG: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
 
 pub struct GcPause {
@@ -66,7 +69,8 @@ impl GcPause {
 fn collect_young(py: Python<'_>) {
     let collect = COLLECT_YOUNG.get_or_try_init(py, || -> PyResult<_> {
         let collect = py.import("gc")?.getattr("collect")?.unbind();
-        Ok((collect, PyInt::new(py, 1).into_any().unbind()))
+        let generation = if py.version_info() >= (3, 14) { 0 } else { 1 };
+        Ok((collect, PyInt::new(py, generation).into_any().unbind()))
     });
     // A failure here (the gc module gone at shutdown) only loses the
     // batching: the collection then runs after the load, as it would
