@@ -26,6 +26,10 @@ def same(a, b) -> bool:
         return len(a) == len(b) and all(
             same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items())
         )
+    if isinstance(a, slice):
+        # Compared field by field: `==` on slices compares their fields as
+        # a tuple, where two distinct NaN objects are unequal.
+        return all(same(x, y) for x, y in zip((a.start, a.stop, a.step), (b.start, b.stop, b.step)))
     if isinstance(a, (set, frozenset)):
         return a == b
     return a == b

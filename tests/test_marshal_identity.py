@@ -167,3 +167,12 @@ def test_random_values_match_stdlib(value):
             continue
         assert sm.dumps(value, version) == data
         assert same(sm.loads(data), marshal.loads(data))
+
+
+def test_same_compares_slices_field_by_field():
+    # Regression: hypothesis on 3.14 drew slice(None, None, nan), which `==`
+    # calls unequal to a copy of itself (its NaN steps are distinct objects).
+    assert same(slice(None, None, float("nan")), slice(None, None, float("nan")))
+    assert same(slice(1, [2], 0.0), slice(1, [2], 0.0))
+    assert not same(slice(1, 2, 0.0), slice(1, 2, -0.0))
+    assert not same(slice(1, 2, 3), slice(1, 2, 4))
