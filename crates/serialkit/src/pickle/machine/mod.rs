@@ -51,38 +51,53 @@ enum Codec {
 }
 
 /// Where a string's argument lies in the input. Every value on the stack
-/// and in the memo carries its kind, so this is kept to 32-bit fields: it
-/// makes a slot 24 bytes rather than 32, and the memo of a string-heavy
-/// pickle a quarter smaller. A string past 4 GiB, or longer, records no
-/// place ([`TextSource::UNKNOWN`]); only STACK_GLOBAL would need it.
+/// and in the memo carries its kind, so this is packed into 8 bytes whose
+/// codec leaves `Kind` a niche for its tag: a slot is then 16 bytes (a
+/// handle and its kind) rather than 24, and the memo of a string-heavy
+/// pickle, read back by every GET, a third smaller. A string starting past
+/// 4 GiB records no place ([`TextSource::UNKNOWN`]); one of 16 MiB or more
+/// records its length as [`TextSource::LONG`], which is more than any name
+/// limit but a huge one allows. Only STACK_GLOBAL needs either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TextSource {
     start: u32,
-    len: u32,
+    len_low: u16,
+    len_high: u8,
     codec: Codec,
 }
 
 impl TextSource {
     const UNKNOWN: u32 = u32::MAX;
+    /// The length recorded for a string of this many bytes or more.
+    const LONG: usize = (1 << 24) - 1;
 
     fn new(start: usize, len: usize, codec: Codec) -> Self {
-        match (u32::try_from(start), u32::try_from(len)) {
-            (Ok(start), Ok(len)) if start != Self::UNKNOWN => TextSource { start, len, codec },
-            _ => TextSource {
-                start: Self::UNKNOWN,
-                len: 0,
-                codec,
-            },
+        let len = len.min(Self::LONG);
+        let start = match u32::try_from(start) {
+            Ok(start) if start != Self::UNKNOWN => start,
+            _ => Self::UNKNOWN,
+        };
+        TextSource {
+            start,
+            len_low: len as u16,
+            len_high: (len >> 16) as u8,
+            codec,
         }
     }
 
-    /// The byte range in the input, when it was recorded.
+    /// The argument's length in bytes, or [`TextSource::LONG`] when it is
+    /// that long or longer.
+    fn len(self) -> usize {
+        usize::from(self.len_low) | usize::from(self.len_high) << 16
+    }
+
+    /// The byte range in the input, when it was recorded in full.
     fn range(self) -> Option<std::ops::Range<usize>> {
-        if self.start == Self::UNKNOWN {
+        if self.start == Self::UNKNOWN || self.len() == Self::LONG {
             return None;
         }
         let start = self.start as usize;
-        Some(start..start + self.len as usize)
+        Some(start..start + self.len())
     }
 }
 
@@ -307,7 +322,7 @@ fn run_with<S: PickleSink>(
 /// Dense memo slots to reserve for a pickle of `len` bytes. Picklers
 /// memoize every string and container, about one entry per 40 bytes of
 /// typical data; reserving one per 32 bytes up front saves copying the
-/// memo as it doubles (its slots are four words: a handle and the value's
+/// memo as it doubles (its slots are two words: a handle and the value's
 /// kind).
 /// Capped, so that a pickle of large blobs reserves little it never uses.
 fn memo_guess(len: usize) -> usize {
@@ -507,7 +522,9 @@ mod tests {
 
     #[test]
     fn slots_stay_small() {
-        assert_eq!(std::mem::size_of::<Slot<usize>>(), 24);
+        assert_eq!(std::mem::size_of::<Kind>(), 8);
+        assert_eq!(std::mem::size_of::<Slot<usize>>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Slot<&u8>>>(), 16);
     }
 
     #[test]
@@ -517,6 +534,8 @@ mod tests {
         let far = TextSource::new(1 << 33, 5, Codec::Utf8);
         assert_eq!(far.range(), None);
         let long = TextSource::new(0, 1 << 33, Codec::Utf8);
-        assert_eq!(long.range(), None);
+        assert_eq!((long.range(), long.len()), (None, TextSource::LONG));
+        let just_short = TextSource::new(7, TextSource::LONG - 1, Codec::Py2);
+        assert_eq!(just_short.range(), Some(7..7 + TextSource::LONG - 1));
     }
 }

@@ -192,10 +192,15 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     fn str_text(&self, slot: &Slot<S::Handle>) -> Result<String, Failure<S::Error>> {
         let source = match slot.kind {
             Kind::Str(source) if source.range().is_some() => source,
-            // A str from an earlier pickle's memo, one past 4 GiB, or a
-            // value made by a call or set from outside: only the sink
-            // knows its text (CPython accepts any exact str).
+            // A str from an earlier pickle's memo, one past 4 GiB or
+            // 16 MiB long, or a value made by a call or set from outside:
+            // only the sink knows its text (CPython accepts any exact str).
             Kind::Str(_) | Kind::Unknown => {
+                if let Kind::Str(source) = slot.kind {
+                    // At least this long: over any limit short of it,
+                    // whether or not the sink knows the text.
+                    self.check_name_length(source.len())?;
+                }
                 let text = self.sink.str_text(&slot.handle).ok_or_else(|| {
                     self.syntax(format!("needs str names, not {}", slot.kind.name()))
                 })?;
@@ -205,7 +210,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             _ => return Err(self.syntax(format!("needs str names, not {}", slot.kind.name()))),
         };
         // Measured in the input: that bounds the decoding work per opcode.
-        self.check_name_length(source.len as usize)?;
+        self.check_name_length(source.len())?;
         self.text_of(source).map_err(|message| self.syntax(message))
     }
 
