@@ -144,8 +144,10 @@ impl Kind {
     }
 }
 
-struct Slot<H> {
-    handle: H,
+/// A value on the stack or in the memo. Visible to the sink module only
+/// so that [`super::sink::Items`] can drain slots off the stack.
+pub(crate) struct Slot<H> {
+    pub(crate) handle: H,
     kind: Kind,
 }
 
@@ -166,9 +168,6 @@ struct Machine<'a, 'o, 's, S: PickleSink> {
     /// Opcodes still allowed by `max_opcodes`: a countdown is one compare
     /// against zero per opcode rather than a load of the limit.
     ops_left: usize,
-    /// Handles moved off the stack for one sink call, so that the target of
-    /// APPENDS and the like can stay on the stack meanwhile.
-    scratch: Vec<S::Handle>,
     /// Decoded text of the current argument, reused across opcodes.
     text: Vec<u8>,
     /// The current opcode and its offset, for errors.
@@ -310,7 +309,6 @@ fn run_with<S: PickleSink>(
         memo,
         proto: 0,
         ops_left: options.max_opcodes,
-        scratch: Vec::with_capacity(64),
         text: Vec::new(),
         op: STOP,
         at: start,
@@ -505,14 +503,6 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         self.marks
             .pop()
             .ok_or_else(|| self.syntax("no MARK on the stack"))
-    }
-
-    /// Moves the values from `start` up into `scratch`.
-    fn take_from(&mut self, start: usize) {
-        self.scratch.clear();
-        let start = start.min(self.stack.len());
-        self.scratch
-            .extend(self.stack.drain(start..).map(|slot| slot.handle));
     }
 }
 

@@ -5,7 +5,7 @@
 use super::{Failure, Kind, Machine, Slot, Step};
 use crate::pickle::names;
 use crate::pickle::opcodes::*;
-use crate::pickle::sink::{PickleSink, PickleStr};
+use crate::pickle::sink::{Items, PickleSink, PickleStr};
 
 /// What may stand where CPython needs a callable or a class: only a global
 /// or the result of some call can be one.
@@ -231,9 +231,9 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     /// INST and OBJ: the class has been taken off the stack; its arguments
     /// are the values from `start` up.
     fn instantiate(&mut self, cls: S::Handle, start: usize) -> Step<S::Error> {
-        self.take_from(start);
-        let arg_count = self.scratch.len();
-        let args = self.sink.tuple(self.scratch.drain(..));
+        let start = start.min(self.stack.len());
+        let arg_count = self.stack.len() - start;
+        let args = self.sink.tuple(Items(self.stack.drain(start..)));
         let args = args.map_err(|error| self.refused(error))?;
         let made = self.sink.instantiate(cls, args, arg_count);
         self.produce(made, Kind::Unknown)
