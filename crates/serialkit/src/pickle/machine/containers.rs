@@ -91,10 +91,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         if count == 0 {
             return Ok(());
         }
-        let target_kind = self
-            .stack
-            .get(start - 1)
-            .map_or(Kind::Unknown, |slot| slot.kind);
+        let target_kind = self.stack.get(start - 1).map_or(Kind::Unknown, Slot::kind);
         let fits = match op {
             APPEND | APPENDS => matches!(target_kind, Kind::List | Kind::Unknown),
             SETITEM | SETITEMS => matches!(target_kind, Kind::Dict | Kind::Unknown),
@@ -172,7 +169,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         };
         let kind = slot.kind;
         let handle = self.sink.share(&slot.handle);
-        self.push(handle, kind);
+        self.stack.push(Slot { handle, kind });
         Ok(())
     }
 

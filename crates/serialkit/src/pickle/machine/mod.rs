@@ -51,18 +51,16 @@ enum Codec {
 }
 
 /// Where a string's argument lies in the input. Every value on the stack
-/// and in the memo carries its kind, so this is packed into 8 bytes whose
-/// codec leaves `Kind` a niche for its tag: a slot is then 16 bytes (a
-/// handle and its kind) rather than 24, and the memo of a string-heavy
-/// pickle, read back by every GET, a third smaller. A string starting past
+/// and in the memo carries its kind, packed with this into one word (see
+/// [`Packed`]), so the length is kept to 24 bits. A string starting past
 /// 4 GiB records no place ([`TextSource::UNKNOWN`]); one of 16 MiB or more
 /// records its length as [`TextSource::LONG`], which is more than any name
 /// limit but a huge one allows. Only STACK_GLOBAL needs either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TextSource {
     start: u32,
-    len_low: u16,
-    len_high: u8,
+    /// At most [`TextSource::LONG`].
+    len: u32,
     codec: Codec,
 }
 
@@ -79,8 +77,7 @@ impl TextSource {
         };
         TextSource {
             start,
-            len_low: len as u16,
-            len_high: (len >> 16) as u8,
+            len: len as u32,
             codec,
         }
     }
@@ -88,7 +85,7 @@ impl TextSource {
     /// The argument's length in bytes, or [`TextSource::LONG`] when it is
     /// that long or longer.
     fn len(self) -> usize {
-        usize::from(self.len_low) | usize::from(self.len_high) << 16
+        self.len as usize
     }
 
     /// The byte range in the input, when it was recorded in full.
@@ -148,7 +145,94 @@ impl Kind {
 /// so that [`super::sink::Items`] can drain slots off the stack.
 pub(crate) struct Slot<H> {
     pub(crate) handle: H,
-    kind: Kind,
+    kind: Packed,
+}
+
+impl<H> Slot<H> {
+    fn new(handle: H, kind: Kind) -> Self {
+        Slot {
+            handle,
+            kind: Packed::new(kind),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        self.kind.get()
+    }
+}
+
+/// A [`Kind`] in one word: the tag in the low byte (a str's codec in it
+/// too), a str's length in the next 24 bits and its start in the high 32.
+/// A slot is then a pair of scalars, which Rust passes in registers: with
+/// the kind an enum, every push went through memory, and the 16-byte
+/// reload of a value just stored in parts stalled (store forwarding fails)
+/// on each of the machine's pushes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed(u64);
+
+impl Packed {
+    const STR: u64 = 16;
+
+    #[inline(always)]
+    fn new(kind: Kind) -> Self {
+        let tag = match kind {
+            Kind::None => 0,
+            Kind::Bool => 1,
+            Kind::Int => 2,
+            Kind::Float => 3,
+            Kind::Bytes => 4,
+            Kind::ByteArray => 5,
+            Kind::Buffer => 6,
+            Kind::List => 7,
+            Kind::Tuple => 8,
+            Kind::Dict => 9,
+            Kind::Set => 10,
+            Kind::FrozenSet => 11,
+            Kind::Global => 12,
+            Kind::Unknown => 13,
+            Kind::Str(source) => {
+                let codec = match source.codec {
+                    Codec::Utf8 => 0,
+                    Codec::RawUnicodeEscape => 1,
+                    Codec::Py2Escaped => 2,
+                    Codec::Py2 => 3,
+                };
+                let len = u64::from(source.len) << 8;
+                let start = u64::from(source.start) << 32;
+                return Packed(Self::STR + codec | len | start);
+            }
+        };
+        Packed(tag)
+    }
+
+    #[inline(always)]
+    fn get(self) -> Kind {
+        let codec = match self.0 as u8 {
+            0 => return Kind::None,
+            1 => return Kind::Bool,
+            2 => return Kind::Int,
+            3 => return Kind::Float,
+            4 => return Kind::Bytes,
+            5 => return Kind::ByteArray,
+            6 => return Kind::Buffer,
+            7 => return Kind::List,
+            8 => return Kind::Tuple,
+            9 => return Kind::Dict,
+            10 => return Kind::Set,
+            11 => return Kind::FrozenSet,
+            12 => return Kind::Global,
+            16 => Codec::Utf8,
+            17 => Codec::RawUnicodeEscape,
+            18 => Codec::Py2Escaped,
+            19 => Codec::Py2,
+            _ => return Kind::Unknown,
+        };
+        Kind::Str(TextSource {
+            start: (self.0 >> 32) as u32,
+            len: (self.0 >> 8) as u32 & 0xFF_FFFF,
+            codec,
+        })
+    }
 }
 
 type Step<E> = Result<(), Failure<E>>;
@@ -230,11 +314,7 @@ impl<H> MemoTable<H> {
     /// Stores a value made outside any pickle. The machine cannot know what
     /// it is, so it treats it as the result of a call: only the sink knows.
     pub fn insert(&mut self, key: u64, handle: H) {
-        let slot = Slot {
-            handle,
-            kind: Kind::Unknown,
-        };
-        self.memo.insert(key, slot);
+        self.memo.insert(key, Slot::new(handle, Kind::Unknown));
     }
 
     /// The keys and what the machine knows of each value, without the
@@ -273,8 +353,9 @@ pub fn load_with_memo<S: PickleSink>(
     let (outcome, mut kept) = run_with(input, start, options, sink, taken);
     // Where a string lies in this input means nothing for the next one.
     for slot in kept.values_mut() {
-        if let Kind::Str(source) = &mut slot.kind {
-            *source = TextSource::new(usize::MAX, 0, source.codec);
+        if let Kind::Str(source) = slot.kind() {
+            let nowhere = TextSource::new(usize::MAX, 0, source.codec);
+            slot.kind = Packed::new(Kind::Str(nowhere));
         }
     }
     memo.memo = kept;
@@ -461,7 +542,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     }
 
     fn push(&mut self, handle: S::Handle, kind: Kind) {
-        self.stack.push(Slot { handle, kind });
+        self.stack.push(Slot::new(handle, kind));
     }
 
     /// Pushes what a sink call produced. Inlined: most opcodes end here.
@@ -512,7 +593,6 @@ mod tests {
 
     #[test]
     fn slots_stay_small() {
-        assert_eq!(std::mem::size_of::<Kind>(), 8);
         assert_eq!(std::mem::size_of::<Slot<usize>>(), 16);
         assert_eq!(std::mem::size_of::<Option<Slot<&u8>>>(), 16);
     }
@@ -527,5 +607,38 @@ mod tests {
         assert_eq!((long.range(), long.len()), (None, TextSource::LONG));
         let just_short = TextSource::new(7, TextSource::LONG - 1, Codec::Py2);
         assert_eq!(just_short.range(), Some(7..7 + TextSource::LONG - 1));
+    }
+
+    #[test]
+    fn kinds_survive_packing() {
+        let mut kinds = vec![
+            Kind::None,
+            Kind::Bool,
+            Kind::Int,
+            Kind::Float,
+            Kind::Bytes,
+            Kind::ByteArray,
+            Kind::Buffer,
+            Kind::List,
+            Kind::Tuple,
+            Kind::Dict,
+            Kind::Set,
+            Kind::FrozenSet,
+            Kind::Global,
+            Kind::Unknown,
+        ];
+        for codec in [
+            Codec::Utf8,
+            Codec::RawUnicodeEscape,
+            Codec::Py2Escaped,
+            Codec::Py2,
+        ] {
+            for (start, len) in [(0, 0), (u32::MAX as usize, 3), (1 << 31, 1 << 40)] {
+                kinds.push(Kind::Str(TextSource::new(start, len, codec)));
+            }
+        }
+        for kind in kinds {
+            assert_eq!(Packed::new(kind).get(), kind);
+        }
     }
 }
