@@ -199,7 +199,7 @@ impl Packed {
                 };
                 let len = u64::from(source.len) << 8;
                 let start = u64::from(source.start) << 32;
-                return Packed(Self::STR + codec | len | start);
+                return Packed((Self::STR + codec) | len | start);
             }
         };
         Packed(tag)
