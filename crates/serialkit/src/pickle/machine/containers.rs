@@ -154,7 +154,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
                     kind: top.kind,
                     handle: self.sink.share(&top.handle),
                 };
-                self.stack.push(slot);
+                self.push_slot(slot);
             }
         }
         Ok(())
@@ -169,7 +169,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         };
         let kind = slot.kind;
         let handle = self.sink.share(&slot.handle);
-        self.stack.push(Slot { handle, kind });
+        self.push_slot(Slot { handle, kind });
         Ok(())
     }
 

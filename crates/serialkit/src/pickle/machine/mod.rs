@@ -149,6 +149,7 @@ pub(crate) struct Slot<H> {
 }
 
 impl<H> Slot<H> {
+    #[inline(always)]
     fn new(handle: H, kind: Kind) -> Self {
         Slot {
             handle,
@@ -156,6 +157,7 @@ impl<H> Slot<H> {
         }
     }
 
+    #[inline(always)]
     fn kind(&self) -> Kind {
         self.kind.get()
     }
@@ -541,8 +543,27 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, handle: S::Handle, kind: Kind) {
-        self.stack.push(Slot::new(handle, kind));
+        self.push_slot(Slot::new(handle, kind));
+    }
+
+    /// `stack.push`, with the room checked first: once the compiler knows
+    /// there is room, the push is a store it inlines, rather than a call
+    /// it declines to inline into this large loop.
+    #[inline(always)]
+    fn push_slot(&mut self, slot: Slot<S::Handle>) {
+        if self.stack.len() < self.stack.capacity() {
+            self.stack.push(slot);
+        } else {
+            self.push_growing(slot);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_growing(&mut self, slot: Slot<S::Handle>) {
+        self.stack.push(slot);
     }
 
     /// Pushes what a sink call produced. Inlined: most opcodes end here.
