@@ -356,6 +356,30 @@ fn long_global_names_hit_the_name_limit() {
 }
 
 #[test]
+fn names_of_16_mib_or_more_hit_the_limit_yet_resolve_when_allowed() {
+    // The machine records string lengths in 24 bits; a name that long
+    // must still meet the limit, and still load when the limit allows it.
+    let len = (1usize << 24) + 3;
+    let mut data = vec![0x8C, 1, b'm', 0x58];
+    data.extend_from_slice(&u32::try_from(len).unwrap().to_le_bytes());
+    data.extend(std::iter::repeat_n(b'n', len));
+    let stack_global = data.len();
+    data.extend_from_slice(b"\x93.");
+    limit_at(load(&data), "global name length", stack_global);
+
+    let options = LoadOptions {
+        max_name_bytes: usize::MAX,
+        ..LoadOptions::default()
+    };
+    let value = from_slice(&data, &options).expect("allowed");
+    let Value::Global { module, qualname } = value else {
+        panic!("a global, not {value:?}")
+    };
+    assert_eq!((module.as_str(), qualname.len()), ("m", len));
+    assert!(qualname.bytes().all(|byte| byte == b'n'));
+}
+
+#[test]
 fn a_long_key_referenced_many_times_is_compared_once() {
     // One 1 MB string as the key of 100 000 SETITEMS pairs through the memo:
     // merging the keys must not hash the string for every pair.

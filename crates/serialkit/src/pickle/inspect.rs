@@ -507,10 +507,7 @@ impl PickleSink for Recorder {
 
     fn tuple(&mut self, items: Items<'_, usize>) -> Result<usize, Infallible> {
         let len = items.len();
-        let first = items
-            .as_slice()
-            .first()
-            .map(|&item| self.desc(item).global());
+        let first = items.first().map(|&item| self.desc(item).global());
         let shown: Vec<String> = items
             .take(MAX_SHOWN_ARGS)
             .map(|item| self.desc(item).as_argument())

@@ -314,7 +314,7 @@ impl PickleSink for Sink<'_> {
         Ok(PLAIN)
     }
     fn tuple(&mut self, items: Items<'_, Id>) -> Made {
-        match items.as_slice().first().map(|&first| self.node(first)) {
+        match items.first().map(|&first| self.node(first)) {
             Some(Node::Global(index)) => self.add(Node::FirstGlobal(index)),
             _ => Ok(PLAIN),
         }

@@ -550,6 +550,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         self.save(&item, false)
     }
 
+    #[inline(always)]
     fn save_pair(&mut self, (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>)) -> PyResult<()> {
         self.save(&key, false)?;
         self.save(&value, false)
@@ -587,6 +588,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
     }
 
+    #[inline(always)]
     fn dict_next(
         &self,
         dict: &Bound<'py, PyDict>,

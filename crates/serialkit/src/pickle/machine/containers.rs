@@ -3,7 +3,7 @@
 
 use super::{Failure, Kind, Machine, Slot, Step};
 use crate::pickle::opcodes::*;
-use crate::pickle::sink::{Pairs, PickleSink};
+use crate::pickle::sink::{Items, Pairs, PickleSink};
 use crate::pickle::text::{self, Integer};
 
 impl<S: PickleSink> Machine<'_, '_, '_, S> {
@@ -29,17 +29,17 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
                     _ => 3,
                 };
                 self.require(count)?;
-                self.take_from(self.stack.len() - count);
-                let made = self.sink.tuple(self.scratch.drain(..));
+                let start = self.stack.len() - count;
+                let made = self.sink.tuple(Items(self.stack.drain(start..)));
                 self.produce(made, Kind::Tuple)
             }
             TUPLE | FROZENSET => {
                 let start = self.pop_mark()?;
-                self.take_from(start);
+                let items = Items(self.stack.drain(start.min(self.stack.len())..));
                 let (made, kind) = if op == TUPLE {
-                    (self.sink.tuple(self.scratch.drain(..)), Kind::Tuple)
+                    (self.sink.tuple(items), Kind::Tuple)
                 } else {
-                    (self.sink.frozenset(self.scratch.drain(..)), Kind::FrozenSet)
+                    (self.sink.frozenset(items), Kind::FrozenSet)
                 };
                 self.produce(made, kind)
             }
@@ -54,12 +54,11 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
                     (self.sink.empty_dict(), Kind::Dict)
                 };
                 let target = made.map_err(|error| self.refused(error))?;
-                self.take_from(start);
+                let items = Items(self.stack.drain(start.min(self.stack.len())..));
                 let filled = if op == LIST {
-                    self.sink.list_extend(&target, self.scratch.drain(..))
+                    self.sink.list_extend(&target, items)
                 } else {
-                    self.sink
-                        .dict_set_items(&target, Pairs(self.scratch.drain(..)))
+                    self.sink.dict_set_items(&target, Pairs(items))
                 };
                 filled.map_err(|error| self.refused(error))?;
                 self.push(target, kind);
@@ -92,10 +91,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         if count == 0 {
             return Ok(());
         }
-        let target_kind = self
-            .stack
-            .get(start - 1)
-            .map_or(Kind::Unknown, |slot| slot.kind);
+        let target_kind = self.stack.get(start - 1).map_or(Kind::Unknown, Slot::kind);
         let fits = match op {
             APPEND | APPENDS => matches!(target_kind, Kind::List | Kind::Unknown),
             SETITEM | SETITEMS => matches!(target_kind, Kind::Dict | Kind::Unknown),
@@ -112,16 +108,20 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         if matches!(op, SETITEM | SETITEMS) && count % 2 != 0 {
             return Err(self.syntax("odd number of items"));
         }
-        self.take_from(start);
-        let Some(target) = self.stack.last() else {
+        // The target is drained with its items and put back after: the
+        // sink reads it while the items leave the stack.
+        let mut taken = self.stack.drain(start - 1..);
+        let Some(target) = taken.next() else {
+            drop(taken);
             return Err(self.underflow());
         };
-        let items = self.scratch.drain(..);
+        let items = Items(taken);
         let filled = match op {
             APPEND | APPENDS => self.sink.list_extend(&target.handle, items),
             SETITEM | SETITEMS => self.sink.dict_set_items(&target.handle, Pairs(items)),
             _ => self.sink.set_add(&target.handle, items),
         };
+        self.stack.push(target);
         filled.map_err(|error| self.refused(error))
     }
 
@@ -154,7 +154,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
                     kind: top.kind,
                     handle: self.sink.share(&top.handle),
                 };
-                self.stack.push(slot);
+                self.push_slot(slot);
             }
         }
         Ok(())
@@ -169,7 +169,7 @@ impl<S: PickleSink> Machine<'_, '_, '_, S> {
         };
         let kind = slot.kind;
         let handle = self.sink.share(&slot.handle);
-        self.push(handle, kind);
+        self.push_slot(Slot { handle, kind });
         Ok(())
     }
 

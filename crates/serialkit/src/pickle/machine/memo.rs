@@ -104,7 +104,11 @@ impl<T> Memo<T> {
     /// takes the general path.
     #[inline(always)]
     pub(super) fn insert(&mut self, key: u64, value: T) {
-        if self.sparse.is_empty() && key == self.dense.len() as u64 && self.len == self.dense.len()
+        // With room checked first, the push inlines as a store.
+        if self.sparse.is_empty()
+            && key == self.dense.len() as u64
+            && self.len == self.dense.len()
+            && self.dense.len() < self.dense.capacity()
         {
             self.dense.push(Some(value));
             self.len += 1;

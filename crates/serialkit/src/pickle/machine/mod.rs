@@ -51,38 +51,50 @@ enum Codec {
 }
 
 /// Where a string's argument lies in the input. Every value on the stack
-/// and in the memo carries its kind, so this is kept to 32-bit fields: it
-/// makes a slot 24 bytes rather than 32, and the memo of a string-heavy
-/// pickle a quarter smaller. A string past 4 GiB, or longer, records no
-/// place ([`TextSource::UNKNOWN`]); only STACK_GLOBAL would need it.
+/// and in the memo carries its kind, packed with this into one word (see
+/// [`Packed`]), so the length is kept to 24 bits. A string starting past
+/// 4 GiB records no place ([`TextSource::UNKNOWN`]); one of 16 MiB or more
+/// records its length as [`TextSource::LONG`], which is more than any name
+/// limit but a huge one allows. Only STACK_GLOBAL needs either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TextSource {
     start: u32,
+    /// At most [`TextSource::LONG`].
     len: u32,
     codec: Codec,
 }
 
 impl TextSource {
     const UNKNOWN: u32 = u32::MAX;
+    /// The length recorded for a string of this many bytes or more.
+    const LONG: usize = (1 << 24) - 1;
 
     fn new(start: usize, len: usize, codec: Codec) -> Self {
-        match (u32::try_from(start), u32::try_from(len)) {
-            (Ok(start), Ok(len)) if start != Self::UNKNOWN => TextSource { start, len, codec },
-            _ => TextSource {
-                start: Self::UNKNOWN,
-                len: 0,
-                codec,
-            },
+        let len = len.min(Self::LONG);
+        let start = match u32::try_from(start) {
+            Ok(start) if start != Self::UNKNOWN => start,
+            _ => Self::UNKNOWN,
+        };
+        TextSource {
+            start,
+            len: len as u32,
+            codec,
         }
     }
 
-    /// The byte range in the input, when it was recorded.
+    /// The argument's length in bytes, or [`TextSource::LONG`] when it is
+    /// that long or longer.
+    fn len(self) -> usize {
+        self.len as usize
+    }
+
+    /// The byte range in the input, when it was recorded in full.
     fn range(self) -> Option<std::ops::Range<usize>> {
-        if self.start == Self::UNKNOWN {
+        if self.start == Self::UNKNOWN || self.len() == Self::LONG {
             return None;
         }
         let start = self.start as usize;
-        Some(start..start + self.len as usize)
+        Some(start..start + self.len())
     }
 }
 
@@ -129,9 +141,100 @@ impl Kind {
     }
 }
 
-struct Slot<H> {
-    handle: H,
-    kind: Kind,
+/// A value on the stack or in the memo. Visible to the sink module only
+/// so that [`super::sink::Items`] can drain slots off the stack.
+pub(crate) struct Slot<H> {
+    pub(crate) handle: H,
+    kind: Packed,
+}
+
+impl<H> Slot<H> {
+    #[inline(always)]
+    fn new(handle: H, kind: Kind) -> Self {
+        Slot {
+            handle,
+            kind: Packed::new(kind),
+        }
+    }
+
+    #[inline(always)]
+    fn kind(&self) -> Kind {
+        self.kind.get()
+    }
+}
+
+/// A [`Kind`] in one word: the tag in the low byte (a str's codec in it
+/// too), a str's length in the next 24 bits and its start in the high 32.
+/// A slot is then a pair of scalars, which Rust passes in registers: with
+/// the kind an enum, every push went through memory, and the 16-byte
+/// reload of a value just stored in parts stalled (store forwarding fails)
+/// on each of the machine's pushes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed(u64);
+
+impl Packed {
+    const STR: u64 = 16;
+
+    #[inline(always)]
+    fn new(kind: Kind) -> Self {
+        let tag = match kind {
+            Kind::None => 0,
+            Kind::Bool => 1,
+            Kind::Int => 2,
+            Kind::Float => 3,
+            Kind::Bytes => 4,
+            Kind::ByteArray => 5,
+            Kind::Buffer => 6,
+            Kind::List => 7,
+            Kind::Tuple => 8,
+            Kind::Dict => 9,
+            Kind::Set => 10,
+            Kind::FrozenSet => 11,
+            Kind::Global => 12,
+            Kind::Unknown => 13,
+            Kind::Str(source) => {
+                let codec = match source.codec {
+                    Codec::Utf8 => 0,
+                    Codec::RawUnicodeEscape => 1,
+                    Codec::Py2Escaped => 2,
+                    Codec::Py2 => 3,
+                };
+                let len = u64::from(source.len) << 8;
+                let start = u64::from(source.start) << 32;
+                return Packed((Self::STR + codec) | len | start);
+            }
+        };
+        Packed(tag)
+    }
+
+    #[inline(always)]
+    fn get(self) -> Kind {
+        let codec = match self.0 as u8 {
+            0 => return Kind::None,
+            1 => return Kind::Bool,
+            2 => return Kind::Int,
+            3 => return Kind::Float,
+            4 => return Kind::Bytes,
+            5 => return Kind::ByteArray,
+            6 => return Kind::Buffer,
+            7 => return Kind::List,
+            8 => return Kind::Tuple,
+            9 => return Kind::Dict,
+            10 => return Kind::Set,
+            11 => return Kind::FrozenSet,
+            12 => return Kind::Global,
+            16 => Codec::Utf8,
+            17 => Codec::RawUnicodeEscape,
+            18 => Codec::Py2Escaped,
+            19 => Codec::Py2,
+            _ => return Kind::Unknown,
+        };
+        Kind::Str(TextSource {
+            start: (self.0 >> 32) as u32,
+            len: (self.0 >> 8) as u32 & 0xFF_FFFF,
+            codec,
+        })
+    }
 }
 
 type Step<E> = Result<(), Failure<E>>;
@@ -151,9 +254,6 @@ struct Machine<'a, 'o, 's, S: PickleSink> {
     /// Opcodes still allowed by `max_opcodes`: a countdown is one compare
     /// against zero per opcode rather than a load of the limit.
     ops_left: usize,
-    /// Handles moved off the stack for one sink call, so that the target of
-    /// APPENDS and the like can stay on the stack meanwhile.
-    scratch: Vec<S::Handle>,
     /// Decoded text of the current argument, reused across opcodes.
     text: Vec<u8>,
     /// The current opcode and its offset, for errors.
@@ -216,11 +316,7 @@ impl<H> MemoTable<H> {
     /// Stores a value made outside any pickle. The machine cannot know what
     /// it is, so it treats it as the result of a call: only the sink knows.
     pub fn insert(&mut self, key: u64, handle: H) {
-        let slot = Slot {
-            handle,
-            kind: Kind::Unknown,
-        };
-        self.memo.insert(key, slot);
+        self.memo.insert(key, Slot::new(handle, Kind::Unknown));
     }
 
     /// The keys and what the machine knows of each value, without the
@@ -259,8 +355,9 @@ pub fn load_with_memo<S: PickleSink>(
     let (outcome, mut kept) = run_with(input, start, options, sink, taken);
     // Where a string lies in this input means nothing for the next one.
     for slot in kept.values_mut() {
-        if let Kind::Str(source) = &mut slot.kind {
-            *source = TextSource::new(usize::MAX, 0, source.codec);
+        if let Kind::Str(source) = slot.kind() {
+            let nowhere = TextSource::new(usize::MAX, 0, source.codec);
+            slot.kind = Packed::new(Kind::Str(nowhere));
         }
     }
     memo.memo = kept;
@@ -295,7 +392,6 @@ fn run_with<S: PickleSink>(
         memo,
         proto: 0,
         ops_left: options.max_opcodes,
-        scratch: Vec::with_capacity(64),
         text: Vec::new(),
         op: STOP,
         at: start,
@@ -307,7 +403,7 @@ fn run_with<S: PickleSink>(
 /// Dense memo slots to reserve for a pickle of `len` bytes. Picklers
 /// memoize every string and container, about one entry per 40 bytes of
 /// typical data; reserving one per 32 bytes up front saves copying the
-/// memo as it doubles (its slots are four words: a handle and the value's
+/// memo as it doubles (its slots are two words: a handle and the value's
 /// kind).
 /// Capped, so that a pickle of large blobs reserves little it never uses.
 fn memo_guess(len: usize) -> usize {
@@ -447,8 +543,27 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, handle: S::Handle, kind: Kind) {
-        self.stack.push(Slot { handle, kind });
+        self.push_slot(Slot::new(handle, kind));
+    }
+
+    /// `stack.push`, with the room checked first: once the compiler knows
+    /// there is room, the push is a store it inlines, rather than a call
+    /// it declines to inline into this large loop.
+    #[inline(always)]
+    fn push_slot(&mut self, slot: Slot<S::Handle>) {
+        if self.stack.len() < self.stack.capacity() {
+            self.stack.push(slot);
+        } else {
+            self.push_growing(slot);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_growing(&mut self, slot: Slot<S::Handle>) {
+        self.stack.push(slot);
     }
 
     /// Pushes what a sink call produced. Inlined: most opcodes end here.
@@ -491,14 +606,6 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             .pop()
             .ok_or_else(|| self.syntax("no MARK on the stack"))
     }
-
-    /// Moves the values from `start` up into `scratch`.
-    fn take_from(&mut self, start: usize) {
-        self.scratch.clear();
-        let start = start.min(self.stack.len());
-        self.scratch
-            .extend(self.stack.drain(start..).map(|slot| slot.handle));
-    }
 }
 
 #[cfg(test)]
@@ -507,7 +614,8 @@ mod tests {
 
     #[test]
     fn slots_stay_small() {
-        assert_eq!(std::mem::size_of::<Slot<usize>>(), 24);
+        assert_eq!(std::mem::size_of::<Slot<usize>>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Slot<&u8>>>(), 16);
     }
 
     #[test]
@@ -517,6 +625,41 @@ mod tests {
         let far = TextSource::new(1 << 33, 5, Codec::Utf8);
         assert_eq!(far.range(), None);
         let long = TextSource::new(0, 1 << 33, Codec::Utf8);
-        assert_eq!(long.range(), None);
+        assert_eq!((long.range(), long.len()), (None, TextSource::LONG));
+        let just_short = TextSource::new(7, TextSource::LONG - 1, Codec::Py2);
+        assert_eq!(just_short.range(), Some(7..7 + TextSource::LONG - 1));
+    }
+
+    #[test]
+    fn kinds_survive_packing() {
+        let mut kinds = vec![
+            Kind::None,
+            Kind::Bool,
+            Kind::Int,
+            Kind::Float,
+            Kind::Bytes,
+            Kind::ByteArray,
+            Kind::Buffer,
+            Kind::List,
+            Kind::Tuple,
+            Kind::Dict,
+            Kind::Set,
+            Kind::FrozenSet,
+            Kind::Global,
+            Kind::Unknown,
+        ];
+        for codec in [
+            Codec::Utf8,
+            Codec::RawUnicodeEscape,
+            Codec::Py2Escaped,
+            Codec::Py2,
+        ] {
+            for (start, len) in [(0, 0), (u32::MAX as usize, 3), (1 << 31, 1 << 40)] {
+                kinds.push(Kind::Str(TextSource::new(start, len, codec)));
+            }
+        }
+        for kind in kinds {
+            assert_eq!(Packed::new(kind).get(), kind);
+        }
     }
 }

@@ -5,7 +5,7 @@
 use super::{Failure, Kind, Machine, Slot, Step};
 use crate::pickle::names;
 use crate::pickle::opcodes::*;
-use crate::pickle::sink::{PickleSink, PickleStr};
+use crate::pickle::sink::{Items, PickleSink, PickleStr};
 
 /// What may stand where CPython needs a callable or a class: only a global
 /// or the result of some call can be one.
@@ -45,14 +45,19 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                     return Err(self.syntax("no class after the MARK"));
                 }
                 let cls = self.stack.remove(start);
-                self.expect(cls.kind, callable, "the class", CALLABLE)?;
+                self.expect(cls.kind(), callable, "the class", CALLABLE)?;
                 self.instantiate(cls.handle, start)
             }
             REDUCE => {
                 let args = self.pop()?;
                 let callable_slot = self.pop()?;
-                self.expect(callable_slot.kind, callable, "the callable", CALLABLE)?;
-                self.expect(args.kind, |k| k == Kind::Tuple, "the arguments", "a tuple")?;
+                self.expect(callable_slot.kind(), callable, "the callable", CALLABLE)?;
+                self.expect(
+                    args.kind(),
+                    |k| k == Kind::Tuple,
+                    "the arguments",
+                    "a tuple",
+                )?;
                 let made = self.sink.call(callable_slot.handle, args.handle);
                 self.produce(made, Kind::Unknown)
             }
@@ -63,11 +68,16 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 };
                 let args = self.pop()?;
                 let cls = self.pop()?;
-                self.expect(cls.kind, callable, "the class", CALLABLE)?;
-                self.expect(args.kind, |k| k == Kind::Tuple, "the arguments", "a tuple")?;
+                self.expect(cls.kind(), callable, "the class", CALLABLE)?;
+                self.expect(
+                    args.kind(),
+                    |k| k == Kind::Tuple,
+                    "the arguments",
+                    "a tuple",
+                )?;
                 if let Some(kwargs) = &kwargs {
                     self.expect(
-                        kwargs.kind,
+                        kwargs.kind(),
                         |k| k == Kind::Dict,
                         "the keyword arguments",
                         "a dict",
@@ -84,8 +94,8 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 let Some(target) = self.stack.last() else {
                     return Err(self.underflow());
                 };
-                if target.kind != Kind::Unknown {
-                    let kind = target.kind;
+                if target.kind() != Kind::Unknown {
+                    let kind = target.kind();
                     return Err(self.syntax(format!("cannot set the state of {}", kind.name())));
                 }
                 let built = self.sink.build(&target.handle, state.handle);
@@ -141,8 +151,8 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
             }
             _ => {
                 let buffer = self.pop()?;
-                let kind = match buffer.kind {
-                    Kind::Bytes | Kind::Unknown => buffer.kind,
+                let kind = match buffer.kind() {
+                    Kind::Bytes | Kind::Unknown => buffer.kind(),
                     Kind::ByteArray | Kind::Buffer => Kind::Buffer,
                     other => {
                         return Err(self.syntax(format!("needs a buffer, not {}", other.name())))
@@ -190,22 +200,27 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
 
     /// The text of STACK_GLOBAL's operand, which must be a str.
     fn str_text(&self, slot: &Slot<S::Handle>) -> Result<String, Failure<S::Error>> {
-        let source = match slot.kind {
+        let source = match slot.kind() {
             Kind::Str(source) if source.range().is_some() => source,
-            // A str from an earlier pickle's memo, one past 4 GiB, or a
-            // value made by a call or set from outside: only the sink
-            // knows its text (CPython accepts any exact str).
+            // A str from an earlier pickle's memo, one past 4 GiB or
+            // 16 MiB long, or a value made by a call or set from outside:
+            // only the sink knows its text (CPython accepts any exact str).
             Kind::Str(_) | Kind::Unknown => {
+                if let Kind::Str(source) = slot.kind() {
+                    // At least this long: over any limit short of it,
+                    // whether or not the sink knows the text.
+                    self.check_name_length(source.len())?;
+                }
                 let text = self.sink.str_text(&slot.handle).ok_or_else(|| {
-                    self.syntax(format!("needs str names, not {}", slot.kind.name()))
+                    self.syntax(format!("needs str names, not {}", slot.kind().name()))
                 })?;
                 self.check_name_length(text.len())?;
                 return Ok(text);
             }
-            _ => return Err(self.syntax(format!("needs str names, not {}", slot.kind.name()))),
+            _ => return Err(self.syntax(format!("needs str names, not {}", slot.kind().name()))),
         };
         // Measured in the input: that bounds the decoding work per opcode.
-        self.check_name_length(source.len as usize)?;
+        self.check_name_length(source.len())?;
         self.text_of(source).map_err(|message| self.syntax(message))
     }
 
@@ -226,9 +241,9 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     /// INST and OBJ: the class has been taken off the stack; its arguments
     /// are the values from `start` up.
     fn instantiate(&mut self, cls: S::Handle, start: usize) -> Step<S::Error> {
-        self.take_from(start);
-        let arg_count = self.scratch.len();
-        let args = self.sink.tuple(self.scratch.drain(..));
+        let start = start.min(self.stack.len());
+        let arg_count = self.stack.len() - start;
+        let args = self.sink.tuple(Items(self.stack.drain(start..)));
         let args = args.map_err(|error| self.refused(error))?;
         let made = self.sink.instantiate(cls, args, arg_count);
         self.produce(made, Kind::Unknown)
