@@ -8,6 +8,7 @@
 //! one holding NULLs would crash the interpreter.
 
 use super::quirks;
+use super::young::YoungCollections;
 use crate::pystr::{ascii_str, owned, utf8_str};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -18,6 +19,7 @@ pub struct PySink<'py> {
     pub py: Python<'py>,
     pub refs: Vec<Option<Bound<'py, PyAny>>>,
     cached_one_byte: bool,
+    young: YoungCollections,
 }
 
 /// Why the Python sink stopped.
@@ -42,11 +44,12 @@ impl<'py> PySink<'py> {
     /// `input_len` sizes the reference table ahead: each reference takes
     /// a few bytes of input, so growing it step by step would be paid on
     /// every call.
-    pub fn new(py: Python<'py>, input_len: usize) -> Self {
+    pub fn new(py: Python<'py>, input_len: usize, young: YoungCollections) -> Self {
         PySink {
             py,
             refs: Vec::with_capacity((input_len / 16).min(1 << 16)),
             cached_one_byte: quirks::cached_one_byte(),
+            young,
         }
     }
 
@@ -171,6 +174,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn tuple(&mut self, len: usize) -> Made<'py> {
+        self.young.allocating(self.py)?;
         // SAFETY: PyTuple_New returns a tuple of NULLs (or NULL); each slot
         // is given a reference to None at once, before anyone sees it.
         unsafe {
@@ -196,20 +200,42 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn list(&mut self, len: usize) -> Made<'py> {
-        // SAFETY: PyList_New returns a list of `len` NULL slots (or NULL).
-        // Lists are unhashable, so an incomplete one reachable through a
-        // reference is never hashed or compared while being filled, and
-        // list_dealloc tolerates NULLs if loading fails halfway.
-        self.made(unsafe { ffi::PyList_New(len as ffi::Py_ssize_t) })
+        self.young.allocating(self.py)?;
+        // SAFETY: PyList_New returns a list with room for `len` items (or
+        // NULL), which is shown with the items set so far only: its size
+        // starts at 0 and grows with each item, so it never shows an empty
+        // (NULL) slot. Lists are unhashable, so an incomplete one reachable
+        // through a reference is never hashed or compared while being
+        // filled; but Python code run by a young collection (gc callbacks,
+        // finalizers) could find it through `gc.get_objects()`, and would
+        // then see a shorter list, not a crash.
+        unsafe {
+            let list = self.made(ffi::PyList_New(len as ffi::Py_ssize_t))?;
+            (*list.as_ptr().cast::<ffi::PyVarObject>()).ob_size = 0;
+            Ok(list)
+        }
     }
 
     fn list_set(&mut self, list: &mut Bound<'py, PyAny>, index: usize, item: Bound<'py, PyAny>) {
-        // SAFETY: `list` is the list made by `list(len)` and each index
-        // below len is set once, into a NULL slot; it takes our reference.
-        unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr()) }
+        // SAFETY: `list` is the list made by `list(len)` with room for len
+        // items, and the parser passes each index below len once, in
+        // order, so `index` is the list's size: the slot past its items,
+        // within its room. Only Python code run by a young collection that
+        // found the list and changed it could make the size differ; the
+        // item is then dropped rather than written where it does not fit.
+        unsafe {
+            let list = list.as_ptr();
+            let size = &mut (*list.cast::<ffi::PyVarObject>()).ob_size;
+            if *size != index as ffi::Py_ssize_t {
+                return;
+            }
+            ffi::PyList_SET_ITEM(list, index as ffi::Py_ssize_t, item.into_ptr());
+            *size += 1;
+        }
     }
 
     fn dict(&mut self) -> Made<'py> {
+        self.young.allocating(self.py)?;
         // SAFETY: returns a new reference or NULL with an exception set.
         self.made(unsafe { ffi::PyDict_New() })
     }
@@ -228,6 +254,7 @@ impl<'py> MarshalSink for PySink<'py> {
     }
 
     fn set(&mut self, _len: usize) -> Made<'py> {
+        self.young.allocating(self.py)?;
         // SAFETY: returns a new reference or NULL with an exception set.
         self.made(unsafe { ffi::PySet_New(std::ptr::null_mut()) })
     }

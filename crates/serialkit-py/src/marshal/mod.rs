@@ -11,6 +11,7 @@ mod dump;
 mod load;
 mod quirks;
 mod refs;
+mod young;
 
 use crate::gc::GcPause;
 use dump::{Encoder, Stop};
@@ -21,6 +22,7 @@ use pyo3::types::PyBytes;
 use pyo3::{ffi, PyErr};
 use serialkit::marshal::{parse, Failure, CPYTHON_MAX_DEPTH};
 use serialkit::{ErrorKind, Limits};
+use young::YoungCollections;
 
 /// Stands for "`marshal.version` of the running interpreter" as the
 /// default of `version`, which is read when first needed.
@@ -167,8 +169,9 @@ fn load_prefix<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, usize)> {
     let limits = limits();
     let outcome = {
+        let young = YoungCollections::new(py, data.len())?;
         let _paused = GcPause::new(py);
-        let mut sink = PySink::new(py, data.len());
+        let mut sink = PySink::new(py, data.len(), young);
         parse(data, &limits, &mut sink)
     };
     match outcome {
