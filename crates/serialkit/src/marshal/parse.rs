@@ -116,19 +116,30 @@ const RED_ZONE: usize = 64 * 1024;
 const STACK_SEGMENT: usize = 1024 * 1024;
 const CHECK_EVERY: usize = 8;
 
-/// The type codes read by `Parser::object_body`: those that nest.
+/// The type codes read by `Parser::object_body`: those that nest. A
+/// table, as one load per object is cheaper than a chain of compares.
+const CONTAINERS: [bool; 128] = {
+    let mut table = [false; 128];
+    let codes = [
+        TYPE_SMALL_TUPLE,
+        TYPE_TUPLE,
+        TYPE_LIST,
+        TYPE_DICT,
+        TYPE_SET,
+        TYPE_FROZENSET,
+        TYPE_CODE,
+        TYPE_SLICE,
+    ];
+    let mut i = 0;
+    while i < codes.len() {
+        table[codes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_container(type_code: u8) -> bool {
-    matches!(
-        type_code,
-        TYPE_SMALL_TUPLE
-            | TYPE_TUPLE
-            | TYPE_LIST
-            | TYPE_DICT
-            | TYPE_SET
-            | TYPE_FROZENSET
-            | TYPE_CODE
-            | TYPE_SLICE
-    )
+    CONTAINERS[usize::from(type_code & 0x7f)]
 }
 
 fn lift<T, E>(result: Result<T, E>) -> Parsed<T, E> {
