@@ -95,3 +95,29 @@ def test_a_finalizer_run_by_a_batch_may_load_again(format_name):
     assert _Cycle.loaded == [DOCUMENT]
     assert result == DOCUMENT
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("format_name", sorted(LOADERS))
+def test_code_run_by_a_batch_sees_only_whole_objects(format_name):
+    """gc callbacks run inside the load's batches and can reach everything
+    tracked, including what the load has made so far: each list must be
+    readable (an empty slot would crash), and the load's result unchanged."""
+    loads, data = LOADERS[format_name]
+    walks = []
+
+    def walk(phase, info):
+        if phase != "stop":
+            return
+        lists = [obj for obj in gc.get_objects() if type(obj) is list]
+        for items in lists:
+            for item in items:
+                type(item)
+        walks.append(len(lists))
+
+    gc.callbacks.append(walk)
+    try:
+        result = loads(data)
+    finally:
+        gc.callbacks.remove(walk)
+    assert result == DOCUMENT
+    assert len(walks) >= 5

@@ -202,17 +202,37 @@ impl<'py> MarshalSink for PySink<'py> {
 
     fn list(&mut self, len: usize) -> Made<'py> {
         self.gc.made_container(self.py);
-        // SAFETY: PyList_New returns a list of `len` NULL slots (or NULL).
-        // Lists are unhashable, so an incomplete one reachable through a
-        // reference is never hashed or compared while being filled, and
-        // list_dealloc tolerates NULLs if loading fails halfway.
-        self.made(unsafe { ffi::PyList_New(len as ffi::Py_ssize_t) })
+        // SAFETY: PyList_New returns a list with room for `len` items (or
+        // NULL), which is shown with the items set so far only: its size
+        // starts at 0 and grows with each item, so it never shows an empty
+        // (NULL) slot. Lists are unhashable, so an incomplete one reachable
+        // through a reference is never hashed or compared while being
+        // filled; but Python code run by a young collection (gc callbacks,
+        // finalizers) could find it through `gc.get_objects()`, and would
+        // then see a shorter list, not a crash.
+        unsafe {
+            let list = self.made(ffi::PyList_New(len as ffi::Py_ssize_t))?;
+            (*list.as_ptr().cast::<ffi::PyVarObject>()).ob_size = 0;
+            Ok(list)
+        }
     }
 
     fn list_set(&mut self, list: &mut Bound<'py, PyAny>, index: usize, item: Bound<'py, PyAny>) {
-        // SAFETY: `list` is the list made by `list(len)` and each index
-        // below len is set once, into a NULL slot; it takes our reference.
-        unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr()) }
+        // SAFETY: `list` is the list made by `list(len)` with room for len
+        // items, and the parser passes each index below len once, in
+        // order, so `index` is the list's size: the slot past its items,
+        // within its room. Only Python code run by a young collection that
+        // found the list and changed it could make the size differ; the
+        // item is then dropped rather than written where it does not fit.
+        unsafe {
+            let list = list.as_ptr();
+            let size = &mut (*list.cast::<ffi::PyVarObject>()).ob_size;
+            if *size != index as ffi::Py_ssize_t {
+                return;
+            }
+            ffi::PyList_SET_ITEM(list, index as ffi::Py_ssize_t, item.into_ptr());
+            *size += 1;
+        }
     }
 
     fn dict(&mut self) -> Made<'py> {

@@ -31,19 +31,41 @@ pub enum Failure<E> {
 }
 
 impl<E> Failure<E> {
-    fn eof(message: &'static str, offset: usize, needed: usize) -> Self {
-        Failure::Eof {
+    #[cold]
+    fn eof(message: &'static str, offset: usize, needed: usize) -> Box<Self> {
+        Box::new(Failure::Eof {
             error: Error::syntax(message, Position::Offset(offset)),
             needed,
-        }
+        })
     }
 
-    fn invalid(message: impl Into<std::borrow::Cow<'static, str>>, offset: usize) -> Self {
-        Failure::Invalid(Error::syntax(message, Position::Offset(offset)))
+    #[cold]
+    fn invalid(message: impl Into<std::borrow::Cow<'static, str>>, offset: usize) -> Box<Self> {
+        Box::new(Failure::Invalid(Error::syntax(
+            message,
+            Position::Offset(offset),
+        )))
+    }
+
+    #[cold]
+    fn limit(what: &'static str, limit: usize, offset: Option<usize>) -> Box<Self> {
+        Box::new(Failure::Invalid(Error::limit(
+            what,
+            limit,
+            offset.map(Position::Offset),
+        )))
+    }
+
+    #[cold]
+    fn sink(error: E) -> Box<Self> {
+        Box::new(Failure::Sink(error))
     }
 }
 
-type Parsed<T, E> = Result<T, Failure<E>>;
+/// Failures are boxed inside the parser so that every object's result
+/// fits in two registers: each nesting level returns one, and a wider
+/// result went through memory on every object.
+type Parsed<T, E> = Result<T, Box<Failure<E>>>;
 
 /// CPython's own bound on nesting (`MAX_MARSHAL_STACK_DEPTH`).
 pub const CPYTHON_MAX_DEPTH: usize = 2000;
@@ -55,7 +77,7 @@ pub fn parse<S: MarshalSink>(
     data: &[u8],
     limits: &Limits,
     sink: &mut S,
-) -> Parsed<(S::Obj, usize), S::Error> {
+) -> Result<(S::Obj, usize), Failure<S::Error>> {
     parse_with_layout(data, limits, CodeLayout::default(), sink)
 }
 
@@ -66,13 +88,9 @@ pub fn parse_with_layout<S: MarshalSink>(
     limits: &Limits,
     layout: CodeLayout,
     sink: &mut S,
-) -> Parsed<(S::Obj, usize), S::Error> {
+) -> Result<(S::Obj, usize), Failure<S::Error>> {
     if data.len() > limits.max_input_bytes {
-        return Err(Failure::Invalid(Error::limit(
-            "input size",
-            limits.max_input_bytes,
-            None,
-        )));
+        return Err(*Failure::limit("input size", limits.max_input_bytes, None));
     }
     let mut parser = Parser {
         data,
@@ -84,13 +102,13 @@ pub fn parse_with_layout<S: MarshalSink>(
         layout,
         sink,
     };
-    let obj = parser.object()?;
-    match obj {
-        Some(obj) => Ok((obj, parser.pos)),
-        None => Err(Failure::invalid(
+    match parser.object() {
+        Ok(Some(obj)) => Ok((obj, parser.pos)),
+        Ok(None) => Err(*Failure::invalid(
             "bad marshal data (NULL object in marshal data for object)",
             0,
         )),
+        Err(failure) => Err(*failure),
     }
 }
 
@@ -98,22 +116,34 @@ const RED_ZONE: usize = 64 * 1024;
 const STACK_SEGMENT: usize = 1024 * 1024;
 const CHECK_EVERY: usize = 8;
 
+/// The type codes read by `Parser::object_body`: those that nest. A
+/// table, as one load per object is cheaper than a chain of compares.
+const CONTAINERS: [bool; 128] = {
+    let mut table = [false; 128];
+    let codes = [
+        TYPE_SMALL_TUPLE,
+        TYPE_TUPLE,
+        TYPE_LIST,
+        TYPE_DICT,
+        TYPE_SET,
+        TYPE_FROZENSET,
+        TYPE_CODE,
+        TYPE_SLICE,
+    ];
+    let mut i = 0;
+    while i < codes.len() {
+        table[codes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_container(type_code: u8) -> bool {
-    matches!(
-        type_code,
-        TYPE_SMALL_TUPLE
-            | TYPE_TUPLE
-            | TYPE_LIST
-            | TYPE_DICT
-            | TYPE_SET
-            | TYPE_FROZENSET
-            | TYPE_CODE
-            | TYPE_SLICE
-    )
+    CONTAINERS[usize::from(type_code & 0x7f)]
 }
 
 fn lift<T, E>(result: Result<T, E>) -> Parsed<T, E> {
-    result.map_err(Failure::Sink)
+    result.map_err(Failure::sink)
 }
 
 struct Parser<'d, 's, S> {
@@ -229,16 +259,15 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         match result {
             // Never reached: the input ends before the last item.
             Ok(()) => Err(Failure::eof("marshal data too short", self.pos, needed)),
-            // The container needs `needed` bytes at least, more than the
-            // item that ran out: a reader of a stream may read that much.
-            Err(Failure::Eof {
-                error,
-                needed: item,
-            }) => Err(Failure::Eof {
-                error,
-                needed: item.max(needed),
-            }),
-            Err(failure) => Err(failure),
+            Err(mut failure) => {
+                // The container needs `needed` bytes at least, more than
+                // the item that ran out: a reader of a stream may read
+                // that much.
+                if let Failure::Eof { needed: item, .. } = &mut *failure {
+                    *item = (*item).max(needed);
+                }
+                Err(failure)
+            }
         }
     }
 
@@ -294,11 +323,45 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
         }
     }
 
+    /// Records an object that is referable as soon as it exists (all but
+    /// frozensets, code objects and slices) in the next slot, if flagged.
+    #[inline(always)]
+    fn keep_now(&mut self, flag: bool, obj: &mut S::Obj) {
+        if flag {
+            // A slot just claimed is never among the reserved ones.
+            let slot = self.slots;
+            self.slots += 1;
+            self.sink.keep(slot, obj);
+        }
+    }
+
+    #[inline(always)]
     fn scalar(&mut self, flag: bool, obj: Result<S::Obj, S::Error>) -> Parsed<S::Obj, S::Error> {
         let mut obj = lift(obj)?;
-        let slot = self.reserve(flag);
-        self.fill(slot, &mut obj);
+        self.keep_now(flag, &mut obj);
         Ok(obj)
+    }
+
+    /// Reads a container's items one level deeper. Should the thread's
+    /// stack run low, the rest of the nesting continues on a stack segment
+    /// from the heap, so no depth the limits admit can overflow it. The
+    /// stack is measured every few levels only: a thread-local lookup per
+    /// container would show in profiles, and a few levels take far less
+    /// than the red zone. Scalars nest nothing, so only containers count
+    /// levels; every object checks the depth it is read at (in `object`).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Parsed<T, S::Error>,
+    ) -> Parsed<T, S::Error> {
+        self.depth += 1;
+        let result = if self.depth % CHECK_EVERY == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || read(self))
+        } else {
+            read(self)
+        };
+        self.depth -= 1;
+        result
     }
 
     /// An object, or `None` for TYPE_NULL (which ends a dict).
@@ -306,63 +369,64 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     fn object(&mut self) -> Parsed<Option<S::Obj>, S::Error> {
         let at = self.pos;
         let code = self.byte()?;
+        // `depth` counts the containers around this object: CPython
+        // counts the object itself too, and refuses it past its limit.
         if self.depth >= self.max_depth {
-            return Err(Failure::Invalid(Error::limit(
-                "nesting depth",
-                self.max_depth,
-                Some(Position::Offset(at)),
-            )));
+            return Err(Failure::limit("nesting depth", self.max_depth, Some(at)));
         }
-        self.depth += 1;
-        // Containers recurse; should the thread's stack run low, the rest
-        // of the nesting continues on a stack segment from the heap, so
-        // no depth the limits admit can overflow it.
-        // The stack is measured every few levels only: a thread-local
-        // lookup per container would show in profiles, and a few levels
-        // take far less than the red zone.
-        let result = if self.depth % CHECK_EVERY == 0 && is_container(code & !FLAG_REF) {
-            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.object_body(at, code))
-        } else {
+        // Most objects are scalars: read by a function of their own, they
+        // skip the prologue of the large recursive one (a tenth of the
+        // parser's instructions on twitter.json).
+        if is_container(code & !FLAG_REF) {
             self.object_body(at, code)
-        };
-        self.depth -= 1;
-        result
+        } else {
+            self.scalar_body(at, code)
+        }
     }
 
     // Nesting recurses through `object_body` and the container readers
-    // only, so in debug builds (large frames) they are kept small: every
-    // scalar lives in `scalar_body`, out of line. Release builds inline
-    // them for speed; `stacker` keeps deep nesting safe either way.
+    // only, so in debug builds (large frames) they are kept small. Every
+    // scalar lives in `scalar_body`, out of line.
     fn object_body(&mut self, at: usize, code: u8) -> Parsed<Option<S::Obj>, S::Error> {
         let flag = code & FLAG_REF != 0;
         let obj = match code & !FLAG_REF {
-            TYPE_NULL => return Ok(None),
             TYPE_SMALL_TUPLE => {
                 let n = self.length_byte()?;
-                self.tuple(flag, n)?
+                self.nested(|p| p.tuple(flag, n))?
             }
             TYPE_TUPLE => {
                 let n = self.count("tuple")?;
-                self.tuple(flag, n)?
+                self.nested(|p| p.tuple(flag, n))?
             }
-            TYPE_LIST => self.list(flag)?,
-            TYPE_DICT => self.dict(flag)?,
-            TYPE_SET => self.set(flag)?,
-            TYPE_FROZENSET => self.frozenset(flag)?,
+            TYPE_LIST => self.nested(|p| p.list(flag))?,
+            TYPE_DICT => self.nested(|p| p.dict(flag))?,
+            TYPE_SET => self.nested(|p| p.set(flag))?,
+            TYPE_FROZENSET => self.nested(|p| p.frozenset(flag))?,
             TYPE_CODE => {
                 let slot = self.reserve_until_done(flag);
-                let mut code = self.code()?;
+                let mut code = self.nested(|p| p.code())?;
                 self.fill(slot, &mut code);
                 code
             }
             TYPE_SLICE if self.sink.reads_slices() => {
                 let slot = self.reserve_until_done(flag);
-                let Some(mut slice) = self.slice()? else {
+                let Some(mut slice) = self.nested(|p| p.slice())? else {
                     return Ok(None);
                 };
                 self.fill(slot, &mut slice);
                 slice
             }
+            _ => return self.scalar_body(at, code),
+        };
+        Ok(Some(obj))
+    }
+
+    /// Every object but the containers, and `None` for TYPE_NULL.
+    #[inline(never)]
+    fn scalar_body(&mut self, at: usize, code: u8) -> Parsed<Option<S::Obj>, S::Error> {
+        let flag = code & FLAG_REF != 0;
+        let obj = match code & !FLAG_REF {
+            TYPE_NULL => return Ok(None),
             TYPE_REF => {
                 let n = self.long()?;
                 let filled =
@@ -372,15 +436,6 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
                 }
                 self.sink.fetch(n as u32)
             }
-            _ => self.scalar_body(at, code)?,
-        };
-        Ok(Some(obj))
-    }
-
-    #[cfg_attr(debug_assertions, inline(never))]
-    fn scalar_body(&mut self, at: usize, code: u8) -> Parsed<S::Obj, S::Error> {
-        let flag = code & FLAG_REF != 0;
-        let obj = match code & !FLAG_REF {
             TYPE_NONE => lift(self.sink.none())?,
             TYPE_STOPITER => lift(self.sink.stop_iteration())?,
             TYPE_ELLIPSIS => lift(self.sink.ellipsis())?,
@@ -450,7 +505,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             }
             _ => return Err(Failure::invalid("bad marshal data (unknown type code)", at)),
         };
-        Ok(obj)
+        Ok(Some(obj))
     }
 
     #[cfg_attr(debug_assertions, inline(never))]
@@ -460,8 +515,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             return self.doomed(TYPE_LIST, flag, n);
         }
         let mut list = lift(self.sink.list(n))?;
-        let slot = self.reserve(flag);
-        self.fill(slot, &mut list);
+        self.keep_now(flag, &mut list);
         for index in 0..n {
             let item = self.item("list")?;
             self.sink.list_set(&mut list, index, item);
@@ -472,8 +526,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     #[cfg_attr(debug_assertions, inline(never))]
     fn dict(&mut self, flag: bool) -> Parsed<S::Obj, S::Error> {
         let mut dict = lift(self.sink.dict())?;
-        let slot = self.reserve(flag);
-        self.fill(slot, &mut dict);
+        self.keep_now(flag, &mut dict);
         // CPython ends a dict at the first NULL, key or value.
         while let Some(key) = self.object()? {
             let Some(value) = self.object()? else { break };
@@ -490,8 +543,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             return self.doomed(TYPE_SET, flag, n);
         }
         let mut set = lift(self.sink.set(n))?;
-        let slot = self.reserve(flag);
-        self.fill(slot, &mut set);
+        self.keep_now(flag, &mut set);
         for _ in 0..n {
             let item = self.item("set")?;
             let result = self.sink.set_add(&mut set, item);
@@ -540,8 +592,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
             return self.doomed(TYPE_TUPLE, flag, n);
         }
         let mut tuple = lift(self.sink.tuple(n))?;
-        let slot = self.reserve(flag);
-        self.fill(slot, &mut tuple);
+        self.keep_now(flag, &mut tuple);
         for index in 0..n {
             let item = self.item("tuple")?;
             self.sink.tuple_set(&mut tuple, index, item);
