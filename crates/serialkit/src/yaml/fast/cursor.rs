@@ -12,12 +12,13 @@ pub(super) struct Cursor<'a> {
     line_start: usize,
     /// Characters before `line_start`, once a marker on this line needed it.
     line_start_chars: Option<usize>,
-    /// With an ASCII text, byte offsets are character indexes.
-    ascii: bool,
     /// A running count of the characters before `counted_at`: markers are
     /// asked for in increasing order, so counting stays linear.
     counted_at: usize,
     counted: usize,
+    /// The first non-ASCII byte at or after `counted_at` (or the end): up
+    /// to there, characters are bytes and counting is a subtraction.
+    next_non_ascii: usize,
 }
 
 impl<'a> Cursor<'a> {
@@ -29,9 +30,9 @@ impl<'a> Cursor<'a> {
             line: 1,
             line_start: 0,
             line_start_chars: Some(0),
-            ascii: text.is_ascii(),
             counted_at: 0,
             counted: 0,
+            next_non_ascii: first_non_ascii(text.as_bytes(), 0),
         }
     }
 
@@ -65,26 +66,39 @@ impl<'a> Cursor<'a> {
             return;
         }
         for nl in memchr::memchr_iter(b'\n', &self.bytes[self.pos..to]) {
-            self.line += 1;
-            self.line_start = self.pos + nl + 1;
-            self.line_start_chars = None;
+            self.new_line(self.pos + nl + 1);
         }
         self.pos = to;
     }
 
+    fn new_line(&mut self, start: usize) {
+        self.line += 1;
+        self.line_start = start;
+        self.line_start_chars = None;
+    }
+
+    /// Moves forward to `to`, on the same line.
+    pub fn advance(&mut self, to: usize) {
+        debug_assert!(!self.bytes[self.pos..to].contains(&b'\n'));
+        self.pos = to;
+    }
+
     fn chars_before(&mut self, at: usize) -> usize {
-        if self.ascii {
-            return at;
-        }
         if at < self.counted_at {
             self.counted_at = 0;
             self.counted = 0;
+            self.next_non_ascii = first_non_ascii(self.bytes, 0);
         }
-        let continuation = self.bytes[self.counted_at..at]
-            .iter()
-            .filter(|&&b| (b & 0xC0) == 0x80)
-            .count();
-        self.counted += (at - self.counted_at) - continuation;
+        if at > self.next_non_ascii {
+            let continuation = self.bytes[self.counted_at..at]
+                .iter()
+                .filter(|&&b| (b & 0xC0) == 0x80)
+                .count();
+            self.counted += (at - self.counted_at) - continuation;
+            self.next_non_ascii = first_non_ascii(self.bytes, at);
+        } else {
+            self.counted += at - self.counted_at;
+        }
         self.counted_at = at;
         self.counted
     }
@@ -115,7 +129,11 @@ impl<'a> Cursor<'a> {
         let mut at = self.pos;
         loop {
             match self.bytes.get(at) {
-                Some(b' ' | b'\n') => at += 1,
+                Some(b' ') => at += 1,
+                Some(b'\n') => {
+                    at += 1;
+                    self.new_line(at);
+                }
                 Some(b'#') => {
                     at = memchr::memchr(b'\n', &self.bytes[at..])
                         .map_or(self.bytes.len(), |n| at + n)
@@ -123,7 +141,7 @@ impl<'a> Cursor<'a> {
                 _ => break,
             }
         }
-        self.goto(at);
+        self.pos = at;
     }
 
     /// Skips to the end of the line when only spaces and a comment (after
@@ -141,6 +159,19 @@ impl<'a> Cursor<'a> {
             _ => false,
         }
     }
+}
+
+/// The first byte at or after `from` that is not ASCII, or the end.
+fn first_non_ascii(bytes: &[u8], from: usize) -> usize {
+    const CHUNK: usize = 32;
+    let mut at = from;
+    while at + CHUNK <= bytes.len() && bytes[at..at + CHUNK].is_ascii() {
+        at += CHUNK;
+    }
+    while at < bytes.len() && bytes[at].is_ascii() {
+        at += 1;
+    }
+    at
 }
 
 /// `---` or `...` at `at` followed by a blank or the end (the caller

@@ -177,7 +177,7 @@ impl<'a> Scanner<'a> {
                 }
                 Next::DocumentStart => {
                     self.emit(Event::DocumentStart(true), at);
-                    self.cur.goto(self.cur.pos + 3);
+                    self.cur.advance(self.cur.pos + 3);
                     if !self.cur.rest_of_line_empty() {
                         return None;
                     }
@@ -329,12 +329,13 @@ impl<'a> Scanner<'a> {
     /// Moves past the key's `:`; its marker, if the event parser still
     /// takes the key as a simple key there (within 1024 characters).
     fn check_colon(&mut self, key: Marker, colon: usize) -> Option<Marker> {
-        self.cur.goto(colon);
+        // The key and its `:` are on one line.
+        self.cur.advance(colon);
         let colon_at = self.cur.marker(colon);
-        if colon_at.index() > key.index() + 1000 || colon_at.line() != key.line() {
+        if colon_at.index() > key.index() + 1000 {
             return None;
         }
-        self.cur.goto(colon + 1);
+        self.cur.advance(colon + 1);
         Some(colon_at)
     }
 
@@ -368,7 +369,7 @@ impl<'a> Scanner<'a> {
                 self.emit(start, at);
                 let close_at = self.cur.marker(pos + 1);
                 self.emit(end, close_at);
-                self.cur.goto(pos + 2);
+                self.cur.advance(pos + 2);
                 if !self.cur.rest_of_line_empty() {
                     return None;
                 }
@@ -471,7 +472,7 @@ impl<'a> Scanner<'a> {
 
     /// An entry of the sequence at `col`, from its `-` at the cursor.
     fn entry(&mut self, col: usize, open: bool) -> Option<Step> {
-        self.cur.goto(self.cur.pos + 1);
+        self.cur.advance(self.cur.pos + 1);
         let inline = !self.cur.rest_of_line_empty();
         // The entry's marker is past the blanks (and a comment) after `-`.
         let at = self.cur.marker(self.cur.pos);

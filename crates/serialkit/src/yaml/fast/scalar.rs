@@ -32,15 +32,6 @@ enum Stop {
     Colon,
 }
 
-/// Bytes that end a run of plain-scalar characters.
-static WORD_END: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b' ' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b':' as usize] = true;
-    table
-};
-
 fn colon_ends(bytes: &[u8], at: usize) -> bool {
     matches!(bytes.get(at + 1), None | Some(b' ' | b'\n'))
 }
@@ -49,15 +40,17 @@ fn colon_ends(bytes: &[u8], at: usize) -> bool {
 /// trailing spaces), where scanning stopped, and why.
 fn scan_line(bytes: &[u8], mut at: usize) -> (usize, usize, Stop) {
     loop {
-        while at < bytes.len() {
-            let byte = bytes[at];
-            if WORD_END[usize::from(byte)] {
-                if byte != b':' {
-                    break;
-                }
-                if colon_ends(bytes, at) {
-                    return (at, at, Stop::Colon);
-                }
+        loop {
+            let Some(n) = memchr::memchr3(b' ', b'\n', b':', &bytes[at..]) else {
+                at = bytes.len();
+                break;
+            };
+            at += n;
+            if bytes[at] != b':' {
+                break;
+            }
+            if colon_ends(bytes, at) {
+                return (at, at, Stop::Colon);
             }
             at += 1;
         }
