@@ -287,8 +287,8 @@ pub fn compose<B: Builder>(
     // The fast producer covers the common block-style subset with the
     // event parser's exact events and markers; outside it (or on any
     // error) the event parser reads the text from the start.
-    match super::fast::events(text) {
-        Some(events) => construct(text, events.into_iter().map(Ok), options, builder, single),
+    match super::fast::events(text, limits.max_depth) {
+        Some(events) => construct(text, events.map(Ok), options, builder, single),
         None => {
             let events =
                 Parser::new_from_str(text).map(|item| item.map(|(ev, span)| (ev, span.start)));

@@ -1,8 +1,4 @@
-//! Where the fast scanner is: a byte offset, with the line it is on, and
-//! the event parser's markers for positions on that line (a character
-//! index, a 1-based line, a 0-based column in characters).
-
-use saphyr_parser::Marker;
+//! Where the fast scanner is: a byte offset, with the line it is on.
 
 pub(super) struct Cursor<'a> {
     pub text: &'a str,
@@ -10,15 +6,6 @@ pub(super) struct Cursor<'a> {
     pub pos: usize,
     line: usize,
     line_start: usize,
-    /// Characters before `line_start`, once a marker on this line needed it.
-    line_start_chars: Option<usize>,
-    /// A running count of the characters before `counted_at`: markers are
-    /// asked for in increasing order, so counting stays linear.
-    counted_at: usize,
-    counted: usize,
-    /// The first non-ASCII byte at or after `counted_at` (or the end): up
-    /// to there, characters are bytes and counting is a subtraction.
-    next_non_ascii: usize,
 }
 
 impl<'a> Cursor<'a> {
@@ -29,10 +16,6 @@ impl<'a> Cursor<'a> {
             pos: 0,
             line: 1,
             line_start: 0,
-            line_start_chars: Some(0),
-            counted_at: 0,
-            counted: 0,
-            next_non_ascii: first_non_ascii(text.as_bytes(), 0),
         }
     }
 
@@ -74,47 +57,18 @@ impl<'a> Cursor<'a> {
     fn new_line(&mut self, start: usize) {
         self.line += 1;
         self.line_start = start;
-        self.line_start_chars = None;
+    }
+
+    /// The characters on the last line of the input.
+    pub fn last_line_chars(&self) -> usize {
+        let start = memchr::memrchr(b'\n', self.bytes).map_or(0, |n| n + 1);
+        self.text[start..].chars().count()
     }
 
     /// Moves forward to `to`, on the same line.
     pub fn advance(&mut self, to: usize) {
         debug_assert!(!self.bytes[self.pos..to].contains(&b'\n'));
         self.pos = to;
-    }
-
-    fn chars_before(&mut self, at: usize) -> usize {
-        if at < self.counted_at {
-            self.counted_at = 0;
-            self.counted = 0;
-            self.next_non_ascii = first_non_ascii(self.bytes, 0);
-        }
-        if at > self.next_non_ascii {
-            let continuation = self.bytes[self.counted_at..at]
-                .iter()
-                .filter(|&&b| (b & 0xC0) == 0x80)
-                .count();
-            self.counted += (at - self.counted_at) - continuation;
-            self.next_non_ascii = first_non_ascii(self.bytes, at);
-        } else {
-            self.counted += at - self.counted_at;
-        }
-        self.counted_at = at;
-        self.counted
-    }
-
-    /// The marker of `at`, a position on the current line.
-    pub fn marker(&mut self, at: usize) -> Marker {
-        let start = match self.line_start_chars {
-            Some(chars) => chars,
-            None => {
-                let chars = self.chars_before(self.line_start);
-                self.line_start_chars = Some(chars);
-                chars
-            }
-        };
-        let index = self.chars_before(at);
-        Marker::new(index, self.line, index - start)
     }
 
     pub fn skip_spaces(&mut self) {
@@ -159,19 +113,6 @@ impl<'a> Cursor<'a> {
             _ => false,
         }
     }
-}
-
-/// The first byte at or after `from` that is not ASCII, or the end.
-fn first_non_ascii(bytes: &[u8], from: usize) -> usize {
-    const CHUNK: usize = 32;
-    let mut at = from;
-    while at + CHUNK <= bytes.len() && bytes[at..at + CHUNK].is_ascii() {
-        at += CHUNK;
-    }
-    while at < bytes.len() && bytes[at].is_ascii() {
-        at += 1;
-    }
-    at
 }
 
 /// `---` or `...` at `at` followed by a blank or the end (the caller

@@ -10,7 +10,10 @@ fn accepted(text: &str) {
 
 /// Left to saphyr-parser.
 fn declined(text: &str) {
-    assert!(events(text).is_none(), "{text:?} should take the slow path");
+    assert!(
+        events(text, usize::MAX).is_none(),
+        "{text:?} should take the slow path"
+    );
 }
 
 #[test]
@@ -59,7 +62,7 @@ fn block_mappings_and_sequences() {
         "a : b\n",
         "? : x\n",
     ] {
-        if events(text).is_some() {
+        if events(text, usize::MAX).is_some() {
             accepted(text);
         }
     }
@@ -170,4 +173,24 @@ fn long_keys_are_left_to_the_event_parser() {
     declined(&format!("{key}: v\n"));
     let key = "k".repeat(900);
     accepted(&format!("{key}: v\n"));
+}
+
+#[test]
+fn nesting_past_the_depth_limit_is_left_to_the_event_parser() {
+    let deep = "- ".repeat(50) + "a\n";
+    assert!(events(&deep, 49).is_none());
+    assert!(events(&deep, 50).is_some());
+    accepted(&deep);
+}
+
+#[test]
+fn non_ascii_text_counts_characters_in_markers() {
+    for text in [
+        "é: ü\nxé:\n  - ü😀 a\n  - 'é''ü'\n  -\n  - \"😀\\t\"\nz: 1\n",
+        "# é comment 😀\nk: v # ü\n",
+        "- é\n  ü\n\n  😀\n- x",
+        "é:\n  ü: 😀",
+    ] {
+        accepted(text);
+    }
 }
