@@ -127,11 +127,13 @@ mod generated {
         prop::sample::select(WORDS).prop_map(str::to_owned)
     }
 
-    /// A scalar as written: plain, single- or double-quoted, maybe over
-    /// several lines (the continuation indentation is filled in later).
+    /// A scalar as written: plain, single- or double-quoted, or a block
+    /// scalar, maybe over several lines (the continuation indentation is
+    /// filled in later).
     fn scalar() -> impl Strategy<Value = String> {
         let words = prop::collection::vec((word(), 0..4usize), 1..5);
-        (words, 0..3u8).prop_map(|(words, style)| {
+        let header = prop::sample::select(&["|", "|-", "|+", ">", ">-", ">+", "| # c", ">2"][..]);
+        (words, 0..4u8, header).prop_map(|(words, style, header)| {
             let mut text = String::new();
             for (i, (word, sep)) in words.iter().enumerate() {
                 if i > 0 {
@@ -147,6 +149,7 @@ mod generated {
             match style {
                 1 => format!("'{text}'"),
                 2 => format!("\"{text}\""),
+                3 => format!("{header}\n{text}"),
                 _ => text,
             }
         })

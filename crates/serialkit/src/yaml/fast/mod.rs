@@ -16,6 +16,7 @@
 //! and blocks nested past the depth limit are left to the event parser,
 //! so the list stays within a small multiple of the input's size.
 
+mod block;
 mod cursor;
 mod packed;
 mod reference;

@@ -2,6 +2,7 @@
 //! stack of open blocks, so nesting costs heap, bounded by the depth
 //! limit), emitting packed events at byte offsets.
 
+use super::block::block_scalar;
 use super::cursor::{indicator_at, Cursor};
 use super::packed::{Kind, Packed};
 use super::scalar::{self, Plain};
@@ -414,6 +415,20 @@ impl<'a> Scanner<'a> {
                     return None;
                 }
                 self.scalar(scalar.text, style_of(single), at);
+                self.cur.skip_to_token();
+                Some(Step::After)
+            }
+            indicator @ (b'|' | b'>') => {
+                let block = block_scalar(text, pos, parent)?;
+                let style = if indicator == b'|' {
+                    ScalarStyle::Literal
+                } else {
+                    ScalarStyle::Folded
+                };
+                self.cur.goto(block.content);
+                let at = self.mark(block.content);
+                self.scalar(Cow::Owned(block.text), style, at);
+                self.cur.goto(block.end);
                 self.cur.skip_to_token();
                 Some(Step::After)
             }

@@ -139,8 +139,10 @@ fn out_of_the_subset() {
     for text in [
         "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
-        "a: |\n  x\n",
-        "a: >\n  x\n",
+        "a: |2\n  x\n",
+        "a: |\n",
+        "a: |#c\n  x\n",
+        "|\nroot\n",
         "? a\n: b\n",
         "a: [1, 2]\n",
         "a: {b: c}\n",
@@ -190,6 +192,25 @@ fn non_ascii_text_counts_characters_in_markers() {
         "# é comment 😀\nk: v # ü\n",
         "- é\n  ü\n\n  😀\n- x",
         "é:\n  ü: 😀",
+    ] {
+        accepted(text);
+    }
+}
+
+#[test]
+fn block_scalars() {
+    for text in [
+        "a: |\n  x\n  y\nb: 1\n",
+        "a: >\n  x\n  y\n\n  z\n   w\n  v\nb: 1\n",
+        "a: |-\n  x\n\n\nb: |+\n  y\n\n\nc: >-\n  z\n",
+        "a: | # c\n\n\n    x\n    # not a comment\n  # a comment\n",
+        "- |\n  a\n- >\n  b\n   c\n- x\n",
+        "- a: |\n    x\n  b: >+\n    y\n\n",
+        "a: |\n  x\n  ",
+        "a: |\n  x",
+        "a: >\n  x\n     \n  y\n",
+        "a: |\n  é😀\n  ü\nb: ü\n",
+        "a:\n  |\n   x\n",
     ] {
         accepted(text);
     }
