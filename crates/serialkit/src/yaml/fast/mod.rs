@@ -1,12 +1,13 @@
 //! A fast event producer for the common block-style subset of YAML: block
 //! mappings and sequences (indentless ones too), plain, single- and
-//! double-quoted scalars (multi-line, folded), comments, `---`, and empty
-//! `[]`/`{}`. It turns a whole text into saphyr-parser's own events with
-//! the markers saphyr-parser gives them, or returns `None` as soon as it
-//! meets anything else (anchors, tags, block scalars, flow collections
-//! with content, `?` keys, tabs, `\r`, `...`, a syntax error, or any
-//! doubt): the caller then runs saphyr-parser from the start, so errors
-//! and everything outside the subset keep its exact behaviour.
+//! double-quoted scalars (multi-line, folded), literal and folded block
+//! scalars inside blocks, comments, `---`, and empty `[]`/`{}`. It turns a
+//! whole text into saphyr-parser's own events with the markers
+//! saphyr-parser gives them, or returns `None` as soon as it meets anything
+//! else (anchors, tags, flow collections with content, `?` keys, tabs,
+//! `\r`, `...`, a syntax error, or any doubt): the caller then runs
+//! saphyr-parser from the start, so errors and everything outside the
+//! subset keep its exact behaviour.
 //!
 //! The contract, checked by differential tests and a fuzz target: for an
 //! accepted input, the events (text, style) and each event's start marker
