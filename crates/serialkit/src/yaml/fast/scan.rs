@@ -30,7 +30,7 @@ enum Frame {
 enum Step {
     /// A node starts at the cursor (a token). `parent` is the enclosing
     /// block's column (-1 at the top); `value_line` when it follows `key:`
-    /// on the same line, where only a scalar or `[]`/`{}` fits.
+    /// on the same line, where no block mapping or sequence can start.
     Node { parent: isize, value_line: bool },
     /// After a key's `:` (the cursor just past it) in the mapping at `col`.
     Value { col: usize, colon: Mark },
