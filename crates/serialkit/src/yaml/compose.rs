@@ -26,7 +26,7 @@ use super::marks;
 use super::resolve::{self, Kind, Scalar, Schema};
 use crate::error::{Error, ErrorKind, Position};
 use crate::limits::Limits;
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -284,7 +284,29 @@ pub fn compose<B: Builder>(
     if text.len() > limits.max_input_bytes {
         return Err(Error::limit("input size in bytes", limits.max_input_bytes, None).into());
     }
-    let mut parser = Parser::new_from_str(text);
+    // The fast producer covers the common block-style subset with the
+    // event parser's exact events and markers; outside it (or on any
+    // error) the event parser reads the text from the start.
+    match super::fast::events(text, limits.max_depth) {
+        Some(events) => construct(text, events.map(Ok), options, builder, single),
+        None => {
+            let events =
+                Parser::new_from_str(text).map(|item| item.map(|(ev, span)| (ev, span.start)));
+            construct(text, events, options, builder, single)
+        }
+    }
+}
+
+/// Builds each document from `events`, each with the marker where it
+/// starts.
+fn construct<'input, B: Builder>(
+    text: &'input str,
+    mut events: impl Iterator<Item = Result<(Event<'input>, Marker), ScanError>>,
+    options: &LoadOptions,
+    builder: &mut B,
+    single: bool,
+) -> Result<Vec<B::Node>, B::Error> {
+    let limits = &options.limits;
     let mut documents = Vec::new();
     let mut frames: Vec<Frame<'_, B::Node>> = Vec::new();
     let mut items: Vec<B::Node> = Vec::new();
@@ -297,12 +319,12 @@ pub fn compose<B: Builder>(
     let check_keys = options.duplicate_keys == DuplicateKeys::Error;
     let mut keys_at: Vec<Position> = Vec::new();
     loop {
-        let (event, span): (Event<'_>, Span) = match parser.next_event() {
+        let (event, start) = match events.next() {
             None => break,
             Some(Ok(pair)) => pair,
             Some(Err(err)) => return Err(marks::scan_error(&err, text, limits).into()),
         };
-        let at = position(&span.start);
+        let at = position(&start);
         // Where the node this event completes starts.
         let mut node_at = at;
         let mapping = matches!(event, Event::MappingStart(..));
@@ -314,7 +336,7 @@ pub fn compose<B: Builder>(
                 if single && document_count > 1 {
                     return Err(syntax(
                         "expected a single document in the stream, but found another document",
-                        &span.start,
+                        &start,
                     )
                     .into());
                 }
@@ -343,7 +365,7 @@ pub fn compose<B: Builder>(
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = frames.pop() else {
-                    return Err(syntax("unbalanced collection end", &span.start).into());
+                    return Err(syntax("unbalanced collection end", &start).into());
                 };
                 total += 1;
                 built += 1;
@@ -389,7 +411,7 @@ pub fn compose<B: Builder>(
                     Some(Some(Anchor::Open(index))) => {
                         total += 1;
                         let Some(frame) = frames.get_mut(*index) else {
-                            return Err(syntax("alias to a closed collection", &span.start).into());
+                            return Err(syntax("alias to a closed collection", &start).into());
                         };
                         if frame.forward.is_none() {
                             let full = full_name(&frame.tag);
@@ -401,7 +423,7 @@ pub fn compose<B: Builder>(
                         let forward = frame.forward.clone().expect("set above");
                         builder.alias(id, &forward)
                     }
-                    _ => return Err(syntax("found undefined alias", &span.start).into()),
+                    _ => return Err(syntax("found undefined alias", &start).into()),
                 };
                 (node, 0, 0)
             }
@@ -428,7 +450,7 @@ pub fn compose<B: Builder>(
                     }
                     continue;
                 }
-                let node = scalar(builder, text, style, class, options.schema, is_key, &span)?;
+                let node = scalar(builder, text, style, class, options.schema, is_key, &start)?;
                 (node, anchor, weight)
             }
         };
@@ -470,9 +492,9 @@ fn scalar<B: Builder>(
     class: TagClass<'_>,
     schema: Schema,
     is_key: bool,
-    span: &Span,
+    start: &Marker,
 ) -> Result<B::Node, B::Error> {
-    let at = position(&span.start);
+    let at = position(start);
     if let TagClass::Core(_) = class {
         check_core_tag(&class, "scalar", at)?;
     }
@@ -498,9 +520,8 @@ fn scalar<B: Builder>(
             "float" => Kind::Float,
             "timestamp" => Kind::Timestamp,
             "binary" => {
-                let data = resolve::decode_base64(&text).ok_or_else(|| {
-                    syntax(format!("invalid binary scalar: {text:?}"), &span.start)
-                })?;
+                let data = resolve::decode_base64(&text)
+                    .ok_or_else(|| syntax(format!("invalid binary scalar: {text:?}"), start))?;
                 return builder.scalar(Scalar::Binary(data), is_key, at);
             }
             _ => Kind::Str,
@@ -509,7 +530,7 @@ fn scalar<B: Builder>(
     let value = match kind {
         Kind::Str | Kind::Merge | Kind::Value => Scalar::Str(text),
         kind => typed(&text, kind, schema)
-            .ok_or_else(|| syntax(format!("invalid {kind:?} scalar: {text:?}"), &span.start))?,
+            .ok_or_else(|| syntax(format!("invalid {kind:?} scalar: {text:?}"), start))?,
     };
     builder.scalar(value, is_key, at)
 }

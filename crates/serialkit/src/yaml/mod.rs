@@ -7,6 +7,7 @@
 
 pub mod compose;
 pub mod emit;
+pub mod fast;
 mod marks;
 pub mod resolve;
 mod tags;
