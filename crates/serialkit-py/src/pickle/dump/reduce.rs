@@ -71,7 +71,10 @@ impl<'py> Pickler<'_, 'py> {
         }
         match reduce_value.cast::<PyTuple>() {
             Ok(tuple) => self.save_reduce(tuple, Some(obj)),
-            Err(_) => Err(self.pickling_error("__reduce__ must return a string or tuple".into())),
+            Err(_) => Err(self.pickling_error(format!(
+                "__reduce__ must return a string or tuple{}",
+                self.not_type(&reduce_value)?
+            ))),
         }
     }
 
@@ -103,37 +106,50 @@ impl<'py> Pickler<'_, 'py> {
         let state_setter = part(5)?;
 
         if !callable.is_callable() {
-            return Err(self.pickling_error(
-                "first item of the tuple returned by __reduce__ must be callable".into(),
-            ));
+            return Err(self.pickling_error(format!(
+                "first item of the tuple returned by __reduce__ must be callable{}",
+                self.not_type(&callable)?
+            )));
         }
-        let Ok(argtup) = argtup.cast_into::<PyTuple>() else {
-            return Err(self.pickling_error(
-                "second item of the tuple returned by __reduce__ must be a tuple".into(),
-            ));
-        };
+        if !argtup.is_instance_of::<PyTuple>() {
+            return Err(self.pickling_error(format!(
+                "second item of the tuple returned by __reduce__ must be a tuple{}",
+                self.not_type(&argtup)?
+            )));
+        }
+        let argtup = argtup.cast_into::<PyTuple>()?;
         if let Some(items) = &listitems {
             if !is_iterator(items) {
                 return Err(self.pickling_error(format!(
-                    "fourth element of the tuple returned by __reduce__ must be an iterator, not {}",
-                    tp_name(type_of(items))
+                    "fourth {} of the tuple returned by __reduce__ must be an iterator, not {}",
+                    self.element(),
+                    self.type_name(items)?
                 )));
             }
         }
         if let Some(items) = &dictitems {
             if !is_iterator(items) {
                 return Err(self.pickling_error(format!(
-                    "fifth element of the tuple returned by __reduce__ must be an iterator, not {}",
-                    tp_name(type_of(items))
+                    "fifth {} of the tuple returned by __reduce__ must be an iterator, not {}",
+                    self.element(),
+                    self.type_name(items)?
                 )));
             }
         }
         if let Some(setter) = &state_setter {
             if !setter.is_callable() {
-                return Err(self.pickling_error(format!(
-                    "sixth element of the tuple returned by __reduce__ must be a function, not {}",
-                    tp_name(type_of(setter))
-                )));
+                let message = if self.state.compat.wording_314 {
+                    format!(
+                        "sixth item of the tuple returned by __reduce__ must be callable, not {}",
+                        self.type_name(setter)?
+                    )
+                } else {
+                    format!(
+                        "sixth element of the tuple returned by __reduce__ must be a function, not {}",
+                        tp_name(type_of(setter))
+                    )
+                };
+                return Err(self.pickling_error(message));
             }
         }
 
@@ -284,4 +300,35 @@ fn is_subtype(ty: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> bool 
     // SAFETY: both are live type objects (an object's type and a static
     // type); PyType_IsSubtype only reads their MROs.
     unsafe { ffi::PyType_IsSubtype(ty, base) != 0 }
+}
+
+impl<'py> Pickler<'_, 'py> {
+    /// "item" from 3.14, "element" before, in messages about a reduction.
+    fn element(&self) -> &'static str {
+        if self.state.compat.wording_314 {
+            "item"
+        } else {
+            "element"
+        }
+    }
+
+    /// How the running interpreter names the type of `value` in a message:
+    /// fully qualified from 3.14 (`%T`), by `tp_name` before.
+    fn type_name(&self, value: &Bound<'py, PyAny>) -> PyResult<String> {
+        if self.state.compat.wording_314 {
+            Ok(value.get_type().fully_qualified_name()?.to_string())
+        } else {
+            Ok(tp_name(type_of(value)))
+        }
+    }
+
+    /// ", not <type>" where 3.14 ends a message with the offending type;
+    /// nothing before.
+    fn not_type(&self, value: &Bound<'py, PyAny>) -> PyResult<String> {
+        if self.state.compat.wording_314 {
+            Ok(format!(", not {}", self.type_name(value)?))
+        } else {
+            Ok(String::new())
+        }
+    }
 }
