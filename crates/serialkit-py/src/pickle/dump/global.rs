@@ -53,12 +53,16 @@ impl<'py> Pickler<'_, 'py> {
         // reference or NULL with an exception set.
         let module = match owned_or_err(py, unsafe { ffi::PyImport_Import(module_name.as_ptr()) }) {
             Ok(module) => module,
-            Err(error) if compat.wording_314 => {
-                return Err(self.pickling_error(format!(
+            Err(failure) if compat.wording_314 => {
+                let error = self.pickling_error(format!(
                     "Can't pickle {}: {}",
                     repr_of(obj)?,
-                    error.value(py).str()?
-                )))
+                    failure.value(py).str()?
+                ));
+                error
+                    .value(py)
+                    .setattr(intern!(py, "__context__"), failure.value(py))?;
+                return Err(error);
             }
             Err(_) => {
                 return Err(self.pickling_error(format!(

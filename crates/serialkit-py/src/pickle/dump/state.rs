@@ -36,6 +36,9 @@ pub struct Compat {
     pub wording_314: bool,
     /// 3.13's wording for a local object ("Can't get local object").
     pub local_get: bool,
+    /// Errors get "when serializing ..." notes saying where they happened
+    /// (3.14 and later).
+    pub notes: bool,
 }
 
 impl Compat {
@@ -44,6 +47,7 @@ impl Compat {
             nested_by_name: version >= (3, 13),
             wording_314: version >= (3, 14),
             local_get: version == (3, 13),
+            notes: version >= (3, 14),
         }
     }
 }
