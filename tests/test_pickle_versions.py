@@ -56,6 +56,13 @@ def _local():
     return inner
 
 
+LOCAL = _local()
+
+
+class Elements(set):
+    pass
+
+
 class Misnamed:
     pass
 
@@ -135,9 +142,11 @@ UNPICKLABLE = {
     "in_a_dict_value": {"a": 1, 2.5: {None: _local()}},
     "in_a_tuple": (1, (2, _local())),
     "in_a_set": [{1, Misnamed}],
+    "in_a_frozenset": (frozenset({1, LOCAL}),),
+    "in_a_set_subclass": [Elements({LOCAL})],
     "in_state": Reducing((list, (), {"k": _local()})),
-    "in_listitems": Fresh(lambda: (list, (), None, iter([1, _local()]))),
-    "in_dictitems": Fresh(lambda: (dict, (), None, None, iter([("k", _local())]))),
+    "in_listitems": Fresh(lambda: (list, (), None, iter([1, LOCAL]))),
+    "in_dictitems": Fresh(lambda: (dict, (), None, None, iter([("k", LOCAL)]))),
     "in_reconstructor": Reducing((_local(), ())),
     "in_reconstructor_args": Reducing((list, (1, _local()))),
     "in_setter": Reducing((list, (), [], None, None, _local())),

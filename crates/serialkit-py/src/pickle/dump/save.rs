@@ -146,9 +146,16 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
     }
 
-    /// Sets' items get no notes, as in CPython.
-    fn save_item(&mut self, item: Bound<'py, PyAny>) -> PyResult<()> {
-        self.save(&item, false)
+    /// Saves an element of the set `owner`, noting on failure that it was
+    /// one (CPython names no index: a set has none).
+    fn save_element(
+        &mut self,
+        item: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        self.save(item, false).map_err(|error| {
+            self.noted(error, || Ok(format!("{} element", qualified_type(owner)?)))
+        })
     }
 
     /// Saves `item`, noting on failure that it was item `index` of `owner`.
@@ -740,7 +747,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         let iter = obj.try_iter()?.into_any();
         loop {
-            let n = batch(self, ADDITEMS, |_| iter_next(&iter), Self::save_item)?;
+            let save = |p: &mut Self, item: Bound<'py, PyAny>| p.save_element(&item, obj);
+            let n = batch(self, ADDITEMS, |_| iter_next(&iter), save)?;
             if obj.len()? != size {
                 return Err(PyRuntimeError::new_err("set changed size during iteration"));
             }
@@ -757,7 +765,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         self.out.byte(MARK);
         let iter = obj.try_iter()?.into_any();
         while let Some(item) = iter_next(&iter)? {
-            self.save(&item, false)?;
+            self.save_element(&item, obj)?;
         }
         if let Some(idx) = self.memo_index(obj) {
             self.out.byte(POP_MARK);
