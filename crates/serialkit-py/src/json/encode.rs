@@ -123,7 +123,11 @@ fn is_singleton(object: &Bound<'_, PyAny>, singleton: unsafe fn() -> *mut ffi::P
 
 impl<'py> Encoder<'_, 'py> {
     /// Adds CPython's note saying where in the document `error` happened;
-    /// `place` is only built when notes are on.
+    /// `place` is only built when notes are on. Kept out of line: only
+    /// errors come here, and inlined it would enlarge the frame of every
+    /// nesting level.
+    #[cold]
+    #[inline(never)]
     fn noted(&self, error: PyErr, place: impl FnOnce() -> PyResult<String>) -> PyErr {
         if !self.options.notes {
             return error;

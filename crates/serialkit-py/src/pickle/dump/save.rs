@@ -128,7 +128,10 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     /// Adds CPython 3.14's note "when serializing {place}" to `error`;
-    /// `place` is only built when the interpreter writes notes.
+    /// `place` is only built when the interpreter writes notes. Out of
+    /// line, so that the frames of nested saves stay small.
+    #[cold]
+    #[inline(never)]
     pub fn noted(&self, error: PyErr, place: impl FnOnce() -> PyResult<String>) -> PyErr {
         if !self.state.compat.notes {
             return error;
