@@ -87,16 +87,16 @@ struct Encoder<'a, 'py> {
     /// How many levels the pure-Python encoder could nest before reaching
     /// the recursion limit, where that limit is not what
     /// `Py_EnterRecursiveCall` counts against (Python 3.12).
-    frame_budget: Option<usize>,
+    frame_budget: usize,
 }
 
 /// On Python 3.12 the C API counts C recursion apart from Python frames,
 /// but the pure-Python encoder (used there with an indent) recurses through
 /// one Python frame per level: it fails at the recursion limit, less the
 /// frames already on the stack.
-fn python_frame_budget(py: Python<'_>, options: &EncodeOptions<'_>) -> PyResult<Option<usize>> {
+fn python_frame_budget(py: Python<'_>, options: &EncodeOptions<'_>) -> PyResult<usize> {
     if !options.python_encoder || py.version_info() < (3, 12) {
-        return Ok(None);
+        return Ok(usize::MAX);
     }
     let sys = py.import("sys")?;
     let limit: usize = sys.getattr("getrecursionlimit")?.call0()?.extract()?;
@@ -106,7 +106,7 @@ fn python_frame_budget(py: Python<'_>, options: &EncodeOptions<'_>) -> PyResult<
         frames += 1;
         frame = frame.getattr(pyo3::intern!(py, "f_back"))?;
     }
-    Ok(Some(limit.saturating_sub(frames)))
+    Ok(limit.saturating_sub(frames))
 }
 
 /// Where the type of an object sends it, checked in CPython's order.
@@ -123,11 +123,10 @@ fn is_singleton(object: &Bound<'_, PyAny>, singleton: unsafe fn() -> *mut ffi::P
 
 impl<'py> Encoder<'_, 'py> {
     /// Adds CPython's note saying where in the document `error` happened;
-    /// `place` is only built when notes are on. Kept out of line: only
-    /// errors come here, and inlined it would enlarge the frame of every
-    /// nesting level.
-    #[cold]
-    #[inline(never)]
+    /// `place` is only built when notes are on. Only the `note_*` helpers
+    /// call it: they are out of line because, inlined, error paths enlarge
+    /// the frame of every nesting level, and so shorten how deep a
+    /// document fits on the stack.
     fn noted(&self, error: PyErr, place: impl FnOnce() -> PyResult<String>) -> PyErr {
         if !self.options.notes {
             return error;
@@ -143,6 +142,48 @@ impl<'py> Encoder<'_, 'py> {
             Ok(_) => error,
             Err(other) => other,
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn note_index(&self, error: PyErr, container: &Bound<'py, PyAny>, index: usize) -> PyErr {
+        self.noted(error, || {
+            let kind = container.get_type().fully_qualified_name()?;
+            Ok(format!("when serializing {kind} item {index}"))
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn note_key(
+        &self,
+        error: PyErr,
+        container: &Bound<'py, PyAny>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyErr {
+        self.noted(error, || {
+            let kind = container.get_type().fully_qualified_name()?;
+            Ok(format!("when serializing {kind} item {}", key.repr()?))
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn note_object(&self, error: PyErr, object: &Bound<'py, PyAny>) -> PyErr {
+        self.noted(error, || {
+            let kind = object.get_type().fully_qualified_name()?;
+            Ok(format!("when serializing {kind} object"))
+        })
+    }
+
+    /// The pure-Python encoder's RecursionError (see `frame_budget`).
+    #[cold]
+    #[inline(never)]
+    fn beyond_frame_budget(&mut self) -> PyErr {
+        if self.options.check_circular {
+            self.markers.pop();
+        }
+        pyo3::exceptions::PyRecursionError::new_err("maximum recursion depth exceeded")
     }
 
     fn value(&mut self, object: &Bound<'py, PyAny>) -> PyResult<()> {
@@ -270,6 +311,8 @@ impl<'py> Encoder<'_, 'py> {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn out_of_range(&self, object: &Bound<'py, PyAny>, value: f64) -> PyErr {
         const MESSAGE: &str = "Out of range float values are not JSON compliant";
         if !self.options.name_non_finite {
@@ -316,16 +359,8 @@ impl<'py> Encoder<'_, 'py> {
             }
             self.markers.push(pointer);
         }
-        if self
-            .frame_budget
-            .is_some_and(|budget| self.nesting.depth() >= budget)
-        {
-            if self.options.check_circular {
-                self.markers.pop();
-            }
-            return Err(pyo3::exceptions::PyRecursionError::new_err(
-                "maximum recursion depth exceeded",
-            ));
+        if self.nesting.depth() >= self.frame_budget {
+            return Err(self.beyond_frame_budget());
         }
         self.nesting
             .enter(self.py, c" while encoding a JSON object")?;
@@ -373,12 +408,7 @@ impl<'py> Encoder<'_, 'py> {
                     this.newline();
                 }
                 if let Err(error) = this.value(&item) {
-                    return Err(this.noted(error, || {
-                        Ok(format!(
-                            "when serializing {} item {index}",
-                            marker.get_type().fully_qualified_name()?
-                        ))
-                    }));
+                    return Err(this.note_index(error, marker, index));
                 }
                 index += 1;
             }
@@ -453,15 +483,10 @@ impl<'py> Encoder<'_, 'py> {
         }
         *first = false;
         self.out.extend_from_slice(&self.options.key_separator);
-        self.value(value).map_err(|error| {
-            self.noted(error, || {
-                Ok(format!(
-                    "when serializing {} item {}",
-                    container.get_type().fully_qualified_name()?,
-                    key.repr()?
-                ))
-            })
-        })
+        match self.value(value) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.note_key(error, container, key)),
+        }
     }
 
     /// Writes a dict key as a JSON string, converting it as CPython does.
@@ -583,14 +608,10 @@ impl<'py> Encoder<'_, 'py> {
         };
         self.nested(object, |this| {
             let replacement = default.call1((object,))?;
-            this.value(&replacement).map_err(|error| {
-                this.noted(error, || {
-                    Ok(format!(
-                        "when serializing {} object",
-                        object.get_type().fully_qualified_name()?
-                    ))
-                })
-            })
+            match this.value(&replacement) {
+                Ok(()) => Ok(()),
+                Err(error) => Err(this.note_object(error, object)),
+            }
         })
     }
 }
