@@ -144,6 +144,38 @@ impl<'py> Encoder<'_, 'py> {
         }
     }
 
+    /// `value`, noting on failure that it was item `index` of `container`.
+    /// Apart from the plain path: handling the error inline made every
+    /// level's frame larger (lists nested 20800 deep instead of 32500 in
+    /// 8 MiB of stack), even where no notes are written.
+    #[inline(never)]
+    fn value_noting_index(
+        &mut self,
+        item: &Bound<'py, PyAny>,
+        container: &Bound<'py, PyAny>,
+        index: usize,
+    ) -> PyResult<()> {
+        match self.value(item) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.note_index(error, container, index)),
+        }
+    }
+
+    /// `value`, noting on failure that it was the item `key` of
+    /// `container`; apart from the plain path for the same reason.
+    #[inline(never)]
+    fn value_noting_key(
+        &mut self,
+        value: &Bound<'py, PyAny>,
+        container: &Bound<'py, PyAny>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        match self.value(value) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(self.note_key(error, container, key)),
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn note_index(&self, error: PyErr, container: &Bound<'py, PyAny>, index: usize) -> PyErr {
@@ -407,8 +439,10 @@ impl<'py> Encoder<'_, 'py> {
                     this.out.extend_from_slice(&this.options.item_separator);
                     this.newline();
                 }
-                if let Err(error) = this.value(&item) {
-                    return Err(this.note_index(error, marker, index));
+                if this.options.notes {
+                    this.value_noting_index(&item, marker, index)?;
+                } else {
+                    this.value(&item)?;
                 }
                 index += 1;
             }
@@ -483,9 +517,10 @@ impl<'py> Encoder<'_, 'py> {
         }
         *first = false;
         self.out.extend_from_slice(&self.options.key_separator);
-        match self.value(value) {
-            Ok(()) => Ok(()),
-            Err(error) => Err(self.note_key(error, container, key)),
+        if self.options.notes {
+            self.value_noting_key(value, container, key)
+        } else {
+            self.value(value)
         }
     }
 
