@@ -55,7 +55,8 @@ def outcome(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
             str(error),
         )
     except Exception as error:
-        return (type(error).__name__, str(error))
+        # Notes too: from 3.14 the encoder notes where the error happened.
+        return (type(error).__name__, str(error), getattr(error, "__notes__", None))
     return ("ok", canonical(result))
 
 

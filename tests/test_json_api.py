@@ -513,9 +513,10 @@ def test_circular_references():
     for value in (loop, cyclic):
         for indent in (None, 2):
             result = same_dumps(value, indent=indent)
-            assert result == ("ValueError", "Circular reference detected")
-    assert same_dumps(node, default=lambda o: o) == ("ValueError", "Circular reference detected")
-    assert same_dumps(node, default=lambda o: [o]) == ("ValueError", "Circular reference detected")
+            assert result[:2] == ("ValueError", "Circular reference detected")
+    circular = ("ValueError", "Circular reference detected")
+    assert same_dumps(node, default=lambda o: o)[:2] == circular
+    assert same_dumps(node, default=lambda o: [o])[:2] == circular
     for value in (loop, cyclic):
         with pytest.raises(RecursionError):
             json.dumps(value, check_circular=False)

@@ -33,9 +33,11 @@ def nested_dict(depth):
     return value
 
 
-def deepest(succeeds, high=5000):
+def deepest(succeeds, high=200_000):
     """The largest depth in [1, high] for which succeeds(depth) is true,
-    assuming monotonicity."""
+    assuming monotonicity. The bound is generous: up to 3.12 the recursion
+    limit decides (about 1000), 3.13 allows 10000 levels of C recursion and
+    3.14 as many as the C stack holds (about 65000 on the main thread)."""
     low = 1
     while low < high:
         middle = (low + high + 1) // 2
@@ -170,8 +172,10 @@ def test_loads_as_deep_as_stdlib_with_raised_recursion_limit(depth):
     def compare():
         return outcome(json.loads, document), outcome(sj.loads, document)
 
+    # Up to 3.11 the raised limit lets the standard library succeed; 3.12
+    # and 3.13 bound C recursion apart from it, so it may fail: serialkit
+    # must do the same either way.
     expected, actual = run_with_raised_limit(compare)
-    assert expected[0] == "ok"
     assert actual == expected
 
 
@@ -182,8 +186,10 @@ def test_dumps_as_deep_as_stdlib_with_raised_recursion_limit(depth):
     def compare():
         return outcome(json.dumps, value), outcome(sj.dumps, value)
 
+    # Up to 3.11 the raised limit lets the standard library succeed; 3.12
+    # and 3.13 bound C recursion apart from it, so it may fail: serialkit
+    # must do the same either way.
     expected, actual = run_with_raised_limit(compare)
-    assert expected[0] == "ok"
     assert actual == expected
 
 

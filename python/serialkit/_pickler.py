@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import operator
 import os
+import pickle as _std_pickle
 from typing import Any, Callable, Optional
 
-from serialkit import _native
+from serialkit import _native, _pickle_hooks
 from serialkit._files import atomic_write, is_path
 from serialkit._pickle_errors import PicklingError
 
@@ -20,8 +21,9 @@ __all__ = [
     "dumps",
 ]
 
-HIGHEST_PROTOCOL = 5
-DEFAULT_PROTOCOL = 4
+HIGHEST_PROTOCOL = _std_pickle.HIGHEST_PROTOCOL
+# 4 up to Python 3.13, 5 from 3.14: whatever the running interpreter uses.
+DEFAULT_PROTOCOL = _std_pickle.DEFAULT_PROTOCOL
 
 # Optional rather than `X | None`: this alias is evaluated at import time,
 # and `|` on typing objects needs Python 3.10.
@@ -101,25 +103,12 @@ class Pickler:
     def protocol(self) -> int:
         return self._native().protocol
 
-    @property
-    def persistent_id(self) -> Callable[[Any], Any]:
+    def _default_persistent_id(self, obj: Any) -> Any:
         """The hook returning a persistent id for an object, or None to
-        pickle it normally: unset unless a subclass defines it or it is
-        assigned (then it must be callable), as in the C pickler."""
-        hook = self.__dict__.get("_persistent_id", _ABSENT)
-        if hook is _ABSENT:
-            raise AttributeError("persistent_id")
-        return hook
+        pickle it normally."""
+        return None
 
-    @persistent_id.setter
-    def persistent_id(self, value: Callable[[Any], Any]) -> None:
-        if not callable(value):
-            raise TypeError("persistent_id must be a callable taking one argument")
-        self._persistent_id = value
-
-    @persistent_id.deleter
-    def persistent_id(self) -> None:
-        raise TypeError("attribute deletion is not supported")
+    persistent_id = _pickle_hooks.hook_property("persistent_id", _default_persistent_id)
 
     @property
     def dispatch_table(self) -> Any:
@@ -128,7 +117,9 @@ class Pickler:
         it is assigned, as in the C pickler."""
         table = self.__dict__.get("_dispatch_table", _ABSENT)
         if table is _ABSENT:
-            raise AttributeError("dispatch_table")
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute 'dispatch_table'"
+            )
         return table
 
     @dispatch_table.setter
@@ -138,16 +129,21 @@ class Pickler:
     @dispatch_table.deleter
     def dispatch_table(self) -> None:
         if self.__dict__.pop("_dispatch_table", _ABSENT) is _ABSENT:
-            raise AttributeError("dispatch_table")
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute 'dispatch_table'"
+            )
 
     def dump(self, obj: Any) -> None:
         """Write the pickle of ``obj`` to the file."""
         core = self._native()
         table = getattr(self, "dispatch_table", _ABSENT)
+        persistent_id = getattr(self, "persistent_id", None)
+        if _pickle_hooks.is_default(persistent_id, Pickler._default_persistent_id):
+            persistent_id = None
         core.dump(
             obj,
             self._write,
-            getattr(self, "persistent_id", None),
+            persistent_id,
             None if table is _ABSENT else table,
             getattr(self, "reducer_override", None),
             table is not _ABSENT,

@@ -24,7 +24,7 @@ import io
 import os
 import pickle as _std_pickle
 
-from . import _files
+from . import _files, _pickle_hooks
 from ._native import PICKLE_SAFE_GLOBALS as _SAFE_NAMES
 from ._native import UnpicklerMemo as _UnpicklerMemo
 from ._native import pickle_end as _pickle_end
@@ -49,8 +49,8 @@ __all__ = [
     "loads",
 ]
 
-HIGHEST_PROTOCOL = 5
-DEFAULT_PROTOCOL = 4
+HIGHEST_PROTOCOL = _std_pickle.HIGHEST_PROTOCOL
+DEFAULT_PROTOCOL = _std_pickle.DEFAULT_PROTOCOL
 
 #: Full dotted names of the globals every load may import.
 SAFE_GLOBALS = frozenset(_SAFE_NAMES)
@@ -152,9 +152,6 @@ class UnpicklerMemoProxy:
         return dict, (self.copy(),)
 
 
-_NO_HOOK = object()
-
-
 class Unpickler:
     """``pickle.Unpickler`` with serialkit's policy. Subclasses may override
     ``find_class`` (which then decides what is imported, as with the
@@ -195,24 +192,14 @@ class Unpickler:
             )
         return _std_pickle._Unpickler(io.BytesIO(), fix_imports=False).find_class(module, name)
 
-    @property
-    def persistent_load(self):
-        """The hook for persistent ids: unset unless a subclass defines it or
-        it is assigned (then it must be callable), as in the C unpickler."""
-        hook = self.__dict__.get("_persistent_load", _NO_HOOK)
-        if hook is _NO_HOOK:
-            raise AttributeError("persistent_load")
-        return hook
+    def _default_persistent_load(self, pid):
+        """The hook for persistent ids."""
+        raise UnpicklingError(
+            "A load persistent id instruction was encountered, "
+            "but no persistent_load function was specified."
+        )
 
-    @persistent_load.setter
-    def persistent_load(self, value):
-        if not callable(value):
-            raise TypeError("persistent_load must be a callable taking one argument")
-        self._persistent_load = value
-
-    @persistent_load.deleter
-    def persistent_load(self):
-        raise TypeError("attribute deletion is not supported")
+    persistent_load = _pickle_hooks.hook_property("persistent_load", _default_persistent_load)
 
     @property
     def memo(self) -> UnpicklerMemoProxy:
@@ -247,6 +234,8 @@ class Unpickler:
         hook = getattr(self, attribute, None)
         base = getattr(Unpickler, attribute, None)
         if hook is None or getattr(hook, "__func__", None) is base:
+            return None
+        if _pickle_hooks.is_default(hook, Unpickler._default_persistent_load):
             return None
         return hook
 

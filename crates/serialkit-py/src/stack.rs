@@ -53,6 +53,11 @@ impl Nesting {
         Ok(())
     }
 
+    /// Levels entered and not yet left.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
     pub fn leave(&mut self) {
         self.depth -= 1;
         // SAFETY: pairs a successful Py_EnterRecursiveCall in `enter`.

@@ -3,6 +3,7 @@
 mod decode;
 pub(crate) mod encode;
 pub(crate) mod keys;
+mod stdlib;
 
 use crate::pystr::{str_utf8, str_wtf8, utf8_str};
 use crate::pytypes::json_decode_error;
@@ -245,12 +246,15 @@ fn decode<'py>(
         object_pairs_hook,
     );
     let mut sink = PySink::new(py, hooks);
+    let stdlib = stdlib::StdlibJson::get(py)?;
     let options = ParseOptions {
         strict,
         // Depth is bounded by the interpreter's recursion limit and by the
         // stack that is left (see `crate::stack`), checked as containers open.
         max_depth: usize::MAX,
         wtf8: document.wtf8,
+        trailing_comma_error: stdlib.trailing_comma_error,
+        escape_may_end_input: stdlib.escape_may_end_input,
     };
     let bytes = document.bytes();
     let parsed = if prefix {
@@ -380,6 +384,8 @@ fn json_dumps<'py>(
         }
     };
     let pretty = indent.is_some();
+    let stdlib = stdlib::StdlibJson::get(py)?;
+    let python_encoder = pretty && !stdlib.c_encoder_indents;
     let indent = match indent {
         Some(indent) => Some(layout(Some(indent), "")?),
         None => None,
@@ -398,6 +404,10 @@ fn json_dumps<'py>(
         key_separator,
         layout_surrogates,
         default: default.filter(|d| !d.is_none()),
+        python_encoder,
+        name_non_finite: python_encoder || stdlib.c_names_non_finite,
+        notes: stdlib.notes,
+        empty_when_all_skipped: stdlib.empty_when_all_skipped,
     };
     encode::encode(py, obj, &options)
 }

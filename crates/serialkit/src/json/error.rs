@@ -17,6 +17,10 @@ pub enum ErrorCode {
     InvalidEscape,
     InvalidUnicodeEscape,
     ExtraData,
+    /// A comma right before `]` (CPython 3.13 and later name it).
+    TrailingCommaArray,
+    /// A comma right before `}` (CPython 3.13 and later name it).
+    TrailingCommaObject,
     /// Nesting deeper than [`crate::Limits::max_depth`].
     DepthLimit,
 }
@@ -33,6 +37,8 @@ impl ErrorCode {
             ErrorCode::InvalidEscape => "Invalid \\escape",
             ErrorCode::InvalidUnicodeEscape => "Invalid \\uXXXX escape",
             ErrorCode::ExtraData => "Extra data",
+            ErrorCode::TrailingCommaArray => "Illegal trailing comma before end of array",
+            ErrorCode::TrailingCommaObject => "Illegal trailing comma before end of object",
             ErrorCode::DepthLimit => "Nesting too deep",
         }
     }

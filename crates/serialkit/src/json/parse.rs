@@ -134,6 +134,15 @@ pub struct ParseOptions {
     /// The input may hold lone surrogates encoded as WTF-8 (it came from a
     /// Python string that is not valid Unicode).
     pub wtf8: bool,
+    /// Report a comma just before the closing bracket as a trailing comma,
+    /// at the comma, as CPython 3.13 and later do; otherwise as the missing
+    /// value or property name after it, at the bracket, as earlier versions
+    /// do.
+    pub trailing_comma_error: bool,
+    /// A `\uXXXX` escape whose digits end the input is read as complete
+    /// (the string is then unterminated), as CPython 3.14 does; earlier
+    /// versions want one more character after it and call it invalid.
+    pub escape_may_end_input: bool,
 }
 
 impl Default for ParseOptions {
@@ -142,6 +151,8 @@ impl Default for ParseOptions {
             strict: true,
             max_depth: crate::Limits::DEFAULT_MAX_DEPTH,
             wtf8: false,
+            trailing_comma_error: false,
+            escape_may_end_input: false,
         }
     }
 }
@@ -307,8 +318,20 @@ impl<'a> Parser<'a, '_> {
         match self.input.get(self.pos) {
             Some(&byte) if byte == close => Ok(true),
             Some(b',') => {
+                let comma = self.pos;
                 self.pos += 1;
                 self.skip_whitespace();
+                if self.options.trailing_comma_error && self.input.get(self.pos) == Some(&close) {
+                    let code = if close == b']' {
+                        ErrorCode::TrailingCommaArray
+                    } else {
+                        ErrorCode::TrailingCommaObject
+                    };
+                    return Err(ParseError {
+                        code,
+                        offset: comma,
+                    });
+                }
                 Ok(false)
             }
             _ => Err(ParseError {
@@ -506,7 +529,9 @@ impl<'a> Parser<'a, '_> {
             } else {
                 let digits = next + 1;
                 let mut end = digits + 4;
-                if end >= input.len() {
+                // CPython before 3.14 wants a character after the digits.
+                let room = input.len() + usize::from(self.options.escape_may_end_input);
+                if end >= room {
                     return Err(ParseError {
                         code: ErrorCode::InvalidUnicodeEscape,
                         offset: next,
@@ -517,7 +542,7 @@ impl<'a> Parser<'a, '_> {
                     offset: next,
                 })?;
                 if (0xD800..0xDC00).contains(&code)
-                    && end + 6 < input.len()
+                    && end + 6 < room
                     && input[end] == b'\\'
                     && input[end + 1] == b'u'
                 {

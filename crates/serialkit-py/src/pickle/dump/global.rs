@@ -45,13 +45,25 @@ impl<'py> Pickler<'_, 'py> {
                 None => obj.getattr(intern!(obj.py(), "__name__"))?,
             },
         };
-        let dotted_path = dotted_path(&global_name)?;
+        let dotted_path = self.dotted_path(obj, &global_name)?;
         let mut module_name = whichmodule(obj, &dotted_path, self.state.sys.bind(py))?;
+        let compat = &self.state.compat;
 
         // SAFETY: `module_name` is a live object; the result is a new
         // reference or NULL with an exception set.
         let module = match owned_or_err(py, unsafe { ffi::PyImport_Import(module_name.as_ptr()) }) {
             Ok(module) => module,
+            Err(failure) if compat.wording_314 => {
+                let error = self.pickling_error(format!(
+                    "Can't pickle {}: {}",
+                    repr_of(obj)?,
+                    failure.value(py).str()?
+                ));
+                error
+                    .value(py)
+                    .setattr(intern!(py, "__context__"), failure.value(py))?;
+                return Err(error);
+            }
             Err(_) => {
                 return Err(self.pickling_error(format!(
                     "Can't pickle {}: import of module {} failed",
@@ -63,6 +75,19 @@ impl<'py> Pickler<'_, 'py> {
         let lastname = dotted_path.get_item(dotted_path.len() - 1)?;
         let (found, parent) = match deep_attribute(&module, &dotted_path) {
             Ok(found) => found,
+            Err(lookup) if compat.wording_314 => {
+                let error = self.pickling_error(format!(
+                    "Can't pickle {}: it's not found as {}.{}",
+                    repr_of(obj)?,
+                    module_name.str()?,
+                    global_name.str()?
+                ));
+                // Raised while handling the failed lookup, as CPython's is.
+                error
+                    .value(py)
+                    .setattr(intern!(py, "__context__"), lookup.value(py))?;
+                return Err(error);
+            }
             Err(_) => {
                 return Err(self.pickling_error(format!(
                     "Can't pickle {}: attribute lookup {} on {} failed",
@@ -88,6 +113,10 @@ impl<'py> Pickler<'_, 'py> {
             }
         }
 
+        if self.proto < 4 && compat.nested_by_name && dotted_path.len() > 1 {
+            self.save_nested_by_name(&module_name, &dotted_path)?;
+            return self.memo_put(obj);
+        }
         if parent.is(&module) {
             global_name = lastname.clone();
         }
@@ -110,6 +139,63 @@ impl<'py> Pickler<'_, 'py> {
             encode::global(&mut self.out, &module_bytes, &name_bytes);
         }
         self.memo_put(obj)
+    }
+
+    /// `getattr(getattr(module.first, 'second'), ...)` for a nested name
+    /// before protocol 4, as CPython 3.13 and later write it: the outer
+    /// object is named by GLOBAL each time and nothing but the attribute
+    /// names is memoized.
+    fn save_nested_by_name(
+        &mut self,
+        module_name: &Bound<'py, PyAny>,
+        dotted_path: &Bound<'py, PyList>,
+    ) -> PyResult<()> {
+        let getattr = self.state.getattr.bind(self.py).clone();
+        let attributes = dotted_path.len() - 1;
+        for _ in 0..attributes {
+            self.save(&getattr, false)?;
+            if self.proto < 2 {
+                self.out.byte(MARK);
+            }
+        }
+        let mut module_name = module_name.clone();
+        let mut name = dotted_path.get_item(0)?;
+        if self.proto < 3 && self.fix_imports {
+            (module_name, name) = self.fix_imports(module_name, name)?;
+        }
+        let module_bytes = self.identifier(&module_name, "module")?;
+        let name_bytes = self.identifier(&name, "global")?;
+        encode::global(&mut self.out, &module_bytes, &name_bytes);
+        for index in 1..=attributes {
+            self.save(&dotted_path.get_item(index)?, false)?;
+            self.out.byte(if self.proto < 2 { TUPLE } else { TUPLE2 });
+            self.out.byte(REDUCE);
+        }
+        Ok(())
+    }
+
+    /// `name.split('.')`, refusing names of local objects, which cannot be
+    /// imported, with the running interpreter's error.
+    fn dotted_path(
+        &self,
+        obj: &Bound<'py, PyAny>,
+        name: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        match split_name(name)? {
+            (path, false) => Ok(path),
+            (_, true) if self.state.compat.wording_314 => {
+                Err(self.pickling_error(format!("Can't pickle local object {}", repr_of(obj)?)))
+            }
+            (_, true) => Err(PyAttributeError::new_err(format!(
+                "Can't {} local object {}",
+                if self.state.compat.local_get {
+                    "get"
+                } else {
+                    "pickle"
+                },
+                repr_of(name)?
+            ))),
+        }
     }
 
     fn save_extension(
@@ -206,9 +292,8 @@ impl<'py> Pickler<'_, 'py> {
     }
 }
 
-/// `name.split('.')`, refusing names of local objects, which cannot be
-/// imported.
-fn dotted_path<'py>(name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+/// `name.split('.')`, and whether it names a local object.
+fn split_name<'py>(name: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyList>, bool)> {
     let py = name.py();
     let dot = PyString::new(py, ".");
     // SAFETY: both arguments are live objects; PyUnicode_Split checks that
@@ -223,13 +308,10 @@ fn dotted_path<'py>(name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
             .to_str()
             .is_ok_and(|part| part == "<locals>")
         {
-            return Err(PyAttributeError::new_err(format!(
-                "Can't pickle local object {}",
-                repr_of(name)?
-            )));
+            return Ok((path, true));
         }
     }
-    Ok(path)
+    Ok((path, false))
 }
 
 /// Follows a dotted path from `obj`; returns the object found and the one

@@ -18,13 +18,13 @@ use save::{Hooks, Pickler};
 use writer::Writer;
 
 const HIGHEST_PROTOCOL: i32 = 5;
-const DEFAULT_PROTOCOL: i32 = 4;
 
-/// The protocol as `pickle.Pickler` resolves it: None is the default,
-/// negative numbers the highest.
-fn resolve_protocol(protocol: Option<&Bound<'_, PyAny>>) -> PyResult<u8> {
+/// The protocol as `pickle.Pickler` resolves it: None is the running
+/// interpreter's default (4, or 5 from Python 3.14), negative numbers the
+/// highest.
+fn resolve_protocol(py: Python<'_>, protocol: Option<&Bound<'_, PyAny>>) -> PyResult<u8> {
     let proto = match protocol {
-        None => DEFAULT_PROTOCOL,
+        None => i32::from(state::State::get(py)?.default_protocol),
         Some(protocol) => protocol.extract::<i32>()?,
     };
     if proto < 0 {
@@ -59,7 +59,7 @@ fn pickle_dumps<'py>(
     fix_imports: Option<&Bound<'py, PyAny>>,
     buffer_callback: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let proto = resolve_protocol(protocol)?;
+    let proto = resolve_protocol(py, protocol)?;
     let fix_imports = fix_imports.map_or(Ok(true), |fix| fix.is_truthy())?;
     let buffer_callback = none_to_option(buffer_callback);
     check_buffer_callback(proto, &buffer_callback)?;
@@ -91,11 +91,12 @@ impl PicklerCore {
     #[new]
     #[pyo3(signature = (protocol=None, fix_imports=None, buffer_callback=None))]
     fn new(
+        py: Python<'_>,
         protocol: Option<&Bound<'_, PyAny>>,
         fix_imports: Option<&Bound<'_, PyAny>>,
         buffer_callback: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let proto = resolve_protocol(protocol)?;
+        let proto = resolve_protocol(py, protocol)?;
         let fix_imports = fix_imports.map_or(Ok(true), |fix| fix.is_truthy())?;
         let buffer_callback = none_to_option(buffer_callback);
         check_buffer_callback(proto, &buffer_callback)?;

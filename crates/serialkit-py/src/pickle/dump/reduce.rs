@@ -3,7 +3,7 @@
 //! returns, with NEWOBJ/NEWOBJ_EX when the callable is `__newobj__` or
 //! `__newobj_ex__`.
 
-use super::save::{repr_of, tp_name, type_of, Pickler};
+use super::save::{qualified_type, repr_of, tp_name, type_of, Pickler};
 use pyo3::exceptions::PyKeyError;
 use pyo3::ffi;
 use pyo3::intern;
@@ -69,10 +69,14 @@ impl<'py> Pickler<'_, 'py> {
         if reduce_value.is_instance_of::<PyString>() {
             return self.save_global(obj, Some(reduce_value));
         }
-        match reduce_value.cast::<PyTuple>() {
+        let result = match reduce_value.cast::<PyTuple>() {
             Ok(tuple) => self.save_reduce(tuple, Some(obj)),
-            Err(_) => Err(self.pickling_error("__reduce__ must return a string or tuple".into())),
-        }
+            Err(_) => Err(self.pickling_error(format!(
+                "__reduce__ must return a string or tuple{}",
+                self.not_type(&reduce_value)?
+            ))),
+        };
+        result.map_err(|error| self.noted(error, || Ok(format!("{} object", qualified_type(obj)?))))
     }
 
     /// Writes `callable(*args)` and what follows it in a reduction:
@@ -103,37 +107,50 @@ impl<'py> Pickler<'_, 'py> {
         let state_setter = part(5)?;
 
         if !callable.is_callable() {
-            return Err(self.pickling_error(
-                "first item of the tuple returned by __reduce__ must be callable".into(),
-            ));
+            return Err(self.pickling_error(format!(
+                "first item of the tuple returned by __reduce__ must be callable{}",
+                self.not_type(&callable)?
+            )));
         }
-        let Ok(argtup) = argtup.cast_into::<PyTuple>() else {
-            return Err(self.pickling_error(
-                "second item of the tuple returned by __reduce__ must be a tuple".into(),
-            ));
-        };
+        if !argtup.is_instance_of::<PyTuple>() {
+            return Err(self.pickling_error(format!(
+                "second item of the tuple returned by __reduce__ must be a tuple{}",
+                self.not_type(&argtup)?
+            )));
+        }
+        let argtup = argtup.cast_into::<PyTuple>()?;
         if let Some(items) = &listitems {
             if !is_iterator(items) {
                 return Err(self.pickling_error(format!(
-                    "fourth element of the tuple returned by __reduce__ must be an iterator, not {}",
-                    tp_name(type_of(items))
+                    "fourth {} of the tuple returned by __reduce__ must be an iterator, not {}",
+                    self.element(),
+                    self.type_name(items)?
                 )));
             }
         }
         if let Some(items) = &dictitems {
             if !is_iterator(items) {
                 return Err(self.pickling_error(format!(
-                    "fifth element of the tuple returned by __reduce__ must be an iterator, not {}",
-                    tp_name(type_of(items))
+                    "fifth {} of the tuple returned by __reduce__ must be an iterator, not {}",
+                    self.element(),
+                    self.type_name(items)?
                 )));
             }
         }
         if let Some(setter) = &state_setter {
             if !setter.is_callable() {
-                return Err(self.pickling_error(format!(
-                    "sixth element of the tuple returned by __reduce__ must be a function, not {}",
-                    tp_name(type_of(setter))
-                )));
+                let message = if self.state.compat.wording_314 {
+                    format!(
+                        "sixth item of the tuple returned by __reduce__ must be callable, not {}",
+                        self.type_name(setter)?
+                    )
+                } else {
+                    format!(
+                        "sixth element of the tuple returned by __reduce__ must be a function, not {}",
+                        tp_name(type_of(setter))
+                    )
+                };
+                return Err(self.pickling_error(message));
             }
         }
 
@@ -148,13 +165,15 @@ impl<'py> Pickler<'_, 'py> {
             }
         }
 
+        let none = self.py.None().into_bound(self.py);
+        let owner = obj.unwrap_or(&none);
         if use_newobj_ex {
-            self.save_newobj_ex(&argtup)?;
+            self.save_newobj_ex(&argtup, owner)?;
         } else if use_newobj {
             self.save_newobj(&argtup, obj)?;
         } else {
-            self.save(&callable, false)?;
-            self.save(argtup.as_any(), false)?;
+            self.save_noted(&callable, owner, "reconstructor")?;
+            self.save_noted(argtup.as_any(), owner, "reconstructor arguments")?;
             self.out.byte(REDUCE);
         }
 
@@ -168,27 +187,23 @@ impl<'py> Pickler<'_, 'py> {
             self.memo_put(obj)?;
         }
         if let Some(items) = &listitems {
-            self.batch_list(items)?;
+            self.batch_list(items, owner)?;
         }
         if let Some(items) = &dictitems {
-            self.batch_dict(items)?;
+            self.batch_dict(items, owner)?;
         }
         if let Some(state) = &state {
             match &state_setter {
                 None => {
-                    self.save(state, false)?;
+                    self.save_noted(state, owner, "state")?;
                     self.out.byte(BUILD);
                 }
                 Some(setter) => {
                     // state_setter(obj, state), then POP: it works in place,
                     // so the stack must be as before.
-                    self.save(setter, false)?;
-                    if let Some(obj) = obj {
-                        self.save(obj, false)?;
-                    } else {
-                        self.save(&self.py.None().into_bound(self.py), false)?;
-                    }
-                    self.save(state, false)?;
+                    self.save_noted(setter, owner, "state setter")?;
+                    self.save(owner, false)?;
+                    self.save_noted(state, owner, "state")?;
                     self.out.write(&[TUPLE2, REDUCE, POP]);
                 }
             }
@@ -196,38 +211,70 @@ impl<'py> Pickler<'_, 'py> {
         Ok(())
     }
 
-    fn save_newobj_ex(&mut self, argtup: &Bound<'py, PyTuple>) -> PyResult<()> {
+    fn save_newobj_ex(
+        &mut self,
+        argtup: &Bound<'py, PyTuple>,
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        let wording_314 = self.state.compat.wording_314;
         if argtup.len() != 3 {
-            return Err(self.pickling_error(format!(
-                "length of the NEWOBJ_EX argument tuple must be exactly 3, not {}",
-                argtup.len()
-            )));
+            return Err(self.pickling_error(if wording_314 {
+                format!("__newobj_ex__ expected 3 arguments, got {}", argtup.len())
+            } else {
+                format!(
+                    "length of the NEWOBJ_EX argument tuple must be exactly 3, not {}",
+                    argtup.len()
+                )
+            }));
         }
         let cls = argtup.get_item(0)?;
         if !cls.is_instance_of::<PyType>() {
-            return Err(self.pickling_error(format!(
-                "first item from NEWOBJ_EX argument tuple must be a class, not {}",
-                tp_name(type_of(&cls))
-            )));
+            return Err(self.pickling_error(if wording_314 {
+                format!(
+                    "first argument to __newobj_ex__() must be a class, not {}",
+                    qualified_type(&cls)?
+                )
+            } else {
+                format!(
+                    "first item from NEWOBJ_EX argument tuple must be a class, not {}",
+                    tp_name(type_of(&cls))
+                )
+            }));
         }
         let args = argtup.get_item(1)?;
         let Ok(args) = args.cast_into::<PyTuple>() else {
-            return Err(self.pickling_error(format!(
-                "second item from NEWOBJ_EX argument tuple must be a tuple, not {}",
-                tp_name(type_of(&argtup.get_item(1)?))
-            )));
+            let args = argtup.get_item(1)?;
+            return Err(self.pickling_error(if wording_314 {
+                format!(
+                    "second argument to __newobj_ex__() must be a tuple, not {}",
+                    qualified_type(&args)?
+                )
+            } else {
+                format!(
+                    "second item from NEWOBJ_EX argument tuple must be a tuple, not {}",
+                    tp_name(type_of(&args))
+                )
+            }));
         };
         let kwargs = argtup.get_item(2)?;
         let Ok(kwargs) = kwargs.cast_into::<PyDict>() else {
-            return Err(self.pickling_error(format!(
-                "third item from NEWOBJ_EX argument tuple must be a dict, not {}",
-                tp_name(type_of(&argtup.get_item(2)?))
-            )));
+            let kwargs = argtup.get_item(2)?;
+            return Err(self.pickling_error(if wording_314 {
+                format!(
+                    "third argument to __newobj_ex__() must be a dict, not {}",
+                    qualified_type(&kwargs)?
+                )
+            } else {
+                format!(
+                    "third item from NEWOBJ_EX argument tuple must be a dict, not {}",
+                    tp_name(type_of(&kwargs))
+                )
+            }));
         };
         if self.proto >= 4 {
-            self.save(&cls, false)?;
-            self.save(args.as_any(), false)?;
-            self.save(kwargs.as_any(), false)?;
+            self.save_noted(&cls, owner, "class")?;
+            self.save_noted(args.as_any(), owner, "__new__ arguments")?;
+            self.save_noted(kwargs.as_any(), owner, "__new__ arguments")?;
             self.out.byte(NEWOBJ_EX);
         } else {
             // Older protocols have no keyword arguments: write
@@ -240,8 +287,12 @@ impl<'py> Pickler<'_, 'py> {
                 .partial
                 .bind(self.py)
                 .call(newargs, Some(&kwargs))?;
-            self.save(&callable, false)?;
-            self.save(PyTuple::empty(self.py).as_any(), false)?;
+            self.save_noted(&callable, owner, "reconstructor")?;
+            self.save_noted(
+                PyTuple::empty(self.py).as_any(),
+                owner,
+                "reconstructor arguments",
+            )?;
             self.out.byte(REDUCE);
         }
         Ok(())
@@ -252,24 +303,44 @@ impl<'py> Pickler<'_, 'py> {
         argtup: &Bound<'py, PyTuple>,
         obj: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<()> {
+        let wording_314 = self.state.compat.wording_314;
         if argtup.is_empty() {
-            return Err(self.pickling_error("__newobj__ arglist is empty".into()));
+            return Err(self.pickling_error(if wording_314 {
+                "__newobj__ expected at least 1 argument, got 0".into()
+            } else {
+                "__newobj__ arglist is empty".into()
+            }));
         }
         let cls = argtup.get_item(0)?;
         if !cls.is_instance_of::<PyType>() {
-            return Err(self.pickling_error("args[0] from __newobj__ args is not a type".into()));
+            return Err(self.pickling_error(if wording_314 {
+                format!(
+                    "first argument to __newobj__() must be a class, not {}",
+                    qualified_type(&cls)?
+                )
+            } else {
+                "args[0] from __newobj__ args is not a type".into()
+            }));
         }
         if let Some(obj) = obj {
             let obj_class = obj.getattr(intern!(obj.py(), "__class__"))?;
             if !obj_class.is(&cls) {
-                return Err(
-                    self.pickling_error("args[0] from __newobj__ args has the wrong class".into())
-                );
+                return Err(self.pickling_error(if wording_314 {
+                    format!(
+                        "first argument to __newobj__() must be {}, not {}",
+                        repr_of(&obj_class)?,
+                        repr_of(&cls)?
+                    )
+                } else {
+                    "args[0] from __newobj__ args has the wrong class".into()
+                }));
             }
         }
-        self.save(&cls, false)?;
+        let none = self.py.None().into_bound(self.py);
+        let owner = obj.unwrap_or(&none);
+        self.save_noted(&cls, owner, "class")?;
         let newargtup = argtup.get_slice(1, argtup.len());
-        self.save(newargtup.as_any(), false)?;
+        self.save_noted(newargtup.as_any(), owner, "__new__ arguments")?;
         self.out.byte(NEWOBJ);
         Ok(())
     }
@@ -284,4 +355,49 @@ fn is_subtype(ty: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> bool 
     // SAFETY: both are live type objects (an object's type and a static
     // type); PyType_IsSubtype only reads their MROs.
     unsafe { ffi::PyType_IsSubtype(ty, base) != 0 }
+}
+
+impl<'py> Pickler<'_, 'py> {
+    /// "item" from 3.14, "element" before, in messages about a reduction.
+    fn element(&self) -> &'static str {
+        if self.state.compat.wording_314 {
+            "item"
+        } else {
+            "element"
+        }
+    }
+
+    /// How the running interpreter names the type of `value` in a message:
+    /// fully qualified from 3.14 (`%T`), by `tp_name` before.
+    fn type_name(&self, value: &Bound<'py, PyAny>) -> PyResult<String> {
+        if self.state.compat.wording_314 {
+            Ok(value.get_type().fully_qualified_name()?.to_string())
+        } else {
+            Ok(tp_name(type_of(value)))
+        }
+    }
+
+    /// ", not <type>" where 3.14 ends a message with the offending type;
+    /// nothing before.
+    fn not_type(&self, value: &Bound<'py, PyAny>) -> PyResult<String> {
+        if self.state.compat.wording_314 {
+            Ok(format!(", not {}", self.type_name(value)?))
+        } else {
+            Ok(String::new())
+        }
+    }
+}
+
+impl<'py> Pickler<'_, 'py> {
+    /// Saves `value`, noting on failure that it was the `part` (class,
+    /// state, ...) of the reduction of `owner`.
+    fn save_noted(
+        &mut self,
+        value: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+        part: &str,
+    ) -> PyResult<()> {
+        self.save(value, false)
+            .map_err(|error| self.noted(error, || Ok(format!("{} {part}", qualified_type(owner)?))))
+    }
 }

@@ -127,6 +127,70 @@ impl<'a, 'py> Pickler<'a, 'py> {
         self.state.pickling_error(self.py, message)
     }
 
+    /// Adds CPython 3.14's note "when serializing {place}" to `error`;
+    /// `place` is only built when the interpreter writes notes. Out of
+    /// line, so that the frames of nested saves stay small.
+    #[cold]
+    #[inline(never)]
+    pub fn noted(&self, error: PyErr, place: impl FnOnce() -> PyResult<String>) -> PyErr {
+        if !self.state.compat.notes {
+            return error;
+        }
+        let note = match place() {
+            Ok(place) => format!("when serializing {place}"),
+            Err(other) => return other,
+        };
+        match error
+            .value(self.py)
+            .call_method1(pyo3::intern!(self.py, "add_note"), (note,))
+        {
+            Ok(_) => error,
+            Err(other) => other,
+        }
+    }
+
+    /// Saves an element of the set `owner`, noting on failure that it was
+    /// one (CPython names no index: a set has none).
+    fn save_element(
+        &mut self,
+        item: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        self.save(item, false).map_err(|error| {
+            self.noted(error, || Ok(format!("{} element", qualified_type(owner)?)))
+        })
+    }
+
+    /// Saves `item`, noting on failure that it was item `index` of `owner`.
+    fn save_noted_item(
+        &mut self,
+        item: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+        index: usize,
+    ) -> PyResult<()> {
+        self.save(item, false).map_err(|error| {
+            self.noted(error, || {
+                Ok(format!("{} item {index}", qualified_type(owner)?))
+            })
+        })
+    }
+
+    /// Saves a key and its value, noting on failure of the value that it
+    /// was the item `key` of `owner` (a failing key gets no note).
+    #[inline(always)]
+    fn save_noted_pair(
+        &mut self,
+        (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>),
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        self.save(&key, false)?;
+        self.save(&value, false).map_err(|error| {
+            self.noted(error, || {
+                Ok(format!("{} item {}", qualified_type(owner)?, key.repr()?))
+            })
+        })
+    }
+
     pub fn save(&mut self, obj: &Bound<'py, PyAny>, pers_save: bool) -> PyResult<()> {
         self.out.opcode_boundary()?;
         // The persistent id itself is saved with `pers_save` so that it is
@@ -477,8 +541,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn store_tuple_elements(&mut self, tuple: &Bound<'py, PyTuple>) -> PyResult<()> {
-        for item in tuple.iter() {
-            self.save(&item, false)?;
+        for (index, item) in tuple.iter().enumerate() {
+            self.save_noted_item(&item, tuple.as_any(), index)?;
         }
         Ok(())
     }
@@ -516,21 +580,23 @@ impl<'a, 'py> Pickler<'a, 'py> {
             self.nested(|p| p.batch_list_exact(list))
         } else {
             let iter = obj.try_iter()?.into_any();
-            self.nested(|p| p.batch_list(&iter))
+            self.nested(|p| p.batch_list(&iter, obj))
         }
     }
 
     /// A list's items in batches. Unlike `batch_list`, CPython's fast path
     /// for exact lists writes a last batch of one with MARK/APPENDS too.
     fn batch_list_exact(&mut self, list: &Bound<'py, PyList>) -> PyResult<()> {
+        let owner = list.as_any();
         if list.len() == 1 {
             let item = list.get_item(0)?;
-            self.save(&item, false)?;
+            self.save_noted_item(&item, owner, 0)?;
             self.out.byte(APPEND);
             return Ok(());
         }
         // The length is read afresh: saving an item may change the list.
         let mut total = 0;
+        let mut saved = 0;
         loop {
             let next = |_: &mut Self| -> PyResult<_> {
                 if total >= list.len() {
@@ -539,29 +605,32 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 total += 1;
                 list.get_item(total - 1).map(Some)
             };
-            batch(self, APPENDS, next, Self::save_item)?;
+            let save = |p: &mut Self, item: Bound<'py, PyAny>| {
+                saved += 1;
+                p.save_noted_item(&item, owner, saved - 1)
+            };
+            batch(self, APPENDS, next, save)?;
             if total >= list.len() {
                 return Ok(());
             }
         }
     }
 
-    fn save_item(&mut self, item: Bound<'py, PyAny>) -> PyResult<()> {
-        self.save(&item, false)
-    }
-
-    #[inline(always)]
-    fn save_pair(&mut self, (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>)) -> PyResult<()> {
-        self.save(&key, false)?;
-        self.save(&value, false)
-    }
-
-    /// Items from an iterator, batched as CPython batches them.
-    pub fn batch_list(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
+    /// Items from an iterator, batched as CPython batches them; `owner`
+    /// is what errors are noted as coming from.
+    pub fn batch_list(
+        &mut self,
+        iter: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        let mut saved = 0;
         let items = Items {
             next: |_: &mut Self| iter_next(iter),
             check: Ok,
-            save: Self::save_item,
+            save: |p: &mut Self, item: Bound<'py, PyAny>| {
+                saved += 1;
+                p.save_noted_item(&item, owner, saved - 1)
+            },
         };
         batch_iter(self, self.proto, (APPEND, APPENDS), items)
     }
@@ -584,7 +653,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
             self.nested(|p| p.batch_dict_exact(dict))
         } else {
             let iter = obj.call_method0("items")?.try_iter()?.into_any();
-            self.nested(|p| p.batch_dict(&iter))
+            self.nested(|p| p.batch_dict(&iter, obj))
         }
     }
 
@@ -615,17 +684,18 @@ impl<'a, 'py> Pickler<'a, 'py> {
     fn batch_dict_exact(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
         let size = dict.len();
         let mut pos = 0;
+        let owner = dict.as_any();
         if size == 1 {
-            if let Some((key, value)) = self.dict_next(dict, &mut pos) {
-                self.save(&key, false)?;
-                self.save(&value, false)?;
+            if let Some(pair) = self.dict_next(dict, &mut pos) {
+                self.save_noted_pair(pair, owner)?;
             }
             self.out.byte(SETITEM);
             return Ok(());
         }
         loop {
             let next = |p: &mut Self| Ok(p.dict_next(dict, &mut pos));
-            let n = batch(self, SETITEMS, next, Self::save_pair)?;
+            let save = |p: &mut Self, pair| p.save_noted_pair(pair, owner);
+            let n = batch(self, SETITEMS, next, save)?;
             if dict.len() != size {
                 return Err(PyRuntimeError::new_err(
                     "dictionary changed size during iteration",
@@ -647,11 +717,15 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     /// Key/value pairs from an iterator, as `batch_list` does items.
-    pub fn batch_dict(&mut self, iter: &Bound<'py, PyAny>) -> PyResult<()> {
+    pub fn batch_dict(
+        &mut self,
+        iter: &Bound<'py, PyAny>,
+        owner: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
         let pairs = Items {
             next: |_: &mut Self| iter_next(iter),
             check: |item: Bound<'py, PyAny>| Self::pair(&item),
-            save: Self::save_pair,
+            save: |p: &mut Self, pair| p.save_noted_pair(pair, owner),
         };
         batch_iter(self, self.proto, (SETITEM, SETITEMS), pairs)
     }
@@ -678,7 +752,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
         }
         let iter = obj.try_iter()?.into_any();
         loop {
-            let n = batch(self, ADDITEMS, |_| iter_next(&iter), Self::save_item)?;
+            let save = |p: &mut Self, item: Bound<'py, PyAny>| p.save_element(&item, obj);
+            let n = batch(self, ADDITEMS, |_| iter_next(&iter), save)?;
             if obj.len()? != size {
                 return Err(PyRuntimeError::new_err("set changed size during iteration"));
             }
@@ -695,7 +770,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
         self.out.byte(MARK);
         let iter = obj.try_iter()?.into_any();
         while let Some(item) = iter_next(&iter)? {
-            self.save(&item, false)?;
+            self.save_element(&item, obj)?;
         }
         if let Some(idx) = self.memo_index(obj) {
             self.out.byte(POP_MARK);
@@ -718,6 +793,12 @@ fn raw_unicode_escape(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 }
 
 /// Used by the reduce code for messages that quote an object.
+/// The type of `obj` as CPython's `%T` names it: qualified by its module
+/// unless that is `builtins` or `__main__`.
+pub fn qualified_type(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(obj.get_type().fully_qualified_name()?.to_string())
+}
+
 pub fn repr_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(obj.repr()?.to_string_lossy().into_owned())
 }

@@ -20,6 +20,36 @@ pub struct State {
     /// Interned, so that it is the very object CPython's pickler memoizes.
     pub latin1: Py<PyString>,
     pub sys: Py<PyAny>,
+    pub compat: Compat,
+    /// `pickle.DEFAULT_PROTOCOL`: 4, or 5 from Python 3.14.
+    pub default_protocol: u8,
+}
+
+/// Where the C pickler of the running interpreter differs from 3.11's.
+/// Keyed on the version: these are changes to `_pickle.c` that nothing
+/// cheaper than a full pickle would reveal.
+pub struct Compat {
+    /// Protocols 0-3 write a nested name as `getattr(GLOBAL, 'name')`
+    /// with the outer object named afresh, not memoized (3.13 and later).
+    pub nested_by_name: bool,
+    /// The 3.14 wording of errors about globals and reductions.
+    pub wording_314: bool,
+    /// 3.13's wording for a local object ("Can't get local object").
+    pub local_get: bool,
+    /// Errors get "when serializing ..." notes saying where they happened
+    /// (3.14 and later).
+    pub notes: bool,
+}
+
+impl Compat {
+    fn of(version: (u8, u8)) -> Compat {
+        Compat {
+            nested_by_name: version >= (3, 13),
+            wording_314: version >= (3, 14),
+            local_get: version == (3, 13),
+            notes: version >= (3, 14),
+        }
+    }
 }
 
 static STATE: PyOnceLock<State> = PyOnceLock::new();
@@ -49,6 +79,11 @@ impl State {
                 pickle_buffer: pickle.getattr("PickleBuffer")?.unbind(),
                 latin1: PyString::intern(py, "latin1").unbind(),
                 sys: py.import("sys")?.into_any().unbind(),
+                default_protocol: pickle.getattr("DEFAULT_PROTOCOL")?.extract()?,
+                compat: {
+                    let version = py.version_info();
+                    Compat::of((version.major, version.minor))
+                },
             })
         })
     }
