@@ -11,6 +11,7 @@ mod address_hash;
 mod gc;
 mod json;
 mod marshal;
+mod notes;
 mod pickle;
 mod pystr;
 mod pytypes;

@@ -131,15 +131,8 @@ impl<'py> Encoder<'_, 'py> {
         if !self.options.notes {
             return error;
         }
-        let note = match place() {
-            Ok(note) => note,
-            Err(other) => return other,
-        };
-        match error
-            .value(self.py)
-            .call_method1(pyo3::intern!(self.py, "add_note"), (note,))
-        {
-            Ok(_) => error,
+        match place() {
+            Ok(note) => crate::notes::with_note(self.py, error, note),
             Err(other) => other,
         }
     }

@@ -112,8 +112,7 @@ fn pickle_load<'py>(
             opcode,
         } => {
             let note = format!("while loading {opcode} at byte {offset} of the pickle");
-            let _ = error.value(py).call_method1("add_note", (note,));
-            error
+            crate::notes::with_note(py, error, note)
         }
     })
 }

@@ -136,15 +136,10 @@ impl<'a, 'py> Pickler<'a, 'py> {
         if !self.state.compat.notes {
             return error;
         }
-        let note = match place() {
-            Ok(place) => format!("when serializing {place}"),
-            Err(other) => return other,
-        };
-        match error
-            .value(self.py)
-            .call_method1(pyo3::intern!(self.py, "add_note"), (note,))
-        {
-            Ok(_) => error,
+        match place() {
+            Ok(place) => {
+                crate::notes::with_note(self.py, error, format!("when serializing {place}"))
+            }
             Err(other) => other,
         }
     }
