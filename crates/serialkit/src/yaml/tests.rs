@@ -229,3 +229,29 @@ fn forbidden_characters_are_found_at_every_offset() {
     }
     assert!(check_characters("é: abc\tdef\r\n# xyz \u{85}\u{a0}\u{fffd} tail").is_ok());
 }
+
+/// Found by the yaml_read fuzz target: an anchored key no alias used was
+/// not a duplicate of an equal plain key, so the mapping kept both, and
+/// the written text (which drops the unused anchor) read back as one.
+#[test]
+fn an_anchored_key_is_a_duplicate_of_an_equal_plain_key() {
+    let text = "a:\n&k {}\t:\t#c\n{}\t:\t:q \n";
+    let err = from_slice(text.as_bytes(), &LoadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    let last_wins = LoadOptions {
+        duplicate_keys: DuplicateKeys::LastWins,
+        ..LoadOptions::default()
+    };
+    let documents = from_slice(text.as_bytes(), &last_wins).unwrap();
+    let Value::Dict(entries) = &documents[0] else {
+        panic!("{documents:?}");
+    };
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[1].1, Value::Str(":q".into()));
+    let written = to_string(&documents, &WriteOptions::default()).unwrap();
+    let again = from_slice(written.as_bytes(), &last_wins).unwrap();
+    let Value::Dict(again) = &again[0] else {
+        panic!("{again:?}");
+    };
+    assert_eq!(again.len(), 2, "{written}");
+}

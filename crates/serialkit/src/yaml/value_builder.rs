@@ -114,7 +114,11 @@ fn as_references(value: Value) -> Value {
 }
 
 /// Keys are equal when they are, or when they are the same shared node
-/// (an anchored key and an alias to it).
+/// (an anchored key and an alias to it). An anchored key is compared by
+/// its value with a key that is not shared: `&a {}` and `{}` are the same
+/// key, as the writer, which drops an anchor no alias uses, would make
+/// them. An alias is known here by its anchor only, so it equals only
+/// keys of the same anchor.
 fn same_key(a: &Value, b: &Value) -> bool {
     let id = |value: &Value| match value {
         Value::Shared { id, .. } | Value::Ref(id) => Some(*id),
@@ -122,8 +126,15 @@ fn same_key(a: &Value, b: &Value) -> bool {
     };
     match (id(a), id(b)) {
         (Some(x), Some(y)) => x == y,
-        _ => a == b,
+        _ => unshared(a) == unshared(b),
     }
+}
+
+fn unshared(mut value: &Value) -> &Value {
+    while let Value::Shared { value: inner, .. } = value {
+        value = inner;
+    }
+    value
 }
 
 fn is_shared_when_aliased(value: &Value) -> bool {
