@@ -318,6 +318,8 @@ pub struct Emitter {
     root_context: bool,
     mapping_context: bool,
     simple_key_context: bool,
+    /// The last node written was an alias, which may be a simple key.
+    alias_written: bool,
     documents: usize,
 }
 
@@ -361,6 +363,7 @@ impl Emitter {
             root_context: false,
             mapping_context: false,
             simple_key_context: false,
+            alias_written: false,
             documents: 0,
         }
     }
@@ -451,6 +454,7 @@ impl Emitter {
     /// Writes an alias (`*name`) in place of a node.
     pub fn alias(&mut self, name: &str) {
         self.write_indicator(&format!("*{name}"), true, false, false);
+        self.alias_written = true;
     }
 
     fn write_anchor(&mut self) {
@@ -541,6 +545,7 @@ impl Emitter {
     /// Before each key; `simple` as decided by [`simple_key_scalar`] (false
     /// for a non-empty collection).
     pub fn key(&mut self, simple: bool) {
+        self.alias_written = false;
         let simple = simple && !self.canonical;
         match self.frames.last_mut() {
             Some(Frame::FlowMapping { first }) => {
@@ -568,8 +573,11 @@ impl Emitter {
     pub fn value(&mut self, simple: bool) {
         let simple = simple && !self.canonical;
         let flow = matches!(self.frames.last(), Some(Frame::FlowMapping { .. }));
+        // After an alias key PyYAML writes `*a: v`, which YAML 1.2 reads
+        // as an alias named `a:`; `*a : v` reads back everywhere.
+        let alias_key = std::mem::take(&mut self.alias_written) && !self.pyyaml_quirks;
         if simple {
-            self.write_indicator(":", false, false, false);
+            self.write_indicator(":", alias_key, false, false);
         } else if flow {
             if self.canonical || self.column > self.best_width {
                 self.write_indent();

@@ -255,3 +255,29 @@ fn an_anchored_key_is_a_duplicate_of_an_equal_plain_key() {
     };
     assert_eq!(again.len(), 2, "{written}");
 }
+
+/// Found by the yaml_read fuzz target after the fix above: an anchor name
+/// defined again makes a new anchor, and two keys anchored apart with
+/// equal values are still one key.
+#[test]
+fn keys_anchored_apart_with_equal_values_are_duplicates() {
+    let text = "&a {}: 1\n&a {}: 2\n&b x: 3\nx: 4\n";
+    let err = from_slice(text.as_bytes(), &LoadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    // An alias and an equal key of another anchor cannot be told apart
+    // here, and stay two keys: the writer keeps the alias, so the text
+    // reads back the same.
+    let aliased = "k: &a {}\n*a : 1\n&b {}: 2\n";
+    let last_wins = LoadOptions {
+        duplicate_keys: DuplicateKeys::LastWins,
+        ..LoadOptions::default()
+    };
+    let documents = from_slice(aliased.as_bytes(), &last_wins).unwrap();
+    let written = to_string(&documents, &WriteOptions::default()).unwrap();
+    let again = from_slice(written.as_bytes(), &last_wins).expect(&written);
+    let count = |docs: &[Value]| match &docs[0] {
+        Value::Dict(entries) => entries.len(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(count(&documents), count(&again), "{written}");
+}

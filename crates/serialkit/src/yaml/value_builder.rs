@@ -113,20 +113,23 @@ fn as_references(value: Value) -> Value {
     }
 }
 
-/// Keys are equal when they are, or when they are the same shared node
-/// (an anchored key and an alias to it). An anchored key is compared by
-/// its value with a key that is not shared: `&a {}` and `{}` are the same
-/// key, as the writer, which drops an anchor no alias uses, would make
-/// them. An alias is known here by its anchor only, so it equals only
-/// keys of the same anchor.
+/// Keys are equal when they are the same shared node (an anchored key
+/// and an alias to it), or when their values are equal: an anchored key is
+/// compared by its value, so `&a {}`, `&b {}` and `{}` are the same key,
+/// as the writer, which drops an anchor no alias uses, would make them.
+/// An alias is known here by its anchor only, so it equals only keys of
+/// the same anchor.
 fn same_key(a: &Value, b: &Value) -> bool {
     let id = |value: &Value| match value {
         Value::Shared { id, .. } | Value::Ref(id) => Some(*id),
         _ => None,
     };
-    match (id(a), id(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => unshared(a) == unshared(b),
+    if id(a).is_some() && id(a) == id(b) {
+        return true;
+    }
+    match (unshared(a), unshared(b)) {
+        (Value::Ref(_), _) | (_, Value::Ref(_)) => false,
+        (a, b) => a == b,
     }
 }
 
