@@ -214,14 +214,7 @@ impl<'d, S: MarshalSink> Parser<'d, '_, S> {
     /// item, fit in the input left: checked before anything is allocated.
     fn size(&mut self, what: &'static str, min_item: usize) -> Parsed<usize, S::Error> {
         let at = self.pos;
-        let n = self.long()?;
-        if n < 0 {
-            return Err(Failure::invalid(
-                format!("bad marshal data ({what} size out of range)"),
-                at,
-            ));
-        }
-        let n = n as usize;
+        let n = self.count(what)?;
         if n.saturating_mul(min_item) > self.left() {
             let needed = self.pos.saturating_add(n.saturating_mul(min_item));
             return Err(Failure::eof("marshal data too short", at, needed));

@@ -52,12 +52,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 let args = self.pop()?;
                 let callable_slot = self.pop()?;
                 self.expect(callable_slot.kind(), callable, "the callable", CALLABLE)?;
-                self.expect(
-                    args.kind(),
-                    |k| k == Kind::Tuple,
-                    "the arguments",
-                    "a tuple",
-                )?;
+                self.expect_arguments(args.kind())?;
                 let made = self.sink.call(callable_slot.handle, args.handle);
                 self.produce(made, Kind::Unknown)
             }
@@ -69,12 +64,7 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
                 let args = self.pop()?;
                 let cls = self.pop()?;
                 self.expect(cls.kind(), callable, "the class", CALLABLE)?;
-                self.expect(
-                    args.kind(),
-                    |k| k == Kind::Tuple,
-                    "the arguments",
-                    "a tuple",
-                )?;
+                self.expect_arguments(args.kind())?;
                 if let Some(kwargs) = &kwargs {
                     self.expect(
                         kwargs.kind(),
@@ -165,6 +155,11 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
     }
 
     /// Checks an operand's kind; `wanted` describes the allowed kinds.
+    /// A call's positional arguments must be a tuple.
+    fn expect_arguments(&self, kind: Kind) -> Step<S::Error> {
+        self.expect(kind, |k| k == Kind::Tuple, "the arguments", "a tuple")
+    }
+
     fn expect(
         &self,
         kind: Kind,
