@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod format;
+pub mod identity;
 pub mod json;
 pub mod limits;
 pub mod marshal;

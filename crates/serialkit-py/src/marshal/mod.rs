@@ -10,7 +10,6 @@
 mod dump;
 mod load;
 mod quirks;
-mod refs;
 
 use dump::{Encoder, Stop};
 use load::{code_disallowed, CheckSink, PySink, SinkStop};
