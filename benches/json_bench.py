@@ -19,6 +19,12 @@ make explicit:
   and `msgspec` return compact UTF-8 `bytes`. Primary.
 - `dumps(ensure_ascii=False)` is the same but with non-ASCII text copied
   through by `json` and `serialkit`, closer to what `orjson`/`msgspec` do.
+
+For scale, the `loads` rows also time `marshal.loads` of the same value
+(marshalled beforehand). It builds the same objects as a JSON loader, with
+hardly any parsing: length-prefixed strings, dict keys shared by reference.
+Its speed-up over `json` is therefore about as far as any loader can go
+that builds these objects through CPython's API.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import json
+import marshal
 from pathlib import Path
 
 import msgspec
@@ -36,7 +43,7 @@ from harness import Comparison, Contender, Target
 NAME = "json"
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "bench"
 DOCUMENTS = ("twitter.json", "citm_catalog.json", "canada.json", "github.json")
-LIBRARIES = ("json", "serialkit", "orjson", "msgspec")
+LIBRARIES = ("json", "serialkit", "orjson", "msgspec", "marshal")
 SUBJECT = "serialkit"
 BASELINE = "json"
 RIVAL = "orjson"
@@ -85,7 +92,7 @@ TARGETS_TEXT = (
 
 
 def versions() -> dict[str, str]:
-    found = {"json": "stdlib"}
+    found = {"json": "stdlib", "marshal": "stdlib"}
     for library in ("serialkit", "orjson", "msgspec"):
         try:
             found[library] = importlib.metadata.version(library)
@@ -121,6 +128,7 @@ def comparisons(documents: tuple[str, ...] = DOCUMENTS) -> list[Comparison]:
         data, text = _read(document)
         value = json.loads(text)
         _check(document, text, value)
+        marshalled = marshal.dumps(value)
 
         def row(operation, calls, keep_gc=None, document=document):
             contenders = tuple(Contender(name, call) for name, call in zip(LIBRARIES, calls))
@@ -131,6 +139,7 @@ def comparisons(documents: tuple[str, ...] = DOCUMENTS) -> list[Comparison]:
             p(skjson.loads, text),
             p(orjson.loads, text),
             p(msgspec.json.decode, text),
+            p(marshal.loads, marshalled),
         )
         rows += [
             row("loads(str)", loads_str),
@@ -141,6 +150,7 @@ def comparisons(documents: tuple[str, ...] = DOCUMENTS) -> list[Comparison]:
                     p(skjson.loads, data),
                     p(orjson.loads, data),
                     p(msgspec.json.decode, data),
+                    p(marshal.loads, marshalled),
                 ),
             ),
             row("loads(str) GC off", loads_str, keep_gc=False),
