@@ -247,3 +247,64 @@ def test_streams_refuse_what_expat_refuses(document):
     with pytest.raises(sx.ParseError):
         sx.parse(io.BytesIO(document.encode()))
     assert sx.parse(io.BytesIO(b"<!DOCTYPE r>\n<r/>")) == {"r": None}
+
+
+DECLARED_VERSIONS = [
+    "1.0",
+    "1.1",
+    "1.01",
+    "1.9999",
+    "",
+    "x",
+    "1.",
+    "1",
+    "2.0",
+    "1.0a",
+    "1.0.0",
+    "10.0",
+]
+
+
+@pytest.mark.parametrize("version", DECLARED_VERSIONS)
+def test_declared_versions_are_refused_as_the_running_expat_refuses_them(version):
+    """Expat grew stricter about the version in 2026 (2.5 takes any name
+    characters, 2.9 only ``1.`` and digits): the module asks the running
+    one at import and refuses what it refuses, at the same place."""
+    document = f'<?xml version="{version}" standalone="maybe"?><r/>'
+    plain = f'<?xml version="{version}"?><r/>'
+    assert serialkit_accepts(plain) == expat_accepts(plain)
+    expected = outcome(xmltodict.parse, document, {})
+    got = outcome(sx.parse, document, {})
+    assert got[0] is expected[0] is False
+    error, ours = expected[1], got[1]
+    assert isinstance(ours, sx.ParseError)
+    assert (ours.lineno, ours.offset, ours.msg) == (
+        error.lineno,
+        error.offset,
+        str(error).rsplit(": line ", 1)[0],
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "accepted"),
+    [
+        ("any", DECLARED_VERSIONS),
+        ("non-empty", [v for v in DECLARED_VERSIONS if v]),
+        ("1.x", ["1.0", "1.1", "1.01", "1.9999"]),
+    ],
+)
+def test_each_version_rule_of_the_native_parser(rule, accepted):
+    from serialkit._native import xml_parse
+
+    for version in DECLARED_VERSIONS:
+        document = f'<?xml version="{version}"?><r>x</r>'
+        try:
+            result = xml_parse(document, versions=rule)
+        except sx.ParseError as error:
+            assert version not in accepted, (rule, version, error)
+            assert error.offset == 15, (rule, version)
+        else:
+            assert version in accepted, (rule, version)
+            assert result == {"r": "x"}
+    with pytest.raises(ValueError, match="versions must be"):
+        xml_parse("<r/>", versions="2.x")

@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 __version__: str
 
@@ -158,6 +158,7 @@ def xml_parse(
     force_list: Any = None,
     comment_key: str | None = None,
     interrupted: type[BaseException] | None = None,
+    versions: Literal["any", "non-empty", "1.x"] = "1.x",
 ) -> Any: ...
 def xml_unparse(
     input_dict: Any,

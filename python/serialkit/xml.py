@@ -52,7 +52,7 @@ import itertools
 import os
 from collections.abc import Mapping
 from inspect import isgenerator
-from xml.parsers.expat import ExpatError
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from . import _files
 from ._native import xml_parse as _parse
@@ -150,6 +150,27 @@ _HANDLER_OPTIONS = frozenset(
 )
 
 
+def _expat_versions():
+    """Which XML declaration versions the running interpreter's expat takes:
+    2026's releases first refused an empty one, then any but ``1.`` and
+    digits. A drop-in refuses what it refuses, so ask it once."""
+
+    def accepted(version):
+        parser = ParserCreate()
+        try:
+            parser.Parse(f'<?xml version="{version}"?><r/>', True)
+        except ExpatError:
+            return False
+        return True
+
+    if accepted("x"):
+        return "any" if accepted("") else "non-empty"
+    return "1.x"
+
+
+_EXPAT_VERSIONS = _expat_versions()
+
+
 def _native_options(
     encoding,
     process_namespaces,
@@ -191,6 +212,7 @@ def _native_options(
         max_depth=max_depth,
         max_size=max_size,
         max_expansion=max_expansion,
+        versions=_EXPAT_VERSIONS,
         interrupted=ParsingInterrupted,
     )
 

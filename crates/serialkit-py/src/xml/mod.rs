@@ -8,8 +8,11 @@ mod values;
 
 use crate::gc::GcPause;
 use handler::{Handler, Settings};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use serialkit::xml::{Failure, ReadOptions, SliceSource, StreamSource, XmlError, XmlErrorKind};
+use serialkit::xml::{
+    Failure, ReadOptions, SliceSource, StreamSource, VersionRule, XmlError, XmlErrorKind,
+};
 use serialkit::{Limits, Position};
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -63,7 +66,7 @@ fn failure_to_pyerr(py: Python<'_>, failure: Failure<PyErr>) -> PyErr {
     attr_prefix="@".to_owned(), cdata_key=None, force_cdata=None,
     cdata_separator=String::new(), postprocessor=None, dict_constructor=None,
     strip_whitespace=true, namespaces=None, force_list=None, comment_key=None,
-    interrupted=None
+    interrupted=None, versions="1.x"
 ))]
 #[allow(clippy::too_many_arguments)]
 fn xml_parse<'py>(
@@ -94,7 +97,18 @@ fn xml_parse<'py>(
     force_list: Option<Bound<'py, PyAny>>,
     comment_key: Option<Bound<'py, PyAny>>,
     interrupted: Option<Bound<'py, PyAny>>,
+    versions: &str,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let versions = match versions {
+        "any" => VersionRule::Any,
+        "non-empty" => VersionRule::NonEmpty,
+        "1.x" => VersionRule::VersionNum,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "versions must be 'any', 'non-empty' or '1.x', not {other:?}"
+            )))
+        }
+    };
     let defaults = Limits::default();
     let options = ReadOptions {
         process_namespaces,
@@ -103,6 +117,7 @@ fn xml_parse<'py>(
         forbid_dtd,
         forbid_external,
         process_comments,
+        versions,
         limits: Limits {
             max_depth: max_depth.unwrap_or(defaults.max_depth),
             max_input_bytes: max_size.unwrap_or(defaults.max_input_bytes),

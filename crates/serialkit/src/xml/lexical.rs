@@ -4,6 +4,7 @@
 //! words.
 
 use super::error::{XmlError, XmlErrorKind};
+use super::read::VersionRule;
 use std::borrow::Cow;
 
 pub(super) fn utf8(bytes: &[u8]) -> Result<&str, XmlError> {
@@ -82,17 +83,26 @@ pub(super) fn attributes_separated(raw: &[u8]) -> bool {
 /// Where the XML declaration `content` (from `xml` to before `?>`) is
 /// malformed, read as expat reads it: `version`, then optionally
 /// `encoding` and `standalone`, each after whitespace, with values of the
-/// right form. `None` when it is well formed.
-pub(super) fn declaration_fault(content: &[u8]) -> Option<usize> {
+/// right form, the version's as `versions` says. `None` when it is well
+/// formed.
+pub(super) fn declaration_fault(content: &[u8], versions: VersionRule) -> Option<usize> {
     let start = 3; // past `xml`
     let mut at = start;
-    let version = match pseudo_attribute(content, &mut at) {
+    let (version, number) = match pseudo_attribute(content, &mut at) {
         Err(bad) => return Some(bad),
         Ok(None) => return Some(at),
-        Ok(Some((name, _))) => name,
+        Ok(Some(found)) => found,
     };
     if &content[version.clone()] != b"version" {
         return Some(version.start);
+    }
+    let number_ok = match versions {
+        VersionRule::Any => true,
+        VersionRule::NonEmpty => !number.is_empty(),
+        VersionRule::VersionNum => is_version_number(&content[number.clone()]),
+    };
+    if !number_ok {
+        return Some(number.start);
     }
     let (mut name, mut value) = match pseudo_attribute(content, &mut at) {
         Err(bad) => return Some(bad),
@@ -122,6 +132,13 @@ pub(super) fn declaration_fault(content: &[u8]) -> Option<usize> {
         .iter()
         .position(|b| !is_space_byte(*b))
         .map(|skip| at + skip)
+}
+
+/// `VersionNum ::= '1.' [0-9]+`.
+fn is_version_number(value: &[u8]) -> bool {
+    value
+        .strip_prefix(b"1.")
+        .is_some_and(|digits| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
 }
 
 fn is_space_byte(b: u8) -> bool {

@@ -25,7 +25,7 @@ pub mod write;
 mod tests;
 
 pub use error::{XmlError, XmlErrorKind};
-pub use read::{parse, Attrs, Failure, ReadOptions, XmlSink};
+pub use read::{parse, Attrs, Failure, ReadOptions, VersionRule, XmlSink};
 pub use source::{SliceSource, Source, StreamSource};
 
 use crate::error::{Error, Result};

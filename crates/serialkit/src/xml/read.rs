@@ -34,6 +34,8 @@ pub struct ReadOptions {
     /// ignores them without a handler.
     pub forbid_external: bool,
     pub process_comments: bool,
+    /// Which versions an XML declaration may give.
+    pub versions: VersionRule,
     pub limits: Limits,
 }
 
@@ -46,9 +48,23 @@ impl Default for ReadOptions {
             forbid_dtd: false,
             forbid_external: true,
             process_comments: false,
+            versions: VersionRule::VersionNum,
             limits: Limits::default(),
         }
     }
+}
+
+/// What the version in an XML declaration must look like. Expat grew
+/// stricter over its 2026 releases, and a drop-in must refuse what the
+/// running interpreter's expat refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionRule {
+    /// Any pseudo-attribute value, even an empty one (expat 2.5).
+    Any,
+    /// Any but an empty one.
+    NonEmpty,
+    /// The spec's `VersionNum`: `1.` and digits (expat 2.9).
+    VersionNum,
 }
 
 pub type Attrs<'a> = [(Cow<'a, str>, Cow<'a, str>)];
@@ -326,7 +342,7 @@ impl<'i> Parser<'_, 'i> {
                         XmlError::syntax("XML or text declaration not at start of entity").into(),
                     );
                 }
-                if let Some(bad) = declaration_fault(&decl) {
+                if let Some(bad) = declaration_fault(&decl, self.options.versions) {
                     let at = self.event_start + 2 + bad as u64;
                     let err = XmlError::syntax("XML declaration not well-formed");
                     return Err(err.at(Some(at)).into());

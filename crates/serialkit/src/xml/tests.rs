@@ -252,3 +252,47 @@ fn unbalanced_and_recursive_entities_are_errors() {
         assert!(err.position().is_some(), "{doc}");
     }
 }
+
+#[test]
+fn declaration_versions_follow_the_chosen_rule() {
+    let with = |versions| ReadOptions {
+        versions,
+        ..ReadOptions::default()
+    };
+    let cases: [(&str, [bool; 3]); 9] = [
+        // version, accepted by [Any, NonEmpty, VersionNum]
+        ("1.0", [true, true, true]),
+        ("1.1", [true, true, true]),
+        ("1.01", [true, true, true]),
+        ("", [true, false, false]),
+        ("x", [true, true, false]),
+        ("1.", [true, true, false]),
+        ("2.0", [true, true, false]),
+        ("1.0.0", [true, true, false]),
+        ("1.x", [true, true, false]),
+    ];
+    let rules = [
+        VersionRule::Any,
+        VersionRule::NonEmpty,
+        VersionRule::VersionNum,
+    ];
+    for (version, accepted) in cases {
+        let text = format!("<?xml version=\"{version}\" standalone=\"maybe\"?><r/>");
+        let plain = format!("<?xml version=\"{version}\"?><r/>");
+        for (rule, ok) in rules.into_iter().zip(accepted) {
+            let result = from_slice(plain.as_bytes(), &with(rule));
+            assert_eq!(result.is_ok(), ok, "{version:?} under {rule:?}");
+            // A refused version is the first fault, before standalone's,
+            // and both are reported at the start of their value (columns
+            // count from 1 here).
+            let error = from_slice(text.as_bytes(), &with(rule)).unwrap_err();
+            let expected_column = if ok { 30 + version.len() } else { 16 };
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("column {expected_column}")),
+                "{version:?} under {rule:?}: {error}"
+            );
+        }
+    }
+}
