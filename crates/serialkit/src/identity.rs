@@ -2,33 +2,32 @@
 //! notice an object they met before: the Python bindings' pickle memo and
 //! marshal's FLAG_REF table, each looked up once per written object.
 //!
-//! Open addressing with a byte of tag per slot, kept apart from the
-//! 16-byte slots. Most lookups of an object not yet written end on the tag
-//! bytes, a table a sixteenth the size of the slots that stays in cache
-//! when the slots do not: a pickle of 56,000 lists missed the cache on
-//! nearly every first lookup when it had to read the slots themselves.
-//! The slots written are listed, so emptying the table between calls
-//! costs what was written, not what the table grew to.
+//! Open addressing, one 16-byte slot per entry, so a probe touches one
+//! cache line where a general hash map touches its control bytes and then
+//! its bucket. Slots carry the epoch they were
+//! written in, so emptying the table between calls costs nothing however
+//! large it grew.
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
+    /// An object's address, or [`REMOVED`].
     address: usize,
     index: u32,
+    /// The table's epoch when written; any other value means empty.
+    epoch: u32,
 }
 
-/// The tag of an empty slot.
-const EMPTY: u8 = 0;
-/// The tag of a removed entry, which lookups step over; live tags have
-/// their top bit set.
-const REMOVED: u8 = 1;
+/// Marks a removed entry, which lookups step over: no object lives at an
+/// odd address.
+const REMOVED: usize = 1;
 
 pub struct IdentityTable {
-    tags: Vec<u8>,
     slots: Vec<Slot>,
-    /// Every slot written since the last clear, removed ones included.
-    written: Vec<u32>,
     /// Entries, not counting removed ones.
     len: usize,
+    /// Slots written this epoch, removed ones included.
+    used: usize,
+    epoch: u32,
 }
 
 /// What [`IdentityTable::find_or_insert`] found.
@@ -42,31 +41,12 @@ const MIN_CAPACITY: usize = 64;
 impl Default for IdentityTable {
     fn default() -> Self {
         IdentityTable {
-            tags: vec![EMPTY; MIN_CAPACITY],
             slots: vec![Slot::default(); MIN_CAPACITY],
-            written: Vec::new(),
             len: 0,
+            used: 0,
+            epoch: 1,
         }
     }
-}
-
-/// Where an address is looked for first, and its tag.
-///
-/// The first slot keeps the address's low bits, past the 16-byte
-/// alignment: objects allocated one after another then sit in
-/// neighbouring slots, so a walk over data built in order, the usual case,
-/// reads the table almost sequentially (a multiplicative hash measured
-/// 3-5% slower on a whole `pickle.dumps`). The bits above the table's span
-/// are folded in, or else the first objects of aligned blocks (CPython's
-/// 16 KiB pools) would all start at one slot. The tag comes from a
-/// multiplicative hash, so that neighbours sharing a run of slots differ
-/// in it.
-#[inline(always)]
-fn home_and_tag(address: usize, capacity: usize) -> (usize, u8) {
-    let bits = address >> 4;
-    let home = (bits ^ (bits >> capacity.trailing_zeros())) & (capacity - 1);
-    let mixed = (bits as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (home, 0x80 | (mixed >> 57) as u8)
 }
 
 impl IdentityTable {
@@ -84,31 +64,48 @@ impl IdentityTable {
 
     /// Forgets every entry, keeping the capacity.
     pub fn clear(&mut self) {
-        for &at in &self.written {
-            if let Some(tag) = self.tags.get_mut(at as usize) {
-                *tag = EMPTY;
-            }
+        if self.used == 0 {
+            return;
         }
-        self.written.clear();
         self.len = 0;
+        self.used = 0;
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            // Once per four billion clears: stale slots could look current.
+            self.slots.fill(Slot::default());
+            self.epoch = 1;
+        }
     }
 
-    /// The slot holding `address`, or the empty slot where it would go,
-    /// and the address's tag. Further probes jump by the address's high
-    /// bits, as CPython's dict and memo tables do, so that neighbours do
-    /// not pile up into long runs, as they did with linear probing.
+    #[inline]
+    fn live(&self, slot: &Slot) -> bool {
+        slot.epoch == self.epoch
+    }
+
+    /// The slot holding `address`, or the empty slot where it would go.
+    ///
+    /// The first slot tried keeps the address's low bits, past the 16-byte
+    /// alignment: objects allocated one after another then sit in
+    /// neighbouring slots, so a walk over data built in order, the usual
+    /// case, reads the table almost sequentially (a multiplicative hash
+    /// measured 3-5% slower on a whole `pickle.dumps`). The bits above the
+    /// table's span are folded in, or else the first objects of aligned
+    /// blocks (CPython's 16 KiB pools) would all start at one slot.
+    /// Further probes jump by the address's high bits, as CPython's dict
+    /// and memo tables do, so that neighbours do not pile up into long
+    /// runs, as they did with linear probing.
     #[inline(always)]
-    fn probe(&self, address: usize) -> (usize, bool, u8) {
+    fn probe(&self, address: usize) -> (usize, bool) {
         let mask = self.slots.len() - 1;
-        let (mut at, tag) = home_and_tag(address, self.slots.len());
         let mut perturb = address >> 4;
+        let mut at = (perturb ^ (perturb >> self.slots.len().trailing_zeros())) & mask;
         loop {
-            let found = self.tags[at];
-            if found == EMPTY {
-                return (at, false, tag);
+            let slot = &self.slots[at];
+            if !self.live(slot) {
+                return (at, false);
             }
-            if found == tag && self.slots[at].address == address {
-                return (at, true, tag);
+            if slot.address == address {
+                return (at, true);
             }
             perturb >>= 5;
             at = (at * 5 + perturb + 1) & mask;
@@ -118,8 +115,8 @@ impl IdentityTable {
     #[inline(always)]
     pub fn get(&self, address: usize) -> Option<u32> {
         match self.probe(address) {
-            (at, true, _) => Some(self.slots[at].index),
-            _ => None,
+            (at, true) => Some(self.slots[at].index),
+            (_, false) => None,
         }
     }
 
@@ -128,9 +125,9 @@ impl IdentityTable {
     #[inline(always)]
     pub fn find_or_insert(&mut self, address: usize, index: u32) -> Found {
         match self.probe(address) {
-            (at, true, _) => Found::Existing(self.slots[at].index),
-            (at, false, tag) => {
-                self.fill(at, tag, address, index);
+            (at, true) => Found::Existing(self.slots[at].index),
+            (at, false) => {
+                self.fill(at, address, index);
                 Found::Inserted
             }
         }
@@ -140,24 +137,27 @@ impl IdentityTable {
     /// returns whether it is new.
     pub fn insert(&mut self, address: usize, index: u32) -> bool {
         match self.probe(address) {
-            (at, true, _) => {
+            (at, true) => {
                 self.slots[at].index = index;
                 false
             }
-            (at, false, tag) => {
-                self.fill(at, tag, address, index);
+            (at, false) => {
+                self.fill(at, address, index);
                 true
             }
         }
     }
 
     #[inline]
-    fn fill(&mut self, at: usize, tag: u8, address: usize, index: u32) {
-        self.tags[at] = tag;
-        self.slots[at] = Slot { address, index };
-        self.written.push(at as u32);
+    fn fill(&mut self, at: usize, address: usize, index: u32) {
+        self.slots[at] = Slot {
+            address,
+            index,
+            epoch: self.epoch,
+        };
         self.len += 1;
-        if self.written.len() * 3 > self.slots.len() * 2 {
+        self.used += 1;
+        if self.used * 3 > self.slots.len() * 2 {
             self.rebuild();
         }
     }
@@ -165,18 +165,18 @@ impl IdentityTable {
     /// Forgets `address`. Its slot stays marked, so that the probes that
     /// passed over it still reach what lies beyond.
     pub fn remove(&mut self, address: usize) {
-        if let (at, true, _) = self.probe(address) {
-            self.tags[at] = REMOVED;
+        if let (at, true) = self.probe(address) {
+            self.slots[at].address = REMOVED;
             self.len -= 1;
         }
     }
 
     /// Every (address, index), in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
-        self.written.iter().filter_map(|&at| {
-            let at = at as usize;
-            (self.tags[at] & 0x80 != 0).then(|| (self.slots[at].address, self.slots[at].index))
-        })
+        self.slots
+            .iter()
+            .filter(|slot| self.live(slot) && slot.address != REMOVED)
+            .map(|slot| (slot.address, slot.index))
     }
 
     /// Lays the entries out afresh, without the removed ones, in a table
@@ -188,16 +188,19 @@ impl IdentityTable {
         while entries.len() * 2 > capacity {
             capacity *= 2;
         }
-        self.tags = vec![EMPTY; capacity];
         self.slots = vec![Slot::default(); capacity];
-        self.written.clear();
+        self.epoch = 1;
         self.len = 0;
+        self.used = 0;
         for (address, index) in entries {
-            let (at, _, tag) = self.probe(address);
-            self.tags[at] = tag;
-            self.slots[at] = Slot { address, index };
-            self.written.push(at as u32);
+            let (at, _) = self.probe(address);
+            self.slots[at] = Slot {
+                address,
+                index,
+                epoch: 1,
+            };
             self.len += 1;
+            self.used += 1;
         }
     }
 }
@@ -251,8 +254,8 @@ mod tests {
     /// How many slots a lookup of `address` visits.
     fn probe_length(table: &IdentityTable, address: usize) -> usize {
         let mask = table.slots.len() - 1;
-        let (mut at, _) = home_and_tag(address, table.slots.len());
         let mut perturb = address >> 4;
+        let mut at = (perturb ^ (perturb >> table.slots.len().trailing_zeros())) & mask;
         let mut visited = 1;
         while table.slots[at].address != address {
             perturb >>= 5;
@@ -288,21 +291,16 @@ mod tests {
     }
 
     #[test]
-    fn a_cleared_table_keeps_its_capacity_and_forgets_everything() {
+    fn a_wrapped_epoch_empties_the_table() {
         let mut table = IdentityTable::default();
-        let addrs = addresses(500);
-        for (i, &address) in addrs.iter().enumerate() {
-            table.insert(address, i as u32);
-        }
-        table.remove(addrs[3]);
-        let capacity = table.capacity();
+        table.insert(0x1000, 1);
+        table.epoch = u32::MAX;
+        table.insert(0x2000, 2);
         table.clear();
-        assert_eq!(table.capacity(), capacity);
-        assert!(table.is_empty());
-        assert!(table.tags.iter().all(|&tag| tag == EMPTY));
-        assert!(addrs.iter().all(|&a| table.get(a).is_none()));
-        table.insert(addrs[7], 1);
-        assert_eq!(table.get(addrs[7]), Some(1));
-        assert_eq!(table.iter().count(), 1);
+        assert_eq!(table.get(0x1000), None);
+        assert_eq!(table.get(0x2000), None);
+        table.insert(0x3000, 3);
+        assert_eq!(table.get(0x3000), Some(3));
+        assert_eq!(table.get(0x1000), None);
     }
 }
