@@ -5,7 +5,6 @@
 
 pub mod error;
 pub mod format;
-pub mod identity;
 pub mod json;
 pub mod limits;
 pub mod marshal;

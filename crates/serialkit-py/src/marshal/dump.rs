@@ -8,15 +8,15 @@
 //! none of its own (see `Encoder::set`).
 
 use super::quirks;
+use super::refs::{Found, RefTable};
 use crate::pystr::{compact_ascii, is_interned, StrStorage};
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use serialkit::identity::{Found, IdentityTable};
 use serialkit::marshal::types::*;
 use serialkit::marshal::write_g17;
 
-type Spare = (Vec<u8>, IdentityTable);
+type Spare = (Vec<u8>, RefTable);
 
 thread_local! {
     static SPARE: std::cell::RefCell<Option<Spare>> = const { std::cell::RefCell::new(None) };
@@ -59,7 +59,7 @@ pub struct Encoder<'py> {
     pub out: Vec<u8>,
     version: i32,
     /// Index of every object written with FLAG_REF, by address.
-    refs: IdentityTable,
+    refs: RefTable,
     depth: usize,
     always_ref_interned: bool,
     slices: bool,
@@ -76,7 +76,7 @@ impl<'py> Encoder<'py> {
             py,
             out: Vec::with_capacity(256),
             version,
-            refs: IdentityTable::default(),
+            refs: RefTable::default(),
             depth: 0,
             always_ref_interned: quirks::always_ref_interned(),
             slices: quirks::slices(),
@@ -182,8 +182,7 @@ impl<'py> Encoder<'py> {
                 if self.refs.len() >= 0x7fff_ffff {
                     return Err(Stop::Unmarshallable);
                 }
-                let next = self.refs.len() as u32;
-                match self.refs.find_or_insert(obj as usize, next) {
+                match self.refs.find_or_insert(obj as usize) {
                     Found::Existing(index) => {
                         self.code_long(TYPE_REF, index as i32);
                         return Ok(());

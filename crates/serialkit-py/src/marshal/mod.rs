@@ -10,6 +10,7 @@
 mod dump;
 mod load;
 mod quirks;
+mod refs;
 
 use dump::{Encoder, Stop};
 use load::{code_disallowed, CheckSink, PySink, SinkStop};

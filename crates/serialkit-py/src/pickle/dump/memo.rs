@@ -2,88 +2,67 @@
 //! which index. It keeps each object alive: an address is only a safe key
 //! while nothing else can be allocated there.
 
+use crate::address_hash::AddressMap;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use serialkit::identity::{Found, IdentityTable};
-use std::collections::HashMap;
 
 /// Tables kept between calls hold no Python objects, only capacity; past
-/// this many slots the memory is given back instead.
-const MAX_SPARE_SLOTS: usize = 1 << 17;
+/// this many entries the memory is given back instead.
+const MAX_SPARE_ENTRIES: usize = 1 << 16;
 
 thread_local! {
     static SPARE: std::cell::RefCell<Option<Memo>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The memo holds more objects than its 32-bit indices can number (some
-/// 4 billion, far past any memory this process could have).
-#[derive(Debug)]
-pub struct MemoFull;
-
 #[derive(Default)]
 pub struct Memo {
-    index: IdentityTable,
+    index: AddressMap<usize>,
     keep: Vec<Py<PyAny>>,
     /// `Pickler.fast`: nothing is recorded, so nothing is shared and no
     /// PUT is written (CPython's `memo_put` returns early the same way).
     pub fast: bool,
 }
 
-/// What [`Memo::get_or_put`] did.
-pub enum Lookup {
-    /// The object was in the memo under this index.
-    Found(usize),
-    /// The object is now recorded under this index.
-    Recorded(usize),
-}
-
 impl Memo {
     #[inline]
     pub fn get(&self, obj: &Bound<'_, PyAny>) -> Option<usize> {
-        self.index
-            .get(obj.as_ptr() as usize)
-            .map(|idx| idx as usize)
-    }
-
-    #[inline]
-    fn next_index(&self) -> Result<u32, MemoFull> {
-        u32::try_from(self.keep.len()).map_err(|_| MemoFull)
+        self.index.get(&(obj.as_ptr() as usize)).copied()
     }
 
     /// Records `obj` and returns its index: the number of entries before it,
     /// as pickle numbers them. Recording an object twice renumbers it
     /// without growing the memo, as CPython's memo table does.
-    pub fn put(&mut self, obj: &Bound<'_, PyAny>) -> Result<usize, MemoFull> {
+    pub fn put(&mut self, obj: &Bound<'_, PyAny>) -> usize {
         if self.fast {
-            return Ok(0);
+            return 0;
         }
-        let idx = self.next_index()?;
-        if self.index.insert(obj.as_ptr() as usize, idx) {
+        let idx = self.keep.len();
+        if self.index.insert(obj.as_ptr() as usize, idx).is_none() {
             self.keep.push(obj.clone().unbind());
         }
-        Ok(idx as usize)
+        idx
     }
 
     /// One lookup for an object without parts: its index if it is in the
-    /// memo, else it is recorded at once, as [`Memo::put`] would. A caller
-    /// whose write then fails takes the entry back with
-    /// [`Memo::forget_last`].
+    /// memo (`Ok`), else it is recorded at once, as [`Memo::put`] would,
+    /// and its new index returned (`Err`). A caller whose write then fails
+    /// takes the entry back with [`Memo::forget_last`].
     #[inline]
-    pub fn get_or_put(&mut self, obj: &Bound<'_, PyAny>) -> Result<Lookup, MemoFull> {
+    pub fn get_or_put(&mut self, obj: &Bound<'_, PyAny>) -> Result<usize, usize> {
+        use std::collections::hash_map::Entry;
         if self.fast {
-            return Ok(Lookup::Recorded(0));
+            return Err(0);
         }
-        let idx = self.next_index()?;
-        Ok(
-            match self.index.find_or_insert(obj.as_ptr() as usize, idx) {
-                Found::Existing(idx) => Lookup::Found(idx as usize),
-                Found::Inserted => {
-                    self.keep.push(obj.clone().unbind());
-                    Lookup::Recorded(idx as usize)
-                }
-            },
-        )
+        let idx = self.keep.len();
+        match self.index.entry(obj.as_ptr() as usize) {
+            Entry::Occupied(entry) => Ok(*entry.get()),
+            Entry::Vacant(entry) => {
+                entry.insert(idx);
+                self.keep.push(obj.clone().unbind());
+                Err(idx)
+            }
+        }
     }
 
     /// Undoes the [`Memo::get_or_put`] that recorded `obj` last.
@@ -91,20 +70,20 @@ impl Memo {
         if self.fast {
             return;
         }
-        self.index.remove(obj.as_ptr() as usize);
+        self.index.remove(&(obj.as_ptr() as usize));
         self.keep.pop();
     }
 
     /// `Pickler.memo.copy()`: `{id(obj): (index, obj)}`, as CPython's
     /// memo proxy returns it.
     pub fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let objects: HashMap<usize, &Py<PyAny>> = self
+        let objects: AddressMap<&Py<PyAny>> = self
             .keep
             .iter()
             .map(|obj| (obj.as_ptr() as usize, obj))
             .collect();
         let dict = PyDict::new(py);
-        for (address, idx) in self.index.iter() {
+        for (&address, &idx) in self.index.iter() {
             if let Some(obj) = objects.get(&address) {
                 dict.set_item(address, (idx, obj.clone_ref(py)))?;
             }
@@ -124,9 +103,9 @@ impl Memo {
             let Some(pair) = pair else {
                 return Err(PyTypeError::new_err("'memo' values must be 2-item tuples"));
             };
-            let idx: u32 = pair.get_item(0)?.extract()?;
+            let idx: usize = pair.get_item(0)?.extract()?;
             let obj = pair.get_item(1)?;
-            if fresh.index.insert(obj.as_ptr() as usize, idx) {
+            if fresh.index.insert(obj.as_ptr() as usize, idx).is_none() {
                 fresh.keep.push(obj.unbind());
             }
         }
@@ -153,7 +132,7 @@ impl Memo {
     /// large.
     pub fn give_back(mut self) {
         self.clear();
-        if self.index.capacity() <= MAX_SPARE_SLOTS {
+        if self.index.capacity() <= MAX_SPARE_ENTRIES {
             SPARE.with(|spare| *spare.borrow_mut() = Some(self));
         }
     }

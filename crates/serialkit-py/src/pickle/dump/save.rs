@@ -3,7 +3,7 @@
 //! then the hooks and the reduce protocol) and writes the same opcodes.
 
 use super::fast::FastGuard;
-use super::memo::{Lookup, Memo, MemoFull};
+use super::memo::Memo;
 use super::state::State;
 use super::writer::Writer;
 use crate::stack::Nesting;
@@ -211,9 +211,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
             // One memo lookup instead of a get and a put: a str has no
             // parts, so nothing else is memoized while it is written.
             return match self.memo.get_or_put(obj) {
-                Ok(Lookup::Found(idx)) => self.memo_get(idx),
-                Ok(Lookup::Recorded(idx)) => self.save_new_str(obj, idx),
-                Err(MemoFull) => Err(self.memo_full()),
+                Ok(idx) => self.memo_get(idx),
+                Err(idx) => self.save_new_str(obj, idx),
             };
         }
         if let Some(idx) = self.memo.get(obj) {
@@ -278,10 +277,8 @@ impl<'a, 'py> Pickler<'a, 'py> {
 
     #[inline]
     pub fn memo_put(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        match self.memo.put(obj) {
-            Ok(idx) => self.write_put(idx),
-            Err(MemoFull) => Err(self.memo_full()),
-        }
+        let idx = self.memo.put(obj);
+        self.write_put(idx)
     }
 
     #[inline]
@@ -293,12 +290,6 @@ impl<'a, 'py> Pickler<'a, 'py> {
             Ok(()) => Ok(()),
             Err(TooLarge) => Err(self.memo_too_large("LONG_BINPUT")),
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn memo_full(&self) -> PyErr {
-        self.pickling_error("memo too large: more than 2**32 objects".into())
     }
 
     #[cold]
