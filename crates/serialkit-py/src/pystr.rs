@@ -37,7 +37,9 @@ pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
 /// interpreter's codec would build it: the same width, the same length,
 /// so the same object in all but identity. Sized by one scan and filled by
 /// one more, where the codec validates again, widens its buffer each time
-/// a wider character appears and shrinks it at the end.
+/// a wider character appears and shrinks it at the end. Kept out of line:
+/// inlined, it made the parser's own loop (which inlines the sink) slower.
+#[inline(never)]
 pub fn valid_utf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     let shape = ucs::shape(bytes);
     // The codec hands out the interpreter's shared one-character strings

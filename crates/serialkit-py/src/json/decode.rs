@@ -172,10 +172,9 @@ impl<'py> Sink for PySink<'py> {
     }
 
     fn key(&mut self, key: JsonStr<'_>) -> PyResult<Self::Key> {
-        // Non-ASCII keys are rare enough not to be worth caching.
         match &mut self.keys {
-            Some(cache) if key.ascii => cache.get(self.py, key.bytes, true),
-            _ => self.text(key),
+            Some(cache) => cache.get(self.py, key.bytes, key.ascii),
+            None => self.text(key),
         }
     }
 

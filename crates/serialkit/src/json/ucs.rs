@@ -79,20 +79,22 @@ where
     let mut at = 0;
     while let Some(&lead) = utf8.get(pos) {
         let code = if lead < 0x80 {
-            // A run of ASCII (spaces, digits, a URL between the words):
-            // eight bytes at a time while it lasts.
-            if let Some(word) = swar::word_at(utf8, pos) {
-                if !swar::has_non_ascii(word) {
-                    let Some(slots) = out.get_mut(at..at + 8) else {
-                        return false;
-                    };
-                    for (slot, byte) in slots.iter_mut().zip(word.to_le_bytes()) {
-                        *slot = U::from(byte);
-                    }
-                    at += 8;
-                    pos += 8;
-                    continue;
+            // ASCII (spaces, digits, a URL between the words) a word at a
+            // time: all eight bytes are written, and the slots past the
+            // ASCII prefix are written again by what follows.
+            if let (Some(word), Some(slots)) = (swar::word_at(utf8, pos), out.get_mut(at..at + 8)) {
+                for (slot, byte) in slots.iter_mut().zip(word.to_le_bytes()) {
+                    *slot = U::from(byte);
                 }
+                let others = swar::non_ascii_mask(word);
+                let ascii = if others == 0 {
+                    8
+                } else {
+                    swar::first_flagged(others)
+                };
+                at += ascii;
+                pos += ascii;
+                continue;
             }
             pos += 1;
             u32::from(lead)
