@@ -4,6 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use serialkit::json::ucs::{self, Width};
 use serialkit::json::{from_slice, to_vec, WriteOptions};
 use serialkit::{ErrorKind, Limits, Value};
 
@@ -36,7 +37,13 @@ fuzz_target!(|data: &[u8]| {
         (Err(_), Err(_)) => {}
     }
 
+    // Arbitrary bytes: the transcoder may give up, but must not panic.
+    transcode(data);
+
     if let Ok(value) = &default {
+        each_str(value, &mut |text| {
+            assert!(transcode(text.as_bytes()), "failed to transcode {text:?}");
+        });
         round_trip(value, &WriteOptions::default());
         let mut ascii = WriteOptions::indented(2);
         ascii.ensure_ascii = true;
@@ -79,5 +86,58 @@ fn same(a: &Value, b: &Value) -> bool {
                     .all(|((kx, vx), (ky, vy))| same(kx, ky) && same(vx, vy))
         }
         _ => a == b,
+    }
+}
+
+/// Decodes `utf8` at the width `ucs::shape` picks, as the Python bindings
+/// build their strings. On valid UTF-8 it must succeed with exactly the
+/// characters Rust decodes; returns whether it succeeded.
+fn transcode(utf8: &[u8]) -> bool {
+    let shape = ucs::shape(utf8);
+    let units: Option<Vec<u32>> = match shape.width {
+        Width::Ascii | Width::Ucs1 => {
+            let mut out = vec![0u8; shape.chars];
+            ucs::decode(utf8, &mut out).then(|| out.into_iter().map(u32::from).collect())
+        }
+        Width::Ucs2 => {
+            let mut out = vec![0u16; shape.chars];
+            ucs::decode(utf8, &mut out).then(|| out.into_iter().map(u32::from).collect())
+        }
+        Width::Ucs4 => {
+            let mut out = vec![0u32; shape.chars];
+            ucs::decode(utf8, &mut out).then_some(out)
+        }
+    };
+    if let Ok(text) = std::str::from_utf8(utf8) {
+        let expected: Vec<u32> = text.chars().map(u32::from).collect();
+        assert_eq!(units.as_ref(), Some(&expected), "transcoded {text:?} wrongly");
+        let largest = expected.iter().copied().max().unwrap_or(0);
+        assert!(largest <= shape.width.max_char(), "{text:?} is wider than {shape:?}");
+        let narrower = match shape.width {
+            Width::Ascii => None,
+            Width::Ucs1 => Some(Width::Ascii),
+            Width::Ucs2 => Some(Width::Ucs1),
+            Width::Ucs4 => Some(Width::Ucs2),
+        };
+        assert!(
+            narrower.is_none_or(|narrower| largest > narrower.max_char()),
+            "{text:?} would fit narrower than {shape:?}"
+        );
+    }
+    units.is_some()
+}
+
+/// Calls `visit` on every string in `value`, dict keys included.
+fn each_str(value: &Value, visit: &mut impl FnMut(&str)) {
+    match value {
+        Value::Str(text) => visit(text),
+        Value::List(items) => items.iter().for_each(|item| each_str(item, visit)),
+        Value::Dict(entries) => {
+            for (key, item) in entries {
+                each_str(key, visit);
+                each_str(item, visit);
+            }
+        }
+        _ => {}
     }
 }

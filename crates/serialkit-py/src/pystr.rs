@@ -4,6 +4,8 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
+use serialkit::json::ucs::{self, Width};
+use std::slice;
 
 /// Wraps a new reference returned by the C API, or the pending exception
 /// when it returned NULL.
@@ -28,6 +30,57 @@ pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
         let data = state::compact_data(object.as_ptr()).cast::<u8>();
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
         Ok(object)
+    }
+}
+
+/// A `str` from UTF-8 known to be valid (no lone surrogates), as the
+/// interpreter's codec would build it: the same width, the same length,
+/// so the same object in all but identity. Sized by one scan and filled by
+/// one more, where the codec validates again, widens its buffer each time
+/// a wider character appears and shrinks it at the end. Kept out of line:
+/// inlined, it made the parser's own loop (which inlines the sink) slower.
+#[inline(never)]
+pub fn valid_utf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let shape = ucs::shape(bytes);
+    // The codec hands out the interpreter's shared one-character strings
+    // for Latin-1; let it, rather than making a second copy of one.
+    if shape.chars <= 1 && matches!(shape.width, Width::Ascii | Width::Ucs1) {
+        return utf8_str(py, bytes, false);
+    }
+    let len = isize::try_from(shape.chars).map_err(|_| PyValueError::new_err("string too long"))?;
+    // The max_char of a width makes PyUnicode_New pick exactly that width.
+    // SAFETY: returns a new compact string or NULL with MemoryError set.
+    let object = owned(py, unsafe {
+        ffi::PyUnicode_New(len, shape.width.max_char() as ffi::Py_UCS4)
+    })?;
+    // SAFETY: `object` is a compact string nobody else has seen yet, with
+    // room for exactly `shape.chars` units of the width asked for (1 byte
+    // for ASCII and UCS1, 2 for UCS2, 4 for UCS4) at its data pointer,
+    // suitably aligned; its terminator lies past them and is already set.
+    // The slice is dropped before the object is handed out.
+    let filled = unsafe {
+        let data = state::compact_data(object.as_ptr());
+        match shape.width {
+            Width::Ascii | Width::Ucs1 => ucs::decode(
+                bytes,
+                slice::from_raw_parts_mut(data.cast::<u8>(), shape.chars),
+            ),
+            Width::Ucs2 => ucs::decode(
+                bytes,
+                slice::from_raw_parts_mut(data.cast::<u16>(), shape.chars),
+            ),
+            Width::Ucs4 => ucs::decode(
+                bytes,
+                slice::from_raw_parts_mut(data.cast::<u32>(), shape.chars),
+            ),
+        }
+    };
+    if filled {
+        Ok(object)
+    } else {
+        // Only if the caller's bytes were not valid after all: let the
+        // codec decide, and report, as before.
+        utf8_str(py, bytes, false)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::keys::KeyCache;
 use crate::gc::GcPause;
-use crate::pystr::{ascii_str, owned, utf8_str};
+use crate::pystr::{ascii_str, owned, utf8_str, valid_utf8_str};
 use crate::stack::Nesting;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -65,8 +65,10 @@ impl<'py> PySink<'py> {
     fn text(&self, string: JsonStr<'_>) -> PyResult<Bound<'py, PyAny>> {
         if string.ascii {
             ascii_str(self.py, string.bytes)
+        } else if string.surrogates {
+            utf8_str(self.py, string.bytes, true)
         } else {
-            utf8_str(self.py, string.bytes, string.surrogates)
+            valid_utf8_str(self.py, string.bytes)
         }
     }
 

@@ -57,7 +57,13 @@ pub fn bytes_below(word: u64, count: usize) -> u64 {
 /// Whether some byte of `word` is outside ASCII.
 #[inline]
 pub fn has_non_ascii(word: u64) -> bool {
-    word & HIGHS != 0
+    non_ascii_mask(word) != 0
+}
+
+/// The high bit of each byte of `word` outside ASCII.
+#[inline]
+pub fn non_ascii_mask(word: u64) -> u64 {
+    word & HIGHS
 }
 
 #[cfg(test)]
@@ -91,5 +97,7 @@ mod tests {
         assert_eq!(first_flagged(control_mask(controls)), 2);
         assert_eq!(bytes_below(u64::MAX, 3), 0xFF_FFFF);
         assert_eq!(bytes_below(u64::MAX, 0), 0);
+        let text = u64::from_le_bytes(*b"cat\xC3\xA9gor");
+        assert_eq!(first_flagged(non_ascii_mask(text)), 3);
     }
 }
