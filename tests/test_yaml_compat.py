@@ -160,6 +160,8 @@ scalar_texts = st.text(st.sampled_from("0123456789:._-+eExXbBoO yesnNtTfFlL~<=Z"
 @example("0b_")
 @example("1__0.5_")
 @example("2001-12-14t21:59:43.10-05:00")
+@example("<<")  # regression: a merge key outside a key was loaded as "<<"
+@example("=")
 def test_safe_load_resolves_scalars_as_pyyaml(text):
     # Only texts both grammars read as one plain scalar: YAML 1.2 parses a
     # few texts (":") that YAML 1.1 rejects, which is not resolution.
@@ -241,3 +243,19 @@ def test_safe_load_matches_pyyaml_on_documents(text):
     except sy.YAMLError:
         got = ("error",)
     assert got == expected
+
+
+@pytest.mark.parametrize("document", ["<<", "- <<", "a: <<", "x: [<<]", "--- <<", "a: =", "[=]"])
+@pytest.mark.parametrize("loader", ["SafeLoader", "FullLoader", "Loader"])
+def test_merge_and_value_keys_outside_a_key_are_refused_as_pyyaml(document, loader):
+    """Plain `<<` and `=` resolve to the merge and value tags, which no
+    constructor of PyYAML's handles; only as a mapping key is `<<` a merge."""
+    with pytest.raises(yaml.constructor.ConstructorError) as expected:
+        yaml.load(document, Loader=getattr(yaml, loader))
+    with pytest.raises(sy.ConstructorError) as got:
+        sy.load(document, Loader=getattr(sy, loader))
+    assert got.value.problem == expected.value.problem
+    assert (got.value.problem_mark.line, got.value.problem_mark.column) == (
+        expected.value.problem_mark.line,
+        expected.value.problem_mark.column,
+    )

@@ -502,14 +502,22 @@ fn scalar<B: Builder>(
         TagClass::Python(suffix) => return builder.python_scalar(suffix, &text, at),
         TagClass::NonSpecific | TagClass::Other => Kind::Str,
         TagClass::None if style != ScalarStyle::Plain => Kind::Str,
+        // A merge key or `=` anywhere but where a mapping uses it resolves
+        // to a tag PyYAML's constructors have no function for.
         TagClass::None => match resolve::resolve_plain(&text, schema) {
-            Kind::Merge => Kind::Str,
-            Kind::Value => {
+            unconstructed @ (Kind::Merge | Kind::Value) => {
+                let suffix = if unconstructed == Kind::Merge {
+                    "merge"
+                } else {
+                    "value"
+                };
                 return Err(constructor_error(
-                    format!("could not determine a constructor for the tag '{CORE_PREFIX}value'"),
+                    format!(
+                        "could not determine a constructor for the tag '{CORE_PREFIX}{suffix}'"
+                    ),
                     at,
                 )
-                .into())
+                .into());
             }
             kind => kind,
         },

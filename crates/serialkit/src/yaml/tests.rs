@@ -281,3 +281,25 @@ fn keys_anchored_apart_with_equal_values_are_duplicates() {
     };
     assert_eq!(count(&documents), count(&again), "{written}");
 }
+
+#[test]
+fn merge_and_value_keys_outside_a_key_are_constructor_errors_under_yaml11() {
+    let options = LoadOptions {
+        schema: Schema::Yaml11,
+        ..LoadOptions::default()
+    };
+    for (text, tag) in [("<<", "merge"), ("a: <<", "merge"), ("[=]", "value")] {
+        let err = from_slice(text.as_bytes(), &options).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("tag 'tag:yaml.org,2002:{tag}'")),
+            "{text:?}: {err}"
+        );
+        assert!(err.position().is_some(), "{text:?}");
+    }
+    // The core schema has no merge keys: `<<` is text there.
+    assert_eq!(
+        load("a: <<"),
+        Value::Dict(vec![(Value::str("a"), Value::str("<<"))])
+    );
+}
