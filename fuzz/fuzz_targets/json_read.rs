@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use serialkit::json::ucs::{self, Width};
 use serialkit::json::{from_slice, to_vec, WriteOptions};
+use serialkit::ucs::{self, Width};
 use serialkit::{ErrorKind, Limits, Value};
 
 /// Small enough that the fuzzer reaches the depth limit with short inputs.
@@ -110,9 +110,16 @@ fn transcode(utf8: &[u8]) -> bool {
     };
     if let Ok(text) = std::str::from_utf8(utf8) {
         let expected: Vec<u32> = text.chars().map(u32::from).collect();
-        assert_eq!(units.as_ref(), Some(&expected), "transcoded {text:?} wrongly");
+        assert_eq!(
+            units.as_ref(),
+            Some(&expected),
+            "transcoded {text:?} wrongly"
+        );
         let largest = expected.iter().copied().max().unwrap_or(0);
-        assert!(largest <= shape.width.max_char(), "{text:?} is wider than {shape:?}");
+        assert!(
+            largest <= shape.width.max_char(),
+            "{text:?} is wider than {shape:?}"
+        );
         let narrower = match shape.width {
             Width::Ascii => None,
             Width::Ucs1 => Some(Width::Ascii),

@@ -1,14 +1,19 @@
 //! Feeds arbitrary bytes to the pickle reader, with the default limits and
 //! with small ones. Nothing may panic, and the small limits may only turn a
-//! success into a limit error.
+//! success into a limit error. The same bytes, as the contents of a pickled
+//! string, must be checked by `ucs::decode_wtf8` exactly as CPython's codec
+//! checks them with `surrogatepass`.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serialkit::pickle::{from_slice, from_slice_at, LoadOptions, StringEncoding};
+use serialkit::ucs::{self, Width};
 use serialkit::{ErrorKind, Limits};
 
 fuzz_target!(|data: &[u8]| {
+    check_wtf8(data);
+
     let default = LoadOptions {
         buffers: Some(vec![b"buffer".to_vec(); 2]),
         ..LoadOptions::default()
@@ -72,3 +77,48 @@ fuzz_target!(|data: &[u8]| {
         let _ = from_slice(data, &options);
     }
 });
+
+/// `decode_wtf8` must accept exactly UTF-8 with lone surrogates allowed,
+/// and give its characters. The reference: std's validator, after each
+/// encoded surrogate's lead (0xED before 0xA0-0xBF) is swapped for 0xE1,
+/// whose second byte may be anything 0x80-0xBF, so the swap makes a valid
+/// three-byte character exactly where the surrogate was well formed.
+fn check_wtf8(bytes: &[u8]) {
+    let mut swapped = bytes.to_vec();
+    let mut surrogates = Vec::new();
+    for at in 0..swapped.len().saturating_sub(1) {
+        if swapped[at] == 0xED && (0xA0..=0xBF).contains(&swapped[at + 1]) {
+            swapped[at] = 0xE1;
+            surrogates.push(at);
+        }
+    }
+    let expected: Option<Vec<u32>> = std::str::from_utf8(&swapped).ok().map(|text| {
+        text.char_indices()
+            .map(|(at, c)| {
+                let code = u32::from(c);
+                // Back from U+1800-U+1FFF to the surrogate it stood for.
+                if surrogates.contains(&at) {
+                    code - 0x1000 + 0xD000
+                } else {
+                    code
+                }
+            })
+            .collect()
+    });
+    let shape = ucs::shape(bytes);
+    let units: Option<Vec<u32>> = match shape.width {
+        Width::Ascii | Width::Ucs1 => {
+            let mut out = vec![0u8; shape.chars];
+            ucs::decode_wtf8(bytes, &mut out).then(|| out.into_iter().map(u32::from).collect())
+        }
+        Width::Ucs2 => {
+            let mut out = vec![0u16; shape.chars];
+            ucs::decode_wtf8(bytes, &mut out).then(|| out.into_iter().map(u32::from).collect())
+        }
+        Width::Ucs4 => {
+            let mut out = vec![0u32; shape.chars];
+            ucs::decode_wtf8(bytes, &mut out).then_some(out)
+        }
+    };
+    assert_eq!(units, expected, "decode_wtf8 disagrees on {bytes:?}");
+}

@@ -34,8 +34,9 @@ fuzz_target!(|data: &[u8]| {
     for options in [&strict, &lenient] {
         let in_memory = from_slice(data, options);
         if let Ok(value) = &in_memory {
-            let written = to_string(value, &WriteOptions::default())
-                .unwrap_or_else(|err| panic!("a value read from XML must write: {value:?}: {err:?}"));
+            let written = to_string(value, &WriteOptions::default()).unwrap_or_else(|err| {
+                panic!("a value read from XML must write: {value:?}: {err:?}")
+            });
             let reread = from_slice(written.as_bytes(), &ReadOptions::default())
                 .unwrap_or_else(|err| panic!("written XML must read back: {written:?}: {err:?}"));
             assert_eq!(&reread, value, "round trip changed the value: {written:?}");

@@ -18,6 +18,9 @@ fuzz_target!(|data: &[u8]| {
     // A depth limit only ever sends the text to the slow path.
     if let Some(shallow) = fast::events(text, 3) {
         let full = fast::events(text, usize::MAX).expect("accepted with a smaller depth limit");
-        assert!(shallow.eq(full), "the depth limit changed the events of {text:?}");
+        assert!(
+            shallow.eq(full),
+            "the depth limit changed the events of {text:?}"
+        );
     }
 });

@@ -4,7 +4,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use serialkit::json::ucs::{self, Width};
+use serialkit::ucs::{self, Width};
 use std::slice;
 
 /// Wraps a new reference returned by the C API, or the pending exception
@@ -41,11 +41,44 @@ pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
 /// inlined, it made the parser's own loop (which inlines the sink) slower.
 #[inline(never)]
 pub fn valid_utf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    match filled_str(py, bytes, Fill::Trusting)? {
+        Some(made) => Ok(made),
+        // Only if the caller's bytes were not valid after all: let the
+        // codec decide, and report, as before.
+        None => utf8_str(py, bytes, false),
+    }
+}
+
+/// A `str` from bytes nobody has validated, decoded as CPython's codec
+/// decodes them with the `surrogatepass` handler (as pickle and marshal
+/// do), and checked in the same pass that fills the string. Bytes the
+/// check refuses go to the codec, which raises its own error.
+#[inline(never)]
+pub fn wtf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    match filled_str(py, bytes, Fill::Checking)? {
+        Some(made) => Ok(made),
+        None => utf8_str(py, bytes, true),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    Trusting,
+    Checking,
+}
+
+/// The string [`valid_utf8_str`] and [`wtf8_str`] build, or None when the
+/// bytes are not what the fill expects, or when the codec should build it.
+fn filled_str<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    fill: Fill,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let shape = ucs::shape(bytes);
     // The codec hands out the interpreter's shared one-character strings
     // for Latin-1; let it, rather than making a second copy of one.
     if shape.chars <= 1 && matches!(shape.width, Width::Ascii | Width::Ucs1) {
-        return utf8_str(py, bytes, false);
+        return Ok(None);
     }
     let len = isize::try_from(shape.chars).map_err(|_| PyValueError::new_err("string too long"))?;
     // The max_char of a width makes PyUnicode_New pick exactly that width.
@@ -53,6 +86,15 @@ pub fn valid_utf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py,
     let object = owned(py, unsafe {
         ffi::PyUnicode_New(len, shape.width.max_char() as ffi::Py_UCS4)
     })?;
+    fn into<U>(bytes: &[u8], out: &mut [U], fill: Fill) -> bool
+    where
+        U: Copy + From<u8> + TryFrom<u32>,
+    {
+        match fill {
+            Fill::Trusting => ucs::decode(bytes, out),
+            Fill::Checking => ucs::decode_wtf8(bytes, out),
+        }
+    }
     // SAFETY: `object` is a compact string nobody else has seen yet, with
     // room for exactly `shape.chars` units of the width asked for (1 byte
     // for ASCII and UCS1, 2 for UCS2, 4 for UCS4) at its data pointer,
@@ -61,27 +103,24 @@ pub fn valid_utf8_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py,
     let filled = unsafe {
         let data = state::compact_data(object.as_ptr());
         match shape.width {
-            Width::Ascii | Width::Ucs1 => ucs::decode(
+            Width::Ascii | Width::Ucs1 => into(
                 bytes,
                 slice::from_raw_parts_mut(data.cast::<u8>(), shape.chars),
+                fill,
             ),
-            Width::Ucs2 => ucs::decode(
+            Width::Ucs2 => into(
                 bytes,
                 slice::from_raw_parts_mut(data.cast::<u16>(), shape.chars),
+                fill,
             ),
-            Width::Ucs4 => ucs::decode(
+            Width::Ucs4 => into(
                 bytes,
                 slice::from_raw_parts_mut(data.cast::<u32>(), shape.chars),
+                fill,
             ),
         }
     };
-    if filled {
-        Ok(object)
-    } else {
-        // Only if the caller's bytes were not valid after all: let the
-        // codec decide, and report, as before.
-        utf8_str(py, bytes, false)
-    }
+    Ok(filled.then_some(object))
 }
 
 /// A `str` from UTF-8, or from WTF-8 (`surrogates`) when it may hold lone

@@ -9,7 +9,7 @@
 
 use super::quirks;
 use crate::gc::GcPause;
-use crate::pystr::{ascii_str, owned, utf8_str};
+use crate::pystr::{ascii_str, owned, wtf8_str};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::{ffi, PyErr};
@@ -161,7 +161,7 @@ impl<'py> MarshalSink for PySink<'py> {
                         std::ptr::null(),
                     )
                 })?,
-                StrKind::Utf8 => utf8_str(self.py, value.bytes, true)?,
+                StrKind::Utf8 => wtf8_str(self.py, value.bytes)?,
             }
         };
         if !value.interned {

@@ -3,7 +3,7 @@
 use super::policy::Checks;
 use crate::address_hash::AddressMap;
 use crate::gc::GcPause;
-use crate::pystr::{ascii_str, owned, utf8_str};
+use crate::pystr::{ascii_str, owned, utf8_str, wtf8_str};
 use pyo3::exceptions::{PyUnicodeDecodeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -165,11 +165,12 @@ impl<'py> PickleSink for PySink<'py> {
         utf8_str(self.py, text.bytes, text.surrogates)
     }
 
-    /// CPython's decoder validates anyway (it is what `pickle.loads` uses,
-    /// with the same `surrogatepass` handler); a decode error hands the
-    /// bytes back to the machine, which reports it as before.
+    /// Built as `pickle.loads` builds it (CPython's codec with the
+    /// `surrogatepass` handler) but checked and filled in one pass (see
+    /// `pystr::wtf8_str`); a decode error hands the bytes back to the
+    /// machine, which reports it as before.
     fn str_validating(&mut self, bytes: &[u8]) -> Option<PyResult<Self::Handle>> {
-        match utf8_str(self.py, bytes, true) {
+        match wtf8_str(self.py, bytes) {
             Err(err) if err.is_instance_of::<PyUnicodeDecodeError>(self.py) => None,
             made => Some(made),
         }

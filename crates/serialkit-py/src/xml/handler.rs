@@ -5,7 +5,7 @@
 //! through the C API.
 
 use crate::json::keys::KeyCache;
-use crate::pystr::{ascii_str, utf8_str};
+use crate::pystr::{ascii_str, valid_utf8_str};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -152,7 +152,7 @@ impl<'py> Handler<'py> {
         match &mut self.keys {
             Some(keys) if cache => keys.get(self.py, text.as_bytes(), ascii),
             _ if ascii => ascii_str(self.py, text.as_bytes()),
-            _ => utf8_str(self.py, text.as_bytes(), false),
+            _ => valid_utf8_str(self.py, text.as_bytes()),
         }
     }
 

@@ -11,7 +11,7 @@
 
 use crate::gc::GcPause;
 use crate::json::keys::KeyCache;
-use crate::pystr::{ascii_str, owned, utf8_str};
+use crate::pystr::{ascii_str, owned, valid_utf8_str};
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -82,7 +82,7 @@ impl<'py> PyBuilder<'py> {
         match &mut self.keys {
             Some(cache) if cached && ascii => cache.get(self.py, text.as_bytes(), true),
             _ if ascii => ascii_str(self.py, text.as_bytes()),
-            _ => utf8_str(self.py, text.as_bytes(), false),
+            _ => valid_utf8_str(self.py, text.as_bytes()),
         }
     }
 

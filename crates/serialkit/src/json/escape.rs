@@ -1,6 +1,6 @@
 //! String escaping as CPython's `json` encoder does it.
 
-use super::swar;
+use crate::swar;
 
 /// Whether a byte ends a run that can be copied verbatim. With
 /// `ensure_ascii` everything outside printable ASCII is escaped; without it

@@ -4,8 +4,6 @@
 mod error;
 pub mod escape;
 pub mod parse;
-mod swar;
-pub mod ucs;
 mod value_sink;
 pub mod write;
 

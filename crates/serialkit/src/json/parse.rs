@@ -9,7 +9,7 @@
 
 use super::error::{ErrorCode, ParseError};
 use super::escape::push_wtf8;
-use super::swar;
+use crate::swar;
 
 /// A number as it appeared in the input. `text` is the exact ASCII slice.
 #[derive(Clone, Copy, Debug, PartialEq)]

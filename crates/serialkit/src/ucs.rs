@@ -1,10 +1,11 @@
 //! UTF-8 to the fixed-width forms CPython stores a `str` in (one, two or
-//! four bytes a character). The parser has already validated a string and
-//! found its end, so the bindings can size the `str` from [`shape`] and
+//! four bytes a character). Once a reader has validated a string (the JSON
+//! parser does as it finds the string's end; pickle and marshal strings
+//! are checked first), the bindings can size the `str` from [`shape`] and
 //! fill it with [`decode`] instead of running the interpreter's codec,
 //! which validates again and grows its buffer as wider characters appear.
 
-use super::swar;
+use crate::swar;
 
 /// The storage CPython picks for a string: the narrowest that holds its
 /// largest character.
@@ -74,6 +75,28 @@ pub fn decode<U>(utf8: &[u8], out: &mut [U]) -> bool
 where
     U: Copy + From<u8> + TryFrom<u32>,
 {
+    decode_units::<U, false>(utf8, out)
+}
+
+/// [`decode`] for bytes nobody has validated, as pickle and marshal carry
+/// them: false, as well, unless they are UTF-8 in which lone surrogates
+/// (three bytes each) may stand, exactly what CPython's codec accepts with
+/// the `surrogatepass` handler, which both formats' loaders use. Checking
+/// here, in the one pass that decodes, costs far less than a separate
+/// validation (std's `from_utf8` alone took more instructions on
+/// twitter.json's pickle than the codec's whole decode).
+pub fn decode_wtf8<U>(bytes: &[u8], out: &mut [U]) -> bool
+where
+    U: Copy + From<u8> + TryFrom<u32>,
+{
+    decode_units::<U, true>(bytes, out)
+}
+
+fn decode_units<U, const CHECK: bool>(utf8: &[u8], out: &mut [U]) -> bool
+where
+    U: Copy + From<u8> + TryFrom<u32>,
+{
+    let follows = |byte: u8| (byte as i8) < -0x40;
     let tail = |byte: u8| u32::from(byte & 0x3F);
     let mut pos = 0;
     let mut at = 0;
@@ -102,6 +125,10 @@ where
             let Some(&b1) = utf8.get(pos + 1) else {
                 return false;
             };
+            // Below 0xC2: a stray continuation byte, or an overlong form.
+            if CHECK && (lead < 0xC2 || !follows(b1)) {
+                return false;
+            }
             pos += 2;
             u32::from(lead & 0x1F) << 6 | tail(b1)
         } else if lead < 0xF0 {
@@ -114,11 +141,16 @@ where
                 if (b0 & 0xF0 != 0xE0) | (b3 & 0xF0 != 0xE0) {
                     break;
                 }
-                let pair = (
-                    out.get_mut(at..at + 2),
-                    U::try_from(three(b0, b1, b2)),
-                    U::try_from(three(b3, b4, b5)),
-                );
+                let (one, two) = (three(b0, b1, b2), three(b3, b4, b5));
+                // Anything amiss is left to the one-at-a-time path to refuse.
+                if CHECK
+                    && !(follows(b1) & follows(b2) & follows(b4) & follows(b5))
+                        | (one < 0x800)
+                        | (two < 0x800)
+                {
+                    break;
+                }
+                let pair = (out.get_mut(at..at + 2), U::try_from(one), U::try_from(two));
                 let (Some([first, second]), Ok(one), Ok(two)) = pair else {
                     return false;
                 };
@@ -133,14 +165,25 @@ where
             let Some(&[b1, b2]) = utf8.get(pos + 1..pos + 3) else {
                 return false;
             };
+            let code = three(lead, b1, b2);
+            if CHECK && (!(follows(b1) & follows(b2)) || code < 0x800) {
+                return false;
+            }
             pos += 3;
-            three(lead, b1, b2)
+            code
         } else {
             let Some(&[b1, b2, b3]) = utf8.get(pos + 1..pos + 4) else {
                 return false;
             };
+            let code = u32::from(lead & 0x07) << 18 | tail(b1) << 12 | tail(b2) << 6 | tail(b3);
+            let valid = lead <= 0xF4
+                && follows(b1) & follows(b2) & follows(b3)
+                && (0x1_0000..=0x10_FFFF).contains(&code);
+            if CHECK && !valid {
+                return false;
+            }
             pos += 4;
-            u32::from(lead & 0x07) << 18 | tail(b1) << 12 | tail(b2) << 6 | tail(b3)
+            code
         };
         let (Some(slot), Ok(unit)) = (out.get_mut(at), U::try_from(code)) else {
             return false;
@@ -251,6 +294,43 @@ mod tests {
         assert!(!decode(text.as_bytes(), &mut vec![0u8; chars + 1]));
         assert!(!decode("\u{3042}".as_bytes(), &mut [0u8; 1]));
         assert!(!decode("\u{1F600}".as_bytes(), &mut [0u16; 1]));
+    }
+
+    #[test]
+    fn checking_accepts_what_surrogatepass_accepts() {
+        let text = "caf\u{E9} \u{3042}\u{3044} \u{1F600} and more ASCII";
+        let chars = text.chars().count();
+        let mut out = vec![0u32; chars];
+        assert!(decode_wtf8(text.as_bytes(), &mut out));
+        assert_eq!(out, units::<u32>(text));
+        // Lone surrogates, as surrogatepass writes them, each stays one
+        // unit: a high and a low half are not joined.
+        let mut out = vec![0u16; 4];
+        assert!(decode_wtf8(b"a\xED\xA0\xBD\xED\xB8\x80b", &mut out));
+        assert_eq!(out, [0x61, 0xD83D, 0xDE00, 0x62]);
+    }
+
+    #[test]
+    fn checking_refuses_what_the_codec_refuses() {
+        let refused: [&[u8]; 9] = [
+            b"ab\xC0\x80",
+            b"ab\xC1\xBF",
+            b"ab\xE0\x9F\xBF",
+            b"ab\xE0\x80\x80\xE3\x81\x82",
+            b"ab\xE3\x81\x82\xE3\x81\x41",
+            b"ab\xF0\x8F\xBF\xBF",
+            b"ab\xF4\x90\x80\x80",
+            b"ab\xFC\x84\x80\x80",
+            b"ab\xC3\x41",
+        ];
+        for bytes in refused {
+            let shape = shape(bytes);
+            let mut out = vec![0u32; shape.chars];
+            assert!(!decode_wtf8(bytes, &mut out), "{bytes:?}");
+            // The trusting decoder takes the same bytes as they come.
+            let mut out = vec![0u32; shape.chars];
+            decode(bytes, &mut out);
+        }
     }
 
     #[test]
