@@ -104,14 +104,18 @@ impl<T> Memo<T> {
     /// takes the general path.
     #[inline(always)]
     pub(super) fn insert(&mut self, key: u64, value: T) {
-        // With room checked first, the push inlines as a store.
-        if self.sparse.is_empty()
-            && key == self.dense.len() as u64
-            && self.len == self.dense.len()
-            && self.dense.len() < self.dense.capacity()
+        if self.sparse.is_empty() && key == self.dense.len() as u64 && self.len == self.dense.len()
         {
-            self.dense.push(Some(value));
-            self.len += 1;
+            match super::push_in_room(&mut self.dense, Some(value)) {
+                Ok(()) => self.len += 1,
+                // No room: the general path grows the vector. (The value
+                // comes back as the `Some` it went in as.)
+                Err(slot) => {
+                    if let Some(value) = slot {
+                        self.insert_general(key, value);
+                    }
+                }
+            }
         } else {
             self.insert_general(key, value);
         }
