@@ -246,7 +246,7 @@ def test_safe_load_matches_pyyaml_on_documents(text):
 
 
 @pytest.mark.parametrize("document", ["<<", "- <<", "a: <<", "x: [<<]", "--- <<", "a: =", "[=]"])
-@pytest.mark.parametrize("loader", ["SafeLoader", "FullLoader", "Loader"])
+@pytest.mark.parametrize("loader", ["SafeLoader", "FullLoader", "Loader", "UnsafeLoader"])
 def test_merge_and_value_keys_outside_a_key_are_refused_as_pyyaml(document, loader):
     """Plain `<<` and `=` resolve to the merge and value tags, which no
     constructor of PyYAML's handles; only as a mapping key is `<<` a merge."""
@@ -259,3 +259,15 @@ def test_merge_and_value_keys_outside_a_key_are_refused_as_pyyaml(document, load
         expected.value.problem_mark.line,
         expected.value.problem_mark.column,
     )
+
+
+def test_the_unsafe_loader_name_still_loads_safely(tmp_path):
+    """Code written for PyYAML's UnsafeLoader runs, but serialkit still
+    refuses to call anything: the payload's canary is never created."""
+    canary = tmp_path / "canary"
+    document = f"!!python/object/apply:os.system ['touch {canary}']"
+    with pytest.raises(sy.YAMLError) as refused:
+        sy.load(document, Loader=sy.UnsafeLoader)
+    assert "python/object/apply" in str(refused.value)
+    assert not canary.exists()
+    assert sy.load("a: [1, yes]", Loader=sy.UnsafeLoader) == {"a": [1, True]}

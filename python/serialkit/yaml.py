@@ -56,6 +56,7 @@ __all__ = [
     "FullLoader",
     "Loader",
     "SafeLoader",
+    "UnsafeLoader",
     "LimitError",
     "Mark",
     "ParserError",
@@ -226,10 +227,13 @@ def loads_all(
 class SafeLoader:
     """PyYAML's loader names, accepted by ``load(stream, Loader=...)`` so
     that PyYAML code runs unchanged. serialkit never constructs arbitrary
-    objects: every one of them loads as ``safe_load`` does."""
+    objects: every one of them loads as ``safe_load`` does, ``UnsafeLoader``
+    included (a ``!!python/...`` tag is refused with an error naming it).
+    PyYAML's ``BaseLoader``, which leaves every scalar a string, is not
+    offered: standing in for it with ``safe_load`` would change values."""
 
 
-FullLoader = Loader = SafeLoader
+FullLoader = Loader = UnsafeLoader = SafeLoader
 
 
 def load(fp, Loader=None, **options):  # noqa: N803 (PyYAML's spelling)

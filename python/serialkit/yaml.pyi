@@ -53,6 +53,7 @@ def loads_all(
 class SafeLoader: ...
 
 FullLoader = SafeLoader
+UnsafeLoader = SafeLoader
 Loader = SafeLoader
 
 def load(fp: IO[str] | IO[bytes] | _Path, Loader: type | None = None, **options: Any) -> Any: ...
