@@ -229,8 +229,14 @@ impl<'a> Parser<'a, '_> {
         }
         const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         loop {
-            // Indented documents: skip runs of spaces eight at a time.
-            while swar::word_at(input, at) == Some(SPACES) {
+            // Indented documents: a run of spaces a word at a time, its end
+            // found exactly as the first byte that differs from a space.
+            while let Some(word) = swar::word_at(input, at) {
+                let others = word ^ SPACES;
+                if others != 0 {
+                    at += swar::first_flagged(others);
+                    break;
+                }
                 at += 8;
             }
             match input.get(at) {
