@@ -470,21 +470,39 @@ impl<'a> Parser<'a, '_> {
     /// Reads a string whose opening quote is at `begin`; `self.pos` is just
     /// past it. Mirrors CPython's `scanstring_unicode`, including where each
     /// error is reported.
+    // Inlined, for the common string without escapes: as a call, its
+    // prologue and epilogue cost about as much as a short key's scan.
+    #[inline(always)]
     fn string(&mut self, begin: usize) -> Result<JsonStr<'_>, ParseError> {
         let input = self.input;
         let strict = self.options.strict;
         let start = self.pos;
         let (end, stop, ascii) = scan_plain(input, start, strict);
+        if stop == Some(b'"') {
+            self.pos = end + 1;
+            let surrogates = self.options.wtf8 && !ascii;
+            return Ok(JsonStr {
+                bytes: &input[start..end],
+                ascii,
+                surrogates,
+            });
+        }
+        self.escaped_string(begin, start, end, stop, ascii)
+    }
+
+    /// The rest of [`Parser::string`]: a string with escapes, or an error.
+    #[inline(never)]
+    fn escaped_string(
+        &mut self,
+        begin: usize,
+        start: usize,
+        end: usize,
+        stop: Option<u8>,
+        ascii: bool,
+    ) -> Result<JsonStr<'_>, ParseError> {
+        let input = self.input;
+        let strict = self.options.strict;
         match stop {
-            Some(b'"') => {
-                self.pos = end + 1;
-                let surrogates = self.options.wtf8 && !ascii;
-                return Ok(JsonStr {
-                    bytes: &input[start..end],
-                    ascii,
-                    surrogates,
-                });
-            }
             Some(b'\\') => {}
             Some(_) => {
                 return Err(ParseError {
@@ -601,7 +619,7 @@ impl<'a> Parser<'a, '_> {
 /// backslash, or (when strict) a control character. Returns where it
 /// stopped, that byte (None at the end of input) and whether the run was
 /// ASCII. Eight bytes at a time while none of them can stop the run.
-#[inline]
+#[inline(always)]
 fn scan_plain(input: &[u8], mut at: usize, strict: bool) -> (usize, Option<u8>, bool) {
     let mut ascii = true;
     while let Some(word) = swar::word_at(input, at) {
