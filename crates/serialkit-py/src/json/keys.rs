@@ -79,7 +79,7 @@ impl KeyCache {
         // made by `ascii_str`, alive for as long as the slot holds it.
         if !slot.object.is_null()
             && slot.hash == hash
-            && unsafe { ascii_bytes(slot.object) } == bytes
+            && same_bytes(unsafe { ascii_bytes(slot.object) }, bytes)
         {
             // SAFETY: hands out a new reference, counted by Py_NewRef.
             return Ok(unsafe { Bound::from_owned_ptr(py, ffi::Py_NewRef(slot.object)) });
@@ -96,12 +96,61 @@ impl KeyCache {
     }
 }
 
+/// Up to 16 bytes as two words that, with the length, determine them:
+/// overlapping loads from both ends, so that no length needs a loop or a
+/// byte-by-byte copy (most keys are this short; a loop's varying trip
+/// count, and libc's `memcmp` dispatching on the length, mispredicted).
+#[inline(always)]
+fn short_words(bytes: &[u8]) -> Option<(u64, u64)> {
+    let len = bytes.len();
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|chunk| chunk.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|chunk| chunk.try_into().ok())
+            .map_or(0, |chunk| u64::from(u32::from_le_bytes(chunk)))
+    };
+    let byte = |at: usize| bytes.get(at).copied().map_or(0, u64::from);
+    // Tests rather than a match, which compiled to a jump table whose
+    // indirect jump mispredicted more often than these do.
+    if len >= 8 {
+        (len <= 16).then(|| (word(0), word(len - 8)))
+    } else if len >= 4 {
+        Some((half(0), half(len - 4)))
+    } else if len > 0 {
+        Some((byte(0) | byte(len / 2) << 8 | byte(len - 1) << 16, 0))
+    } else {
+        Some((0, 0))
+    }
+}
+
+/// Whether two keys are the same bytes.
+#[inline(always)]
+fn same_bytes(cached: &[u8], bytes: &[u8]) -> bool {
+    if cached.len() != bytes.len() {
+        return false;
+    }
+    match (short_words(cached), short_words(bytes)) {
+        (Some(cached), Some(wanted)) => cached == wanted,
+        _ => cached == bytes,
+    }
+}
+
+#[inline(always)]
 fn hash_bytes(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
     let len = bytes.len();
     let mut hash = len as u64;
-    if len >= 8 {
+    if let Some((low, high)) = short_words(bytes) {
+        hash = (hash ^ low).wrapping_mul(K).rotate_left(29) ^ high;
+    } else {
+        let word_at =
+            |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
         let mut at = 0;
         while at + 8 < len {
             hash = (hash ^ word_at(at)).wrapping_mul(K).rotate_left(29);
@@ -110,8 +159,6 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
         // The last word overlaps the previous one rather than being copied
         // out byte by byte, which stalled on store forwarding.
         hash ^= word_at(len - 8);
-    } else {
-        hash ^= bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
     }
     hash = hash.wrapping_mul(K);
     hash ^ (hash >> 32)
