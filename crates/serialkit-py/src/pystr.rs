@@ -247,6 +247,19 @@ pub unsafe fn compact_ascii<'a>(object: *mut ffi::PyObject) -> Option<&'a [u8]> 
     ))
 }
 
+/// The characters of `object`, a string known to be compact and ASCII
+/// (made by [`ascii_str`], say), read in place without testing its flags:
+/// `PyUnicode_DATA` tests them, and from Python 3.14 is a call.
+///
+/// # Safety
+/// `object` must be a live compact ASCII `str`; the slice lives as long as
+/// it does.
+#[inline]
+pub unsafe fn known_ascii<'a>(object: *mut ffi::PyObject) -> &'a [u8] {
+    let len = ffi::PyUnicode_GET_LENGTH(object) as usize;
+    std::slice::from_raw_parts(object.cast::<ffi::PyASCIIObject>().add(1).cast(), len)
+}
+
 impl<'a> StrStorage<'a> {
     /// The storage of `object` (a str), or None when it is not compact, as
     /// with instances of str subclasses, whose data lives elsewhere.

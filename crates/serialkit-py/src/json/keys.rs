@@ -2,7 +2,7 @@
 //! the same keys, and handing back one `str` object both saves creating it
 //! and reuses the hash CPython caches inside it.
 
-use crate::pystr::{ascii_str, utf8_str};
+use crate::pystr::{ascii_str, known_ascii, utf8_str};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use std::sync::{Mutex, MutexGuard};
@@ -35,16 +35,6 @@ pub struct KeyCache {
 unsafe impl Send for KeyCache {}
 
 static CACHE: Mutex<KeyCache> = Mutex::new(KeyCache { slots: Vec::new() });
-
-/// The bytes of a compact ASCII string.
-///
-/// # Safety
-/// `object` must be a live compact ASCII `str`, and the slice must not
-/// outlive it.
-unsafe fn ascii_bytes<'a>(object: *mut ffi::PyObject) -> &'a [u8] {
-    let len = ffi::PyUnicode_GET_LENGTH(object) as usize;
-    std::slice::from_raw_parts(ffi::PyUnicode_DATA(object).cast::<u8>(), len)
-}
 
 impl KeyCache {
     /// The shared cache, or `None` when a caller further up the stack (a
@@ -79,7 +69,7 @@ impl KeyCache {
         // made by `ascii_str`, alive for as long as the slot holds it.
         if !slot.object.is_null()
             && slot.hash == hash
-            && same_bytes(unsafe { ascii_bytes(slot.object) }, bytes)
+            && same_bytes(unsafe { known_ascii(slot.object) }, bytes)
         {
             // SAFETY: hands out a new reference, counted by Py_NewRef.
             return Ok(unsafe { Bound::from_owned_ptr(py, ffi::Py_NewRef(slot.object)) });
