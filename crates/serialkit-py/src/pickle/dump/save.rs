@@ -6,6 +6,7 @@ use super::fast::FastGuard;
 use super::memo::Memo;
 use super::state::State;
 use super::writer::Writer;
+use crate::pystr::compact_ascii;
 use crate::stack::Nesting;
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
 use pyo3::ffi;
@@ -487,6 +488,12 @@ impl<'a, 'py> Pickler<'a, 'py> {
     }
 
     fn write_unicode_binary(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // Most strings are compact ASCII: their characters are their UTF-8,
+        // read in place without a call into the interpreter.
+        // SAFETY: `obj` is an exact str, alive for this whole call.
+        if let Some(ascii) = unsafe { compact_ascii(obj.as_ptr()) } {
+            return self.write_utf8(ascii, None);
+        }
         let mut size: ffi::Py_ssize_t = 0;
         // SAFETY: `obj` is an exact str, GIL held. The buffer is owned by
         // `obj` and lives as long as it does.
@@ -507,12 +514,19 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 std::slice::from_raw_parts(data.cast::<u8>(), size as usize)
             })
         };
+        self.write_utf8(data, encoded.as_ref())
+    }
+
+    /// A str's opcode and its UTF-8 `data`; `encoded`, when given, is
+    /// `data` as a bytes object, which a file may be handed as is.
+    #[inline]
+    fn write_utf8(&mut self, data: &[u8], encoded: Option<&Bound<'py, PyAny>>) -> PyResult<()> {
         let header = encode::str_header(data.len(), self.proto).map_err(|TooLarge| {
             PyOverflowError::new_err(
                 "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
             )
         })?;
-        self.out.write_bytes(&header, data, encoded.as_ref())
+        self.out.write_bytes(&header, data, encoded)
     }
 
     fn save_tuple(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
