@@ -557,3 +557,34 @@ def test_deep_nesting_on_a_small_stack_raises_instead_of_crashing():
         sys.setrecursionlimit(limit)
         threading.stack_size(size)
     assert outcome == [0, 5]
+
+
+class _Shrinker:
+    """Empties, or grows, the list it sits in while being pickled."""
+
+    def __init__(self, owner: list, grow: bool) -> None:
+        self.owner = owner
+        self.grow = grow
+
+    def __reduce__(self):
+        if self.grow:
+            self.owner.extend(range(3))
+        else:
+            self.owner.clear()
+        return (int, (7,))
+
+
+@pytest.mark.parametrize("grow", [False, True])
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_list_changed_while_its_items_are_saved(grow, protocol):
+    """Items are read by index after the length is read afresh, as the C
+    pickler reads them; a list that shrinks or grows under the pickler
+    must give the C pickler's bytes, and never read past its end."""
+
+    def build():
+        owner = ["a", "b"]
+        owner.append(_Shrinker(owner, grow))
+        owner.extend(["c", "d", 1.5])
+        return owner
+
+    assert dumps(build(), protocol=protocol) == pickle.dumps(build(), protocol=protocol)
