@@ -471,8 +471,11 @@ impl<'a> Parser<'a, '_> {
     /// past it. Mirrors CPython's `scanstring_unicode`, including where each
     /// error is reported.
     // Inlined, for the common string without escapes: as a call, its
-    // prologue and epilogue cost about as much as a short key's scan.
-    #[inline(always)]
+    // prologue and epilogue cost about as much as a short key's scan. Not
+    // in unoptimised builds, whose frames keep every inlined local apart:
+    // there it made each level of nesting take over 2 KiB of stack, and
+    // the default depth limit overflowed a 2 MiB thread.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn string(&mut self, begin: usize) -> Result<JsonStr<'_>, ParseError> {
         let input = self.input;
         let strict = self.options.strict;
@@ -619,7 +622,9 @@ impl<'a> Parser<'a, '_> {
 /// backslash, or (when strict) a control character. Returns where it
 /// stopped, that byte (None at the end of input) and whether the run was
 /// ASCII. Eight bytes at a time while none of them can stop the run.
-#[inline(always)]
+/// Inlined into [`Parser::string`] in optimised builds, as it is.
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn scan_plain(input: &[u8], mut at: usize, strict: bool) -> (usize, Option<u8>, bool) {
     let mut ascii = true;
     while let Some(word) = swar::word_at(input, at) {
