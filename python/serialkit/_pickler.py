@@ -25,6 +25,35 @@ HIGHEST_PROTOCOL = _std_pickle.HIGHEST_PROTOCOL
 # 4 up to Python 3.13, 5 from 3.14: whatever the running interpreter uses.
 DEFAULT_PROTOCOL = _std_pickle.DEFAULT_PROTOCOL
 
+
+def _c_pickler_checks_list_size() -> bool:
+    """Whether the running C pickler raises RuntimeError when a list changes
+    size while its items are saved: CPython added the check in patch
+    releases (gh-149816), so the version number does not tell."""
+    try:
+        import _pickle
+    except ImportError:
+        return False
+
+    class Grow:
+        def __init__(self, owner: list) -> None:
+            self.owner = owner
+
+        def __reduce__(self):
+            self.owner.append(0)
+            return (int, ())
+
+    owner: list = [0]
+    owner.append(Grow(owner))
+    try:
+        _pickle.dumps(owner, 2)
+    except RuntimeError:
+        return True
+    return False
+
+
+_C_PICKLER_CHECKS_LIST_SIZE = _c_pickler_checks_list_size()
+
 # Optional rather than `X | None`: this alias is evaluated at import time,
 # and `|` on typing objects needs Python 3.10.
 _BufferCallback = Optional[Callable[[Any], Any]]

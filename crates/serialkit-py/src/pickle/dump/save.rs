@@ -604,6 +604,7 @@ impl<'a, 'py> Pickler<'a, 'py> {
             return Ok(());
         }
         // The length is read afresh: saving an item may change the list.
+        let size = list.len();
         let mut total = 0;
         let mut saved = 0;
         loop {
@@ -624,6 +625,14 @@ impl<'a, 'py> Pickler<'a, 'py> {
                 p.save_noted_item(&item, owner, saved - 1)
             };
             batch(self, APPENDS, next, save)?;
+            // CPython 3.14's patch releases from July 2026 on (gh-149816)
+            // check the size after each batch, as for dicts; the running
+            // interpreter's C pickler is asked whether it does.
+            if self.state.compat.list_size_checked && list.len() != size {
+                return Err(PyRuntimeError::new_err(
+                    "list changed size during iteration",
+                ));
+            }
             if total >= list.len() {
                 return Ok(());
             }

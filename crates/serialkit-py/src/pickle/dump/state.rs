@@ -39,15 +39,21 @@ pub struct Compat {
     /// Errors get "when serializing ..." notes saying where they happened
     /// (3.14 and later).
     pub notes: bool,
+    /// A list whose size changed while a batch of its items was saved
+    /// raises RuntimeError. A patch-release change (3.14 and 3.15 from
+    /// July 2026), so it is not told by the version: `serialkit._pickler`
+    /// tries the running C pickler once.
+    pub list_size_checked: bool,
 }
 
 impl Compat {
-    fn of(version: (u8, u8)) -> Compat {
+    fn of(version: (u8, u8), list_size_checked: bool) -> Compat {
         Compat {
             nested_by_name: version >= (3, 13),
             wording_314: version >= (3, 14),
             local_get: version == (3, 13),
             notes: version >= (3, 14),
+            list_size_checked,
         }
     }
 }
@@ -82,7 +88,11 @@ impl State {
                 default_protocol: pickle.getattr("DEFAULT_PROTOCOL")?.extract()?,
                 compat: {
                     let version = py.version_info();
-                    Compat::of((version.major, version.minor))
+                    let list_size_checked = py
+                        .import("serialkit._pickler")?
+                        .getattr("_C_PICKLER_CHECKS_LIST_SIZE")?
+                        .extract()?;
+                    Compat::of((version.major, version.minor), list_size_checked)
                 },
             })
         })
