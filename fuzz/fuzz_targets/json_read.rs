@@ -5,8 +5,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use serialkit::json::{from_slice, to_vec, WriteOptions};
-use serialkit::ucs::{self, Width};
+use serialkit::ucs::Width;
 use serialkit::{ErrorKind, Limits, Value};
+use ucs_units::Decoder;
+
+mod ucs_units;
 
 /// Small enough that the fuzzer reaches the depth limit with short inputs.
 const SMALL_DEPTH: usize = 4;
@@ -93,21 +96,7 @@ fn same(a: &Value, b: &Value) -> bool {
 /// build their strings. On valid UTF-8 it must succeed with exactly the
 /// characters Rust decodes; returns whether it succeeded.
 fn transcode(utf8: &[u8]) -> bool {
-    let shape = ucs::shape(utf8);
-    let units: Option<Vec<u32>> = match shape.width {
-        Width::Ascii | Width::Ucs1 => {
-            let mut out = vec![0u8; shape.chars];
-            ucs::decode(utf8, &mut out).then(|| out.into_iter().map(u32::from).collect())
-        }
-        Width::Ucs2 => {
-            let mut out = vec![0u16; shape.chars];
-            ucs::decode(utf8, &mut out).then(|| out.into_iter().map(u32::from).collect())
-        }
-        Width::Ucs4 => {
-            let mut out = vec![0u32; shape.chars];
-            ucs::decode(utf8, &mut out).then_some(out)
-        }
-    };
+    let (shape, units) = ucs_units::decode(utf8, Decoder::Trusting);
     if let Ok(text) = std::str::from_utf8(utf8) {
         let expected: Vec<u32> = text.chars().map(u32::from).collect();
         assert_eq!(

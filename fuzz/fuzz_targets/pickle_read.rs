@@ -8,8 +8,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use serialkit::pickle::{from_slice, from_slice_at, LoadOptions, StringEncoding};
-use serialkit::ucs::{self, Width};
 use serialkit::{ErrorKind, Limits};
+use ucs_units::Decoder;
+
+mod ucs_units;
 
 fuzz_target!(|data: &[u8]| {
     check_wtf8(data);
@@ -105,20 +107,6 @@ fn check_wtf8(bytes: &[u8]) {
             })
             .collect()
     });
-    let shape = ucs::shape(bytes);
-    let units: Option<Vec<u32>> = match shape.width {
-        Width::Ascii | Width::Ucs1 => {
-            let mut out = vec![0u8; shape.chars];
-            ucs::decode_wtf8(bytes, &mut out).then(|| out.into_iter().map(u32::from).collect())
-        }
-        Width::Ucs2 => {
-            let mut out = vec![0u16; shape.chars];
-            ucs::decode_wtf8(bytes, &mut out).then(|| out.into_iter().map(u32::from).collect())
-        }
-        Width::Ucs4 => {
-            let mut out = vec![0u32; shape.chars];
-            ucs::decode_wtf8(bytes, &mut out).then_some(out)
-        }
-    };
+    let (_, units) = ucs_units::decode(bytes, Decoder::Checking);
     assert_eq!(units, expected, "decode_wtf8 disagrees on {bytes:?}");
 }
