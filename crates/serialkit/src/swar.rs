@@ -1,5 +1,6 @@
 //! Tests on eight bytes at once ("SIMD within a register"), for the scans
-//! over string contents that dominate parsing and escaping.
+//! over string contents and whitespace that dominate parsing, escaping and
+//! transcoding.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -38,7 +39,9 @@ pub fn has_control(word: u64) -> bool {
     control_mask(word) != 0
 }
 
-/// Index of the lowest flagged byte of a non-zero mask.
+/// Index of the lowest byte of a non-zero mask that has any bit set: the
+/// flagged byte of the masks above, or, of `word ^ pattern`, the first
+/// byte that differs from the pattern.
 #[inline]
 pub fn first_flagged(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize

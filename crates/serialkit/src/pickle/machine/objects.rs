@@ -154,12 +154,12 @@ impl<'a, S: PickleSink> Machine<'a, '_, '_, S> {
         }
     }
 
-    /// Checks an operand's kind; `wanted` describes the allowed kinds.
     /// A call's positional arguments must be a tuple.
     fn expect_arguments(&self, kind: Kind) -> Step<S::Error> {
         self.expect(kind, |k| k == Kind::Tuple, "the arguments", "a tuple")
     }
 
+    /// Checks an operand's kind; `wanted` describes the allowed kinds.
     fn expect(
         &self,
         kind: Kind,
