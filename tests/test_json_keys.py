@@ -40,3 +40,35 @@ def test_every_length_against_every_other():
     for _ in range(2):
         loaded = sj.loads(document)
         assert list(loaded.items()) == [(key, key) for key in keys]
+
+
+def colliding_ints() -> list[int]:
+    """Ints past the small-int range that share a slot of the int cache
+    (512 slots, picked by the top bits of the value times the 64-bit golden
+    ratio), and the bounds of the fast path on either side."""
+    slot_of = lambda value: ((value * 0x9E3779B97F4A7C15) % 2**64) >> 55  # noqa: E731
+    wanted = slot_of(257)
+    same_slot = [v for v in range(257, 2_000_000) if slot_of(v) == wanted][:6]
+    edges = [-6, -5, 256, 2**62, -(2**62), 10**18 - 1, -(10**18) + 1]
+    edges += [2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**18, 10**30]
+    return same_slot + [-v for v in same_slot] + edges
+
+
+def test_repeated_and_colliding_ints_keep_their_values():
+    ints = colliding_ints()
+    assert len(set(ints)) == len(ints)
+    # Each value repeated, interleaved with its slot-mates, so that hits and
+    # evictions alternate; as values and as nested items.
+    document = json.dumps([ints, ints[::-1], [{"id": v, "ids": [v, v]} for v in ints]])
+    for _ in range(2):
+        loaded = sj.loads(document)
+        assert loaded == json.loads(document)
+        flat = loaded[0] + loaded[1] + [x for item in loaded[2] for x in [item["id"], *item["ids"]]]
+        assert all(type(x) is int for x in flat)
+
+
+def test_ints_from_the_cache_are_plain_ints_with_their_hooks_respected():
+    document = "[1000, 1000, -1000]"
+    assert sj.loads(document) == [1000, 1000, -1000]
+    assert sj.loads(document, parse_int=str) == ["1000", "1000", "-1000"]
+    assert sj.loads(document, parse_int=float) == [1000.0, 1000.0, -1000.0]

@@ -137,7 +137,10 @@ impl<'py> Sink for PySink<'py> {
             },
             NumberKind::Int(value) => match &self.hooks.parse_int {
                 Some(hook) => call_hook(hook, number.text),
-                None => Ok(value.into_pyobject(self.py)?.into_any()),
+                None => match &mut self.keys {
+                    Some(cache) => cache.int(self.py, value),
+                    None => Ok(value.into_pyobject(self.py)?.into_any()),
+                },
             },
             NumberKind::BigInt => match &self.hooks.parse_int {
                 Some(hook) => call_hook(hook, number.text),
