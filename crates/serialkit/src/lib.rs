@@ -11,6 +11,7 @@ pub mod marshal;
 pub mod number;
 pub mod pickle;
 pub mod scan;
+pub mod short_copy;
 mod swar;
 pub mod tagged;
 pub mod ucs;

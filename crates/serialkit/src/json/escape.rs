@@ -1,5 +1,6 @@
 //! String escaping as CPython's `json` encoder does it.
 
+use crate::short_copy::{covering_words, extend_quoted_short};
 use crate::swar;
 
 /// Whether a byte ends a run that can be copied verbatim. With
@@ -154,7 +155,23 @@ fn escape_non_ascii_run(out: &mut Vec<u8>, text: &[u8], mut at: usize) -> usize 
 /// holds lone surrogates (from a Python string); with `ensure_ascii` those
 /// become `\udXXX` escapes, without it they are copied through and the
 /// caller decodes the output with `surrogatepass`.
+#[inline]
 pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
+    // Most keys and many values are short and need no escape: tested as
+    // two words and copied without a loop or a call, inline, where the
+    // general loop below needs a large frame.
+    match covering_words(text) {
+        Some((low, high))
+            if !needs_escape(low, ensure_ascii) && !needs_escape(high, ensure_ascii) =>
+        {
+            extend_quoted_short(out, text)
+        }
+        _ => write_escaped_scanning(out, text, ensure_ascii),
+    }
+}
+
+#[inline(never)]
+fn write_escaped_scanning(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
     let table = if ensure_ascii {
         &ESCAPE_ASCII
     } else {
@@ -191,16 +208,21 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
 #[inline]
 fn skip_plain_words(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     while let Some(word) = swar::word_at(text, at) {
-        let needs_escape = swar::has_control(word)
-            || swar::has_byte(word, b'"')
-            || swar::has_byte(word, b'\\')
-            || (ensure_ascii && (swar::has_non_ascii(word) || swar::has_byte(word, 0x7F)));
-        if needs_escape {
+        if needs_escape(word, ensure_ascii) {
             break;
         }
         at += 8;
     }
     at
+}
+
+/// Whether some byte of `word` needs an escape (see `escape_table`).
+#[inline(always)]
+fn needs_escape(word: u64, ensure_ascii: bool) -> bool {
+    swar::has_control(word)
+        || swar::has_byte(word, b'"')
+        || swar::has_byte(word, b'\\')
+        || (ensure_ascii && (swar::has_non_ascii(word) || swar::has_byte(word, 0x7F)))
 }
 
 /// Decodes the code point that starts `bytes` (non-empty, lead byte >= 0x80).
