@@ -12,8 +12,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString, PyTuple, PyType};
+use pyo3::Borrowed;
 use serialkit::json::escape::{write_escaped, write_escaped_code_points};
 use serialkit::number::write_python_float_repr;
+use serialkit::short_copy::extend_short;
 
 pub struct EncodeOptions<'py> {
     pub skipkeys: bool,
@@ -52,6 +54,7 @@ pub fn encode<'py>(
         options,
         out: Vec::with_capacity(256),
         markers: Vec::new(),
+        snapshot: Vec::new(),
         level: 0,
         surrogates: false,
         nesting: Nesting::default(),
@@ -80,6 +83,8 @@ struct Encoder<'a, 'py> {
     /// here: nesting is shallow in practice and bounded by the recursion
     /// limit.
     markers: Vec<*mut ffi::PyObject>,
+    /// Keys and values of the exact dicts being written, innermost last.
+    snapshot: Vec<Bound<'py, PyAny>>,
     level: usize,
     /// A lone surrogate was copied into `out` (only without ensure_ascii).
     surrogates: bool,
@@ -299,8 +304,7 @@ impl<'py> Encoder<'_, 'py> {
             if value == -1 && PyErr::occurred(self.py) {
                 return Err(PyErr::fetch(self.py));
             }
-            self.out
-                .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            extend_short(&mut self.out, itoa::Buffer::new().format(value).as_bytes());
             return Ok(());
         }
         // int.__repr__, as CPython uses for subclasses too; it enforces the
@@ -361,12 +365,18 @@ impl<'py> Encoder<'_, 'py> {
         self.float_text(object, value)
     }
 
+    #[inline]
     fn newline(&mut self) {
         if let Some(indent) = &self.options.indent {
-            self.out.push(b'\n');
-            for _ in 0..self.level {
-                self.out.extend_from_slice(indent);
-            }
+            self.indent(indent);
+        }
+    }
+
+    #[inline(never)]
+    fn indent(&mut self, indent: &[u8]) {
+        self.out.push(b'\n');
+        for _ in 0..self.level {
+            extend_short(&mut self.out, indent);
         }
     }
 
@@ -429,7 +439,7 @@ impl<'py> Encoder<'_, 'py> {
             let mut index = 0;
             while let Some(item) = sequence_item(object, index) {
                 if index > 0 {
-                    this.out.extend_from_slice(&this.options.item_separator);
+                    extend_short(&mut this.out, &this.options.item_separator);
                     this.newline();
                 }
                 if this.options.notes {
@@ -458,15 +468,10 @@ impl<'py> Encoder<'_, 'py> {
             this.newline();
             let exact_dict = type_is(object, &raw mut ffi::PyDict_Type);
             let mut first = true;
-            if exact_dict && !this.options.sort_keys {
-                // A snapshot, as CPython takes with PyMapping_Items, so that
-                // mutation during `default` cannot disturb the walk; the
-                // tuples it builds are skipped for exact dicts.
-                let dict = object.cast::<PyDict>()?;
-                let entries: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = dict.iter().collect();
-                for (key, value) in entries {
-                    this.entry(object, &key, &value, &mut first)?;
-                }
+            if this.options.python_encoder && !this.options.sort_keys {
+                this.live_dict_entries(object, &mut first)?;
+            } else if exact_dict && !this.options.sort_keys {
+                this.exact_dict_entries(object, &mut first)?;
             } else {
                 // SAFETY: PyMapping_Items on a live mapping returns a new
                 // list of (key, value) tuples, or NULL with an error set.
@@ -492,6 +497,62 @@ impl<'py> Encoder<'_, 'py> {
         })
     }
 
+    /// Writes a dict's entries as the pure-Python encoder does: from the
+    /// live `items()` view, so that a `default` that changes the dict is
+    /// seen, or stops the walk with the view's RuntimeError.
+    fn live_dict_entries(&mut self, dict: &Bound<'py, PyAny>, first: &mut bool) -> PyResult<()> {
+        let items = dict.call_method0(pyo3::intern!(self.py, "items"))?;
+        for item in items.try_iter()? {
+            let (key, value) = item?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+            self.entry(dict, &key, &value, first)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the entries of an exact dict from a snapshot, as CPython
+    /// takes one with PyMapping_Items, so that mutation during `default`
+    /// cannot disturb the walk. The snapshot goes on a stack shared by the
+    /// whole call rather than into a vector per dict (an allocation that
+    /// cost more than the entries of citm_catalog.json's small dicts), and
+    /// skips the tuples CPython builds.
+    fn exact_dict_entries(&mut self, dict: &Bound<'py, PyAny>, first: &mut bool) -> PyResult<()> {
+        let start = self.snapshot.len();
+        let mut position: ffi::Py_ssize_t = 0;
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        // SAFETY: `dict` is an exact dict and the GIL is held; PyDict_Next
+        // hands out borrowed references, each made strong at once, and runs
+        // no Python code that could change the dict meanwhile.
+        while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) } != 0 {
+            // SAFETY: two live objects the dict references; each Bound
+            // takes a reference of its own.
+            unsafe {
+                self.snapshot.push(Bound::from_borrowed_ptr(self.py, key));
+                self.snapshot.push(Bound::from_borrowed_ptr(self.py, value));
+            }
+        }
+        let end = self.snapshot.len();
+        let mut written = Ok(());
+        for at in (start..end).step_by(2) {
+            let (key, value) = (self.snapshot[at].as_ptr(), self.snapshot[at + 1].as_ptr());
+            // SAFETY: the snapshot holds a reference to both until it is
+            // cut back to `start` below: entries of dicts nested deeper go
+            // above `end` and are gone again when `entry` returns.
+            let (key, value) = unsafe {
+                (
+                    Borrowed::from_ptr(self.py, key),
+                    Borrowed::from_ptr(self.py, value),
+                )
+            };
+            written = self.entry(dict, &key, &value, first);
+            if written.is_err() {
+                break;
+            }
+        }
+        self.snapshot.truncate(start);
+        written
+    }
+
     fn entry(
         &mut self,
         container: &Bound<'py, PyAny>,
@@ -501,7 +562,7 @@ impl<'py> Encoder<'_, 'py> {
     ) -> PyResult<()> {
         let start = self.out.len();
         if !*first {
-            self.out.extend_from_slice(&self.options.item_separator);
+            extend_short(&mut self.out, &self.options.item_separator);
             self.newline();
         }
         if !self.key(key)? {
@@ -509,7 +570,7 @@ impl<'py> Encoder<'_, 'py> {
             return Ok(());
         }
         *first = false;
-        self.out.extend_from_slice(&self.options.key_separator);
+        extend_short(&mut self.out, &self.options.key_separator);
         if self.options.notes {
             self.value_noting_key(value, container, key)
         } else {
