@@ -1,9 +1,11 @@
 """A `default` that changes a dict while it is being written: `dumps` must
-end as `json.dumps` does. CPython's C encoder walks a snapshot of each
-dict's entries (PyMapping_Items), so the change is not seen and the values
-it drops stay alive until written; its pure-Python encoder, which Python
-3.11 and 3.12 use when `indent` is set, walks the live `items()` view and
-sees replaced values, or stops with RuntimeError when the size changes."""
+end as the running interpreter's `json.dumps` does. CPython's C encoder
+walked a snapshot of each dict's items before 3.12 (PyMapping_Items), so
+the change was not seen, and the values it dropped stayed alive until
+written; from 3.12 it walks exact dicts in place (PyDict_Next) and sees the
+change. Its pure-Python encoder, which 3.11 and 3.12 use when `indent` is
+set, walks the live `items()` view: it sees replaced values, and stops with
+RuntimeError when the size changes."""
 
 from __future__ import annotations
 

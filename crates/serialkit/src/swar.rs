@@ -14,29 +14,19 @@ pub fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// The high bit of each byte of `word` that equals `byte`. Borrows can
 /// also flag bytes above a match, but the lowest flagged byte is always a
-/// true match, which is all [`first_flagged`] relies on.
+/// true match, which is all [`first_flagged`] relies on; and with no match
+/// there is no borrow, so the mask is zero exactly when no byte matches.
 #[inline]
 pub fn byte_mask(word: u64, byte: u8) -> u64 {
     let masked = word ^ (ONES * u64::from(byte));
     masked.wrapping_sub(ONES) & !masked & HIGHS
 }
 
-/// Like [`byte_mask`], for bytes below 0x20 (control characters).
+/// Like [`byte_mask`] (and as exact about whether any byte is flagged), for
+/// bytes below 0x20 (control characters).
 #[inline]
 pub fn control_mask(word: u64) -> u64 {
     word.wrapping_sub(ONES * 0x20) & !word & HIGHS
-}
-
-/// Whether some byte of `word` equals `byte`.
-#[inline]
-pub fn has_byte(word: u64, byte: u8) -> bool {
-    byte_mask(word, byte) != 0
-}
-
-/// Whether some byte of `word` is below 0x20 (a control character).
-#[inline]
-pub fn has_control(word: u64) -> bool {
-    control_mask(word) != 0
 }
 
 /// Index of the lowest byte of a non-zero mask that has any bit set: the
@@ -78,15 +68,15 @@ mod tests {
         for lane in 0..8 {
             let mut bytes = *b"abcdefgh";
             bytes[lane] = b'"';
-            assert!(has_byte(u64::from_le_bytes(bytes), b'"'));
+            assert!(byte_mask(u64::from_le_bytes(bytes), b'"') != 0);
             bytes[lane] = 0x1f;
-            assert!(has_control(u64::from_le_bytes(bytes)));
+            assert!(control_mask(u64::from_le_bytes(bytes)) != 0);
             bytes[lane] = 0xC3;
             assert!(has_non_ascii(u64::from_le_bytes(bytes)));
         }
         let plain = u64::from_le_bytes(*b"abcdefgh");
-        assert!(!has_byte(plain, b'"') && !has_control(plain) && !has_non_ascii(plain));
-        assert!(!has_control(u64::from_le_bytes(*b"        ")));
+        assert!(byte_mask(plain, b'"') == 0 && control_mask(plain) == 0 && !has_non_ascii(plain));
+        assert!(control_mask(u64::from_le_bytes(*b"        ")) == 0);
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct EncodeOptions<'py> {
     pub default: Option<Bound<'py, PyAny>>,
     /// Word errors as the pure-Python encoder does.
     pub python_encoder: bool,
+    /// Walk exact dicts in place, as the C encoder does from 3.12, rather
+    /// than from a snapshot of their items, as it did before.
+    pub live_dict_walk: bool,
     /// Name the rejected value in the error for a non-finite float.
     pub name_non_finite: bool,
     /// Add "when serializing ..." notes to errors, as CPython 3.14 does.
@@ -470,6 +473,8 @@ impl<'py> Encoder<'_, 'py> {
             let mut first = true;
             if this.options.python_encoder && !this.options.sort_keys {
                 this.live_dict_entries(object, &mut first)?;
+            } else if exact_dict && !this.options.sort_keys && this.options.live_dict_walk {
+                this.exact_dict_entries_in_place(object, &mut first)?;
             } else if exact_dict && !this.options.sort_keys {
                 this.exact_dict_entries(object, &mut first)?;
             } else {
@@ -504,6 +509,36 @@ impl<'py> Encoder<'_, 'py> {
         let items = dict.call_method0(pyo3::intern!(self.py, "items"))?;
         for item in items.try_iter()? {
             let (key, value) = item?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+            self.entry(dict, &key, &value, first)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the entries of an exact dict as the C encoder does from 3.12:
+    /// in place, with PyDict_Next, so that a `default` that changes the
+    /// dict changes the rest of the walk in the same way. Unlike CPython
+    /// before its fix for gh-142831, each entry is held while it is
+    /// written, so a `default` that drops it cannot free it mid-write.
+    fn exact_dict_entries_in_place(
+        &mut self,
+        dict: &Bound<'py, PyAny>,
+        first: &mut bool,
+    ) -> PyResult<()> {
+        let mut position: ffi::Py_ssize_t = 0;
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        // SAFETY: `dict` is an exact dict and the GIL is held; PyDict_Next
+        // stays within the dict's current table however it changed since
+        // the last step, and hands out borrowed references.
+        while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) } != 0 {
+            // SAFETY: both are alive, referenced by the dict; each Bound
+            // takes a reference of its own before any Python code can run.
+            let (key, value) = unsafe {
+                (
+                    Bound::from_borrowed_ptr(self.py, key),
+                    Bound::from_borrowed_ptr(self.py, value),
+                )
+            };
             self.entry(dict, &key, &value, first)?;
         }
         Ok(())

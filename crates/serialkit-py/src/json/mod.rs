@@ -405,6 +405,7 @@ fn json_dumps<'py>(
         layout_surrogates,
         default: default.filter(|d| !d.is_none()),
         python_encoder,
+        live_dict_walk: !python_encoder && stdlib.c_encoder_walks_live,
         name_non_finite: python_encoder || stdlib.c_names_non_finite,
         notes: stdlib.notes,
         empty_when_all_skipped: stdlib.empty_when_all_skipped,

@@ -22,6 +22,10 @@ pub struct StdlibJson {
     /// The encoder adds "when serializing ..." notes to errors, naming
     /// where in the document they happened (3.14 and later).
     pub notes: bool,
+    /// The C encoder walks an exact dict in place (PyDict_Next), so a
+    /// `default` that changes the dict is seen; before 3.12 it walked a
+    /// snapshot of the items.
+    pub c_encoder_walks_live: bool,
     /// With an indent, a dict whose keys `skipkeys` all dropped is `{}`
     /// rather than an empty indented block (3.14 and later).
     pub empty_when_all_skipped: bool,
@@ -89,6 +93,16 @@ fn probe(py: Python<'_>) -> PyResult<StdlibJson> {
         .extract::<String>()?
         == "{}";
 
+    let walked = PyDict::new(py);
+    py.run(
+        c"import json\nd = {'a': object(), 'b': 1}\nout = json.dumps(d, default=lambda o: d.update(b=2))",
+        Some(&walked),
+        None,
+    )?;
+    let c_encoder_walks_live = walked
+        .get_item("out")?
+        .is_some_and(|out| out.extract::<String>().is_ok_and(|out| out.ends_with("2}")));
+
     let escape_may_end_input = failure(py, || loads.call1(("\"\\u0041",)))
         .is_some_and(|(message, _)| message.starts_with("Unterminated"));
 
@@ -98,6 +112,7 @@ fn probe(py: Python<'_>) -> PyResult<StdlibJson> {
         trailing_comma_error,
         c_encoder_indents,
         c_names_non_finite,
+        c_encoder_walks_live,
         notes,
     })
 }

@@ -162,7 +162,7 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &[u8], ensure_ascii: bool) {
     // general loop below needs a large frame.
     match covering_words(text) {
         Some((low, high))
-            if !needs_escape(low, ensure_ascii) && !needs_escape(high, ensure_ascii) =>
+            if escape_mask(low, ensure_ascii) | escape_mask(high, ensure_ascii) == 0 =>
         {
             extend_quoted_short(out, text)
         }
@@ -216,13 +216,20 @@ fn skip_plain_words(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     at
 }
 
-/// Whether some byte of `word` needs an escape (see `escape_table`).
+/// Whether some byte of `word` needs an escape (see `escape_table`). The
+/// masks are combined without branches: most words need none, and one
+/// test on the union predicts better than one per kind of byte.
 #[inline(always)]
 fn needs_escape(word: u64, ensure_ascii: bool) -> bool {
-    swar::has_control(word)
-        || swar::has_byte(word, b'"')
-        || swar::has_byte(word, b'\\')
-        || (ensure_ascii && (swar::has_non_ascii(word) || swar::has_byte(word, 0x7F)))
+    escape_mask(word, ensure_ascii) != 0
+}
+
+#[inline(always)]
+fn escape_mask(word: u64, ensure_ascii: bool) -> u64 {
+    let always =
+        swar::control_mask(word) | swar::byte_mask(word, b'"') | swar::byte_mask(word, b'\\');
+    let outside_ascii = swar::non_ascii_mask(word) | swar::byte_mask(word, 0x7F);
+    always | (outside_ascii & (ensure_ascii as u64).wrapping_neg())
 }
 
 /// Decodes the code point that starts `bytes` (non-empty, lead byte >= 0x80).
