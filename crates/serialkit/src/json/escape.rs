@@ -256,6 +256,56 @@ fn decode_wtf8(bytes: &[u8]) -> (u32, usize) {
 #[cfg(test)]
 mod tests {
     use super::write_escaped;
+    use proptest::prelude::*;
+
+    /// CPython's escaping, one character at a time, for valid UTF-8.
+    fn reference(text: &str, ensure_ascii: bool) -> Vec<u8> {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 || (ensure_ascii && c as u32 > 0x7E) => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out.into_bytes()
+    }
+
+    proptest! {
+        /// Short strings take a fast path of their own; both paths must
+        /// escape exactly what CPython escapes, at every length and place.
+        #[test]
+        fn escapes_as_the_reference(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    4 => proptest::char::range('a', 'z'),
+                    1 => proptest::char::range('\u{0}', '\u{7f}'),
+                    1 => proptest::char::any(),
+                ],
+                0..40,
+            ).prop_map(|chars| chars.into_iter().collect::<String>()),
+            ensure_ascii in any::<bool>(),
+            prefix in 0usize..20,
+        ) {
+            let mut out = vec![b'#'; prefix];
+            write_escaped(&mut out, text.as_bytes(), ensure_ascii);
+            let mut expected = vec![b'#'; prefix];
+            expected.extend(reference(&text, ensure_ascii));
+            prop_assert_eq!(out, expected);
+        }
+    }
 
     fn escaped(text: &str, ensure_ascii: bool) -> String {
         let mut out = Vec::new();
