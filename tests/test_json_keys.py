@@ -6,6 +6,7 @@ whether the cache hits or misses."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import string
 
@@ -48,7 +49,7 @@ def colliding_ints() -> list[int]:
     ratio), and the bounds of the fast path on either side."""
     slot_of = lambda value: ((value * 0x9E3779B97F4A7C15) % 2**64) >> 55  # noqa: E731
     wanted = slot_of(257)
-    same_slot = [v for v in range(257, 2_000_000) if slot_of(v) == wanted][:6]
+    same_slot = list(itertools.islice((v for v in itertools.count(257) if slot_of(v) == wanted), 6))
     edges = [-6, -5, 256, 2**62, -(2**62), 10**18 - 1, -(10**18) + 1]
     edges += [2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**18, 10**30]
     return same_slot + [-v for v in same_slot] + edges
@@ -65,6 +66,15 @@ def test_repeated_and_colliding_ints_keep_their_values():
         assert loaded == json.loads(document)
         flat = loaded[0] + loaded[1] + [x for item in loaded[2] for x in [item["id"], *item["ids"]]]
         assert all(type(x) is int for x in flat)
+
+
+def test_a_repeated_int_is_one_shared_object():
+    # What the cache is for: the second 1000 is the first one's object,
+    # within a call and across calls, as long as no other value took its
+    # slot meanwhile.
+    first, second = sj.loads("[1000, 1000]")
+    assert first is second
+    assert sj.loads("1000") is first
 
 
 def test_ints_from_the_cache_are_plain_ints_with_their_hooks_respected():

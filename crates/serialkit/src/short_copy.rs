@@ -25,7 +25,7 @@ pub fn extend_short(out: &mut Vec<u8>, bytes: &[u8]) {
 /// Appends `bytes` (at most 16 of them, else they are cut) between double
 /// quotes, in one reservation.
 #[inline(always)]
-pub fn extend_quoted_short(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn extend_quoted_short(out: &mut Vec<u8>, bytes: &[u8]) {
     debug_assert!(bytes.len() <= 16);
     let len = bytes.len().min(16);
     let at = out.len();
@@ -59,7 +59,7 @@ fn place(room: &mut [u8], bytes: &[u8]) {
 /// byte value over both words is a test over exactly `bytes`. None for
 /// longer or empty slices.
 #[inline(always)]
-pub fn covering_words(bytes: &[u8]) -> Option<(u64, u64)> {
+pub(crate) fn covering_words(bytes: &[u8]) -> Option<(u64, u64)> {
     let len = bytes.len();
     let word = |at: usize| {
         bytes

@@ -117,6 +117,45 @@ fn python_frame_budget(py: Python<'_>, options: &EncodeOptions<'_>) -> PyResult<
     Ok(limit.saturating_sub(frames))
 }
 
+/// A key and a value from one item of a mapping's `items()`. The C encoder
+/// takes only 2-tuples; the pure-Python one unpacks any iterable of two
+/// (`for key, value in items`), failing as that unpacking fails.
+fn entry_pair<'py>(
+    item: &Bound<'py, PyAny>,
+    python_encoder: bool,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    if let Ok(pair) = item.cast::<PyTuple>() {
+        if pair.len() == 2 {
+            return Ok((pair.get_item(0)?, pair.get_item(1)?));
+        }
+    }
+    if !python_encoder {
+        return Err(PyValueError::new_err("items must return 2-tuples"));
+    }
+    let mut parts = item.try_iter().map_err(|_| {
+        let kind = item
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        PyTypeError::new_err(format!("cannot unpack non-iterable {kind} object"))
+    })?;
+    let key = parts.next().transpose()?;
+    let value = parts.next().transpose()?;
+    match (key, value) {
+        (Some(key), Some(value)) => match parts.next().transpose()? {
+            None => Ok((key, value)),
+            Some(_) => Err(PyValueError::new_err(
+                "too many values to unpack (expected 2)",
+            )),
+        },
+        (key, _) => Err(PyValueError::new_err(format!(
+            "not enough values to unpack (expected 2, got {})",
+            usize::from(key.is_some())
+        ))),
+    }
+}
+
 /// Where the type of an object sends it, checked in CPython's order.
 fn type_is(object: &Bound<'_, PyAny>, ty: *mut ffi::PyTypeObject) -> bool {
     // SAFETY: reading the type pointer of a live object.
@@ -486,7 +525,7 @@ impl<'py> Encoder<'_, 'py> {
                     items.sort()?;
                 }
                 for item in items.iter() {
-                    let (key, value) = item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+                    let (key, value) = entry_pair(&item, this.options.python_encoder)?;
                     this.entry(object, &key, &value, &mut first)?;
                 }
             }
@@ -508,7 +547,7 @@ impl<'py> Encoder<'_, 'py> {
     fn live_dict_entries(&mut self, dict: &Bound<'py, PyAny>, first: &mut bool) -> PyResult<()> {
         let items = dict.call_method0(pyo3::intern!(self.py, "items"))?;
         for item in items.try_iter()? {
-            let (key, value) = item?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+            let (key, value) = entry_pair(&item?, true)?;
             self.entry(dict, &key, &value, first)?;
         }
         Ok(())
@@ -516,9 +555,9 @@ impl<'py> Encoder<'_, 'py> {
 
     /// Writes the entries of an exact dict as the C encoder does from 3.12:
     /// in place, with PyDict_Next, so that a `default` that changes the
-    /// dict changes the rest of the walk in the same way. Unlike CPython
-    /// before its fix for gh-142831, each entry is held while it is
-    /// written, so a `default` that drops it cannot free it mid-write.
+    /// dict changes the rest of the walk in the same way. Each entry is
+    /// held while it is written (as CPython itself only did later), so a
+    /// `default` that drops it cannot free it mid-write.
     fn exact_dict_entries_in_place(
         &mut self,
         dict: &Bound<'py, PyAny>,
